@@ -1,0 +1,102 @@
+"""An annotated copy of a workbook: failing cells filled red with a note, a 校验结果 sheet.
+
+The input file is never modified: the copy is built in memory and written atomically.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from .filing import Filing
+from .fileio import save_workbook
+from .findings import RESULT_HEADERS, RESULTS_SHEET, Finding, note_text, result_row, status_line
+from .layout import col_index, cover_status_row, COVER_VALUE_COL
+
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+SUSPECT_FILL = PatternFill("solid", fgColor="FF7C80")
+
+
+def marks(findings: list[Finding]) -> dict[str, tuple[str, list[Finding]]]:
+    """location ("sheet!A1") → (fill kind, findings anchored there): what to paint where.
+
+    Each finding marks its anchor cell (the reported side); an X-1 suspect marks its cell
+    with the strongest fill.  Shared by the annotated copy and the Excel add-in.
+    """
+    at: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.locations and "!" in f.locations[0]:
+            at[f.locations[0]].append(f)
+    out = {}
+    for loc, fs in at.items():
+        if any(f.rule == "X-1" for f in fs):
+            kind = "suspect"
+        elif any(f.severity == "error" for f in fs):
+            kind = "error"
+        elif any(f.severity == "warning" for f in fs):
+            kind = "warning"
+        else:
+            continue  # info-only cells are listed, not painted
+        out[loc] = (kind, fs)
+    return out
+
+
+FILLS = {"error": ERROR_FILL, "warning": WARNING_FILL, "suspect": SUSPECT_FILL}
+
+
+def split_ref(loc: str) -> tuple[str, int, int]:
+    sheet, ref = loc.rsplit("!", 1)
+    letters = "".join(ch for ch in ref if ch.isalpha())
+    return sheet, int(ref[len(letters):]), col_index(letters)
+
+
+def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str | Path, *, force: bool = True) -> Path:
+    src = Path(src)
+    if src.suffix.lower() in (".xlsx", ".xlsm"):
+        wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+    else:  # .xls and others: annotate a copy in the official template instead
+        from .writer import fill_workbook
+
+        wb = fill_workbook(filing)
+    for loc, (kind, fs) in marks(findings).items():
+        sheet, r, c = split_ref(loc)
+        if sheet not in wb.sheetnames:
+            continue
+        cell = wb[sheet].cell(r, c)
+        cell.fill = FILLS[kind]
+        cell.comment = Comment(note_text(fs), "gxxl", width=320, height=140)
+    spec = filing.spec
+    if spec.cover_sheet in wb.sheetnames:
+        ws = wb[spec.cover_sheet]
+        ws.cell(cover_status_row(spec), COVER_VALUE_COL, status_line(findings))
+    write_results_sheet(wb, findings)
+    return save_workbook(wb, out, force=force)
+
+
+def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET) -> None:
+    if title in wb.sheetnames:
+        del wb[title]
+    ws = wb.create_sheet(title)
+    ws.append(list(RESULT_HEADERS))
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for i, f in enumerate(findings, start=1):
+        ws.append(result_row(i, f))
+        if f.locations and "!" in f.locations[0]:
+            sheet, ref = f.locations[0].rsplit("!", 1)
+            link = ws.cell(i + 1, 4)
+            link.hyperlink = f"#'{sheet}'!{ref}"
+            link.font = Font(color="0563C1", underline="single")
+    if not findings:
+        ws.append(["", "", "", "", "", "", "", "校验通过，未发现问题"])
+    for col, w in zip("ABCDEFGH", (6, 6, 7, 24, 9, 9, 8, 90)):
+        ws.column_dimensions[col].width = w
+    for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"

@@ -1,0 +1,110 @@
+"""gxxl validate FILE... — check workbooks against every rule of their format."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from . import UserError
+from .inputs import expand
+from .output import display_path, findings_table, summary_line
+
+HELP = "校验统计表：逐条检查勾稽关系，指出单元格、报告值和计算值"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE", help="工作簿或文件夹（文件夹会递归查找 .xlsx/.xlsm/.xls）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（供程序使用）")
+    p.add_argument("--annotate", metavar="OUT", help="另存一份标注副本：出错单元格标红并加批注，附“校验结果”表（多个文件时 OUT 为文件夹）")
+    p.add_argument("--previous", metavar="LAST_YEAR", help="上一年度的工作簿，用于跨年度核对（T3-5 等）")
+    p.add_argument("--no-info", action="store_true", help="不显示“提示”级别的条目")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的标注副本")
+
+
+def check_file(path: Path, previous: Path | None = None):
+    """Read and validate one file: (filing, findings)."""
+    from ..reader import read_filing
+    from ..validate import validate
+
+    filing = read_filing(path)
+    findings = validate(filing)
+    if previous is not None and filing.readable:
+        try:
+            from ..crossyear import check_previous
+        except ImportError:
+            raise UserError("本版本尚不支持 --previous 跨年度核对")
+        findings = findings + check_previous(filing, read_filing(previous))
+    return filing, findings
+
+
+def run(args) -> int:
+    paths, problems = expand(args.files)
+    for msg in problems:
+        print(f"gxxl：{msg}", file=sys.stderr)
+    if not paths:
+        return 2
+    previous = Path(args.previous) if args.previous else None
+    if previous is not None and not previous.exists():
+        raise UserError(f"{args.previous}：文件不存在")
+    out_dir = None
+    if args.annotate:
+        out = Path(args.annotate)
+        if len(paths) > 1:
+            out_dir = out
+            out_dir.mkdir(parents=True, exist_ok=True)
+        for p in paths:
+            target = out_dir / f"{p.stem}.校验.xlsx" if out_dir else out
+            if target.resolve() == p.resolve():
+                raise UserError(f"{args.annotate}：标注副本不能覆盖原文件")
+    results = []
+    worst = 0
+    for p in paths:
+        filing, findings = check_file(p, previous)
+        n_err = sum(f.severity == "error" for f in findings)
+        code = 2 if not filing.readable else (1 if n_err else 0)
+        worst = max(worst, code)
+        results.append((p, filing, findings))
+        if args.annotate and filing.readable:
+            from ..annotate import annotate
+            from ..fileio import OutputExistsError
+
+            target = out_dir / f"{p.stem}.校验.xlsx" if out_dir else Path(args.annotate)
+            try:
+                annotate(p, filing, findings, target, force=args.force or out_dir is None and not target.exists())
+            except OutputExistsError:
+                raise UserError(f"{target}：文件已存在，如需覆盖请加 --force")
+            except PermissionError:
+                raise UserError(f"{target}：无法写入（文件可能正在 Excel/WPS 中打开）")
+        if not args.json:
+            _print_one(p, filing, findings, show_info=not args.no_info)
+            if args.annotate and filing.readable:
+                target = out_dir / f"{p.stem}.校验.xlsx" if out_dir else Path(args.annotate)
+                print(f"  已写出标注副本：{display_path(target)}")
+    if args.json:
+        payload = [
+            {
+                "file": str(p),
+                "unit": filing.unit_name,
+                "year": filing.year,
+                "format": filing.spec_id,
+                "readable": filing.readable,
+                "ok": filing.readable and not any(f.severity == "error" for f in findings),
+                "counts": {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")},
+                "findings": [f.to_json() for f in findings],
+            }
+            for p, filing, findings in results
+        ]
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    elif len(results) > 1:
+        bad = sum(1 for _, f, fs in results if not f.readable or any(x.severity == "error" for x in fs))
+        print(f"\n共 {len(results)} 个文件：{len(results) - bad} 个无错误，{bad} 个有错误或无法读取")
+    return worst
+
+
+def _print_one(p: Path, filing, findings, *, show_info: bool) -> None:
+    who = f"{filing.unit_name or '（未填单位名称）'}，{filing.year or '？'}年度" if filing.readable else "无法读取"
+    print(f"\n== {display_path(p)}  （{who}）")
+    print(f"   {summary_line(findings)}")
+    print(findings_table(findings, show_info=show_info))

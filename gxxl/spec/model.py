@@ -1,0 +1,225 @@
+"""The declarative format spec: the single source of truth for every format version.
+
+A :class:`FormatSpec` describes one official format (for example the 2021 format of
+国办公开办函〔2021〕30号): its cover fields, its tables (rows, columns, cells, units and
+the printed layout) and its rules.  The template writer, the reader, the validator, the
+roll-up, the report writer and the Excel layer all derive what they need from it; no
+label or rule is typed anywhere else.
+
+Cells are addressed by a stable code ``"<table>.<row>.<column>"`` (for example
+``"T3.new.np"``).  Sheet coordinates exist only in :class:`Layout` and are turned into
+A1 addresses only where a finding is shown to a person.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Severity = Literal["error", "warning", "info"]
+Unit = Literal["件", "万元", "条", "次", "篇", "个", "人", "人次", "元"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(_Frozen):
+    """A printed label cell of the official table (row/col relative to the table origin)."""
+
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+    kind: Literal["header", "label", "caption", "note"] = "header"
+
+
+class Column(_Frozen):
+    code: str
+    label: str
+    #: header path from the top header row down, used to find the column by its labels
+    path: tuple[str, ...] = ()
+
+
+class Row(_Frozen):
+    code: str
+    #: label path from the outermost group down to the row's own label (verbatim)
+    path: tuple[str, ...]
+    #: a short name for messages and report sentences (e.g. "（三）不予公开 1.属于国家秘密")
+    short: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.path[-1]
+
+
+class CellSpec(_Frozen):
+    code: str
+    table: str
+    row: str
+    col: str
+    unit: Unit = "件"
+    #: "int" → whole number ≥ 0; "decimal" → number ≥ 0 (money)
+    kind: Literal["int", "decimal"] = "int"
+    #: position in the sheet, relative to the table origin (0-based)
+    r: int
+    c: int
+    #: the value cell spans this many columns (merged), as in the official table
+    colspan: int = 1
+
+
+class Layout(_Frozen):
+    """Where things are printed: header spans, row-label spans and the sheet's geometry."""
+
+    spans: tuple[Span, ...]
+    #: number of columns the table occupies
+    width: int
+    #: number of rows the table occupies (header + data)
+    height: int
+    #: column widths in characters, index = table column
+    col_widths: tuple[float, ...] = ()
+    #: row heights in points for special rows {table row: height}
+    row_heights: dict[int, float] = Field(default_factory=dict)
+    landscape: bool = False
+    #: 1-based sheet row and column of table position (0, 0)
+    origin: tuple[int, int] = (4, 1)
+
+
+class TableSpec(_Frozen):
+    code: str  # "T2", "T3", "T4"
+    number: str  # "表二"
+    title: str  # "二、主动公开政府信息情况"
+    sheet: str  # sheet name in the template
+    rows: tuple[Row, ...]
+    columns: tuple[Column, ...]
+    cells: tuple[CellSpec, ...]
+    layout: Layout
+    #: how the reader locates cells when the layout was edited: "grid" (rows by label,
+    #: columns by header), "blocks" (each block's rows by label, value columns by header),
+    #: "positional" (one data row below the header, columns by position in order)
+    locate: Literal["grid", "blocks", "positional"] = "grid"
+
+    @cached_property
+    def row_by_code(self) -> dict[str, Row]:
+        return {r.code: r for r in self.rows}
+
+    @cached_property
+    def col_by_code(self) -> dict[str, Column]:
+        return {c.code: c for c in self.columns}
+
+
+class CoverField(_Frozen):
+    code: str
+    label: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    kind: Literal["text", "year", "date", "credit_code", "phone"] = "text"
+    hint: str = ""
+
+
+class Term(_Frozen):
+    """A cell pattern in a rule; ``*`` stands for the loop variable (a row or column code)."""
+
+    pattern: str
+
+
+class SumRule(_Frozen):
+    """``Σ lhs = Σ rhs`` for every instance of the loop (each column, each row, or once).
+
+    ``loop`` names the table and what ``*`` in the terms runs over.  An instance is
+    generated for each loop value for which every cell exists.  The message template can
+    use ``{table}``, ``{item}`` (the loop value's label), ``{lhs}``, ``{rhs}``, ``{diff}``.
+    """
+
+    kind: Literal["sum"] = "sum"
+    id: str
+    title: str
+    severity: Severity = "error"
+    #: the official text or basis of the rule (kept as the rule's docstring)
+    basis: str
+    loop_table: str
+    loop: Literal["columns", "rows", "none"]
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    message: str
+    #: short names used in messages for the two sides
+    lhs_name: str = ""
+    rhs_name: str = ""
+
+
+class DomainRule(_Frozen):
+    """Every cell of the listed tables holds a number of its kind (int ≥ 0 or decimal ≥ 0).
+
+    A blank cell is reported with ``blank_severity`` (a blank is not silently a 0).
+    """
+
+    kind: Literal["domain"] = "domain"
+    id: str
+    title: str
+    severity: Severity = "error"
+    blank_severity: Severity = "warning"
+    basis: str
+    tables: tuple[str, ...]
+
+
+class ZeroForLevelsRule(_Frozen):
+    """Cells that must be 0 for units at some 行政层级 (e.g. 规章 below 设区的市)."""
+
+    kind: Literal["zero_for_levels"] = "zero_for_levels"
+    id: str
+    title: str
+    basis: str
+    cells: tuple[str, ...]
+    #: level → severity for levels where the cells must be 0
+    levels: dict[str, Severity]
+    message: str
+    severity: Severity = "warning"
+
+
+Rule = SumRule | DomainRule | ZeroForLevelsRule
+
+
+class FormatSpec(_Frozen):
+    id: str  # "gov2021"
+    version: str  # spec revision, bumped when the template changes
+    name: str  # 《中华人民共和国政府信息公开工作年度报告格式》
+    basis: str  # 国办公开办函〔2021〕30号
+    years: tuple[int, int]  # first and last report year the format applies to (inclusive)
+    cover_sheet: str
+    cover: tuple[CoverField, ...]
+    tables: tuple[TableSpec, ...]
+    rules: tuple[Rule, ...]
+    #: administrative levels (行政层级), fixed list
+    levels: tuple[str, ...]
+
+    @cached_property
+    def table_by_code(self) -> dict[str, TableSpec]:
+        return {t.code: t for t in self.tables}
+
+    @cached_property
+    def cells(self) -> dict[str, CellSpec]:
+        """All cells in template order, by code."""
+        return {c.code: c for t in self.tables for c in t.cells}
+
+    @cached_property
+    def rule_by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    @cached_property
+    def cover_by_code(self) -> dict[str, CoverField]:
+        return {f.code: f for f in self.cover}
+
+    def cell_label(self, code: str) -> str:
+        """Human name of a cell: 「表三 自然人列 （一）予以公开」."""
+        c = self.cells[code]
+        t = self.table_by_code[c.table]
+        row = t.row_by_code[c.row]
+        col = t.col_by_code[c.col]
+        return f"{t.number} {row.short or row.label}·{col.label}"
+
+
+def cell_code(table: str, row: str, col: str) -> str:
+    return f"{table}.{row}.{col}"

@@ -1,0 +1,230 @@
+"""The blank template workbook, written from the spec.
+
+Cover sheet, one sheet per table laid out like the official table (merged headers, the
+勾稽 note), input cells unlocked with data validation and an input fill, label cells
+protected without a password, A4 print setup, and a hidden sheet with the format ID.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import __version__
+from .fileio import save_workbook
+from .layout import (
+    COVER_FIRST_ROW,
+    COVER_HINT_COL,
+    COVER_LABEL_COL,
+    COVER_VALUE_COL,
+    META_SHEET,
+    a1,
+    col_letter,
+    cover_positions,
+    cover_status_row,
+    table_pos,
+)
+from .spec import FormatSpec, TableSpec, get_spec
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: "type here"
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+CAPTION_FILL = PatternFill("solid", fgColor="EDEDED")
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+FONT = Font(name="宋体", size=10)
+FONT_BOLD = Font(name="宋体", size=10, bold=True)
+TITLE_FONT = Font(name="黑体", size=14, bold=True)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+UNLOCKED = Protection(locked=False)
+
+META_KEYS = ("format", "version", "format_name", "basis", "generator", "kind")
+
+
+def build_template(spec: FormatSpec | None = None):
+    """Return an openpyxl Workbook of the blank template for ``spec``."""
+    spec = spec or get_spec()
+    wb = Workbook()
+    cover = wb.active
+    cover.title = spec.cover_sheet
+    _write_cover(cover, spec)
+    for table in spec.tables:
+        _write_table(wb.create_sheet(table.sheet), table, spec)
+    meta = wb.create_sheet(META_SHEET)
+    write_meta(meta, spec, kind="unit")
+    meta.sheet_state = "hidden"
+    wb.active = 0
+    return wb
+
+
+def write_meta(ws, spec: FormatSpec, *, kind: str = "unit", extra: dict[str, str] | None = None) -> None:
+    values = {
+        "format": spec.id,
+        "version": spec.version,
+        "format_name": spec.name,
+        "basis": spec.basis,
+        "generator": f"gxxl {__version__}",
+        "kind": kind,
+    }
+    values.update(extra or {})
+    for i, (k, v) in enumerate(values.items(), start=1):
+        ws.cell(i, 1, k)
+        ws.cell(i, 2, v)
+    ws.protection.sheet = True
+
+
+def _write_cover(ws, spec: FormatSpec) -> None:
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=3)
+    c = ws.cell(1, 1, "政府信息公开工作年度报告统计表")
+    c.font, c.alignment = TITLE_FONT, CENTER
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=3)
+    c = ws.cell(2, 1, f"《{spec.name}》（{spec.basis}）")
+    c.font, c.alignment = FONT, CENTER
+    for col, text in ((COVER_LABEL_COL, "项目"), (COVER_VALUE_COL, "填写内容"), (COVER_HINT_COL, "说明")):
+        c = ws.cell(3, col, text)
+        c.font, c.alignment, c.fill, c.border = FONT_BOLD, CENTER, HEADER_FILL, BORDER
+    positions = cover_positions(spec)
+    for field in spec.cover:
+        row, col = positions[field.code]
+        lab = ws.cell(row, COVER_LABEL_COL, field.label + ("（必填）" if field.required else ""))
+        lab.font, lab.alignment, lab.border = FONT_BOLD if field.required else FONT, LEFT, BORDER
+        val = ws.cell(row, col)
+        val.fill, val.border, val.protection, val.font, val.alignment = INPUT_FILL, BORDER, UNLOCKED, FONT, LEFT
+        if field.kind in ("credit_code", "phone", "date"):
+            val.number_format = "@"
+        hint = ws.cell(row, COVER_HINT_COL, field.hint)
+        hint.font, hint.alignment, hint.border = Font(name="宋体", size=9, color="666666"), LEFT, BORDER
+        if field.choices:
+            dv = DataValidation(
+                type="list", formula1='"' + ",".join(field.choices) + '"', allow_blank=True,
+                showErrorMessage=True, errorTitle="行政层级", error="请从下拉列表中选择行政层级",
+            )
+            ws.add_data_validation(dv)
+            dv.add(a1(row, col))
+        elif field.kind == "year":
+            dv = DataValidation(
+                type="whole", operator="between", formula1="2008", formula2="2100", allow_blank=True,
+                showErrorMessage=True, errorTitle="报告年度", error="报告年度应为四位年份，如 2024",
+            )
+            ws.add_data_validation(dv)
+            dv.add(a1(row, col))
+    status = cover_status_row(spec)
+    c = ws.cell(status, COVER_LABEL_COL, "校验状态")
+    c.font, c.alignment, c.border = FONT_BOLD, LEFT, BORDER
+    ws.merge_cells(start_row=status, start_column=COVER_VALUE_COL, end_row=status, end_column=COVER_HINT_COL)
+    c = ws.cell(status, COVER_VALUE_COL)
+    c.font, c.alignment, c.border = FONT_BOLD, LEFT, BORDER
+    ws.cell(status, COVER_HINT_COL).border = BORDER
+    ws.cell(status + 2, 1, "填写说明：黄色单元格为填写区，其余单元格已保护（无密码）。件数填不小于0的整数，没有发生的填0，不要留空。").font = Font(name="宋体", size=9, color="666666")
+    ws.merge_cells(start_row=status + 2, start_column=1, end_row=status + 2, end_column=3)
+    ws.cell(status + 2, 1).alignment = LEFT
+    ws.row_dimensions[status + 2].height = 30
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 30
+    ws.row_dimensions[1].height = 28
+    _print_setup(ws, landscape=False, last_col=3, last_row=status + 2)
+    ws.protection.sheet = True
+
+
+def _write_table(ws, table: TableSpec, spec: FormatSpec) -> None:
+    lay = table.layout
+    r0, c0 = lay.origin
+    last_col = c0 + lay.width - 1
+    ws.merge_cells(start_row=1, start_column=c0, end_row=1, end_column=last_col)
+    t = ws.cell(1, c0, table.title)
+    t.font, t.alignment = TITLE_FONT, CENTER
+    ws.row_dimensions[1].height = 26
+    units = {c.unit for c in table.cells}
+    unit_text = "单位：件" if units == {"件"} else "件数单位：件；收费金额单位：万元"
+    ws.merge_cells(start_row=2, start_column=c0, end_row=2, end_column=last_col)
+    u = ws.cell(2, c0, unit_text)
+    u.font, u.alignment = Font(name="宋体", size=9), Alignment(horizontal="right")
+
+    # grid borders over the whole table first, so merged areas keep their outline
+    for r in range(lay.height):
+        for c in range(lay.width):
+            cell = ws.cell(*table_pos(table, r, c))
+            cell.border = BORDER
+            cell.font = FONT
+    for sp in lay.spans:
+        row, col = table_pos(table, sp.row, sp.col)
+        if sp.rowspan > 1 or sp.colspan > 1:
+            ws.merge_cells(start_row=row, start_column=col, end_row=row + sp.rowspan - 1, end_column=col + sp.colspan - 1)
+        cell = ws.cell(row, col, sp.text)
+        if sp.kind == "label":
+            cell.alignment = LEFT if sp.rowspan == 1 else CENTER
+        else:
+            cell.alignment = CENTER
+        if sp.kind == "header":
+            cell.fill, cell.font = HEADER_FILL, FONT_BOLD
+        elif sp.kind == "caption":
+            cell.fill, cell.font = CAPTION_FILL, FONT_BOLD
+            cell.alignment = LEFT
+        elif sp.kind == "note":
+            cell.fill = HEADER_FILL
+    ints = DataValidation(
+        type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True,
+        errorTitle="件数", error="请填写不小于0的整数（没有发生的填0）",
+    )
+    decs = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True,
+        errorTitle="金额（万元）", error="请填写不小于0的数，单位为万元",
+    )
+    for cs in table.cells:
+        row, col = table_pos(table, cs.r, cs.c)
+        if cs.colspan > 1:
+            ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + cs.colspan - 1)
+        cell = ws.cell(row, col)
+        cell.fill, cell.protection, cell.alignment = INPUT_FILL, UNLOCKED, CENTER
+        cell.number_format = "0" if cs.kind == "int" else "0.00##"
+        (ints if cs.kind == "int" else decs).add(a1(row, col))
+    for dv in (ints, decs):
+        if dv.sqref:
+            ws.add_data_validation(dv)
+    for i, w in enumerate(lay.col_widths):
+        ws.column_dimensions[col_letter(c0 + i)].width = w
+    for r, h in lay.row_heights.items():
+        ws.row_dimensions[r0 + r].height = h
+    if table.code == "T3":
+        # long labels of （六）1–2 wrap onto two lines
+        for cs in table.cells:
+            if cs.col == "np" and cs.row in ("partial", "other_1", "other_2"):
+                ws.row_dimensions[table_pos(table, cs.r, 0)[0]].height = 27
+    ws.freeze_panes = None
+    _print_setup(ws, landscape=lay.landscape, last_col=last_col, last_row=r0 + lay.height - 1)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+
+def _print_setup(ws, *, landscape: bool, last_col: int, last_row: int) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_area = f"A1:{col_letter(last_col)}{last_row}"
+
+
+def write_template(path: str | Path, spec: FormatSpec | None = None, *, force: bool = True) -> Path:
+    return save_workbook(build_template(spec), path, force=force, reproducible=True)
+
+
+def template_path(spec: FormatSpec | None = None) -> Path:
+    """The committed template file for ``spec`` (templates/<id>.xlsx in the repo or package)."""
+    spec = spec or get_spec()
+    here = Path(__file__).resolve().parent
+    for base in (here.parent / "templates", here / "data"):
+        p = base / f"{spec.id}.xlsx"
+        if p.exists():
+            return p
+    return here.parent / "templates" / f"{spec.id}.xlsx"
+
+
