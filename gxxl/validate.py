@@ -63,7 +63,11 @@ def validate(filing: Filing, spec: FormatSpec | None = None) -> list[Finding]:
             findings += _check_zero_for_levels(filing, spec, rule)
     findings += suspects(findings, spec)
     file = filing.source
-    return sorted((f if f.file else f.model_copy(update={"file": file}) for f in findings), key=sort_key)
+    order = {code: i for i, code in enumerate(spec.cells)}
+    return sorted(
+        (f if f.file else f.model_copy(update={"file": file}) for f in findings),
+        key=lambda f: (sort_key(f)[:2], [order.get(c, -1) for c in f.cells[:1]]),
+    )
 
 
 def _check_sum(filing: Filing, spec: FormatSpec, rule: SumRule) -> list[Finding]:
