@@ -40,3 +40,18 @@ def write(tmp_path):
         return write_filing(filing, tmp_path / name)
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def soffice():
+    """LibreOffice's soffice; in CI its absence is a failure, elsewhere a skip."""
+    import os
+
+    from gxxl.lo import find_soffice
+
+    path = find_soffice()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI 环境中未安装 LibreOffice（.ci/install-system 应已安装）")
+        pytest.skip("LibreOffice (soffice) not installed")
+    return path
