@@ -13,7 +13,7 @@ from .filing import Filing
 from .findings import Finding, fmt_num, sort_key
 from .reader import credit_code_valid
 from .spec import FormatSpec
-from .spec.model import DomainRule, SumRule, ZeroForLevelsRule
+from .spec.model import DomainRule, LeqRule, SumRule, ZeroForLevelsRule
 
 EPS = 1e-6
 
@@ -61,6 +61,8 @@ def validate(filing: Filing, spec: FormatSpec | None = None) -> list[Finding]:
             findings += _check_domain(filing, spec, rule)
         elif isinstance(rule, ZeroForLevelsRule):
             findings += _check_zero_for_levels(filing, spec, rule)
+        elif isinstance(rule, LeqRule):
+            findings += _check_leq(filing, spec, rule)
     findings += suspects(findings, spec)
     file = filing.source
     order = {code: i for i, code in enumerate(spec.cells)}
@@ -97,6 +99,25 @@ def _check_sum(filing: Filing, spec: FormatSpec, rule: SumRule) -> list[Finding]
     return out
 
 
+def _check_leq(filing: Filing, spec: FormatSpec, rule: LeqRule) -> list[Finding]:
+    """Σ lhs ≤ Σ rhs; instances are expanded like a sum rule's."""
+    out = []
+    table = spec.table_by_code[rule.loop_table]
+    for inst in sum_instances(spec, rule):
+        cells = inst.lhs + inst.rhs
+        if any(filing.problems.get(c, ("",))[0] in ("text", "nocache") for c in cells):
+            continue
+        lhs, rhs = _total(filing, inst.lhs), _total(filing, inst.rhs)
+        if lhs <= rhs + EPS:
+            continue
+        msg = rule.message.format(
+            table=table.number, item=inst.item_label, lhs=fmt_num(lhs), rhs=fmt_num(rhs), diff=fmt_num(abs(lhs - rhs))
+        )
+        out.append(Finding(rule=rule.id, severity=rule.severity, message=msg, cells=cells,
+                           locations=tuple(filing.where(c) for c in cells), reported=lhs, computed=rhs))
+    return out
+
+
 def _total(filing: Filing, codes) -> int | float:
     t = sum(filing.number(c) for c in codes)
     return round(t, 6) if isinstance(t, float) else t
@@ -125,7 +146,7 @@ def _check_domain(filing: Filing, spec: FormatSpec, rule: DomainRule) -> list[Fi
             v = filing.values.get(code)
             if v is None:
                 continue
-            if v < 0:
+            if v < 0 and not cs.signed:
                 out.append(_cell_finding(rule, rule.severity, code, where, v, f"{label}：{fmt_num(v)} 为负数，应不小于0"))
             elif cs.kind == "int" and abs(v - round(v)) > EPS:
                 out.append(_cell_finding(rule, rule.severity, code, where, v, f"{label}：{fmt_num(v)} 不是整数，件数应为整数"))

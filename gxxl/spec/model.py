@@ -69,6 +69,8 @@ class CellSpec(_Frozen):
     c: int
     #: the value cell spans this many columns (merged), as in the official table
     colspan: int = 1
+    #: the value may be negative (2019 试行 表二 "本年增/减"); otherwise it must be ≥ 0
+    signed: bool = False
 
 
 class Layout(_Frozen):
@@ -101,6 +103,8 @@ class TableSpec(_Frozen):
     #: columns by header), "blocks" (each block's rows by label, value columns by header),
     #: "positional" (one data row below the header, columns by position in order)
     locate: Literal["grid", "blocks", "positional"] = "grid"
+    #: the unit line printed above the table; empty → derived from the cells' units
+    unit_note: str = ""
 
     @cached_property
     def row_by_code(self) -> dict[str, Row]:
@@ -179,7 +183,48 @@ class ZeroForLevelsRule(_Frozen):
     severity: Severity = "warning"
 
 
-Rule = SumRule | DomainRule | ZeroForLevelsRule
+class LeqRule(_Frozen):
+    """``Σ lhs ≤ Σ rhs`` for every instance of the loop (a bound, e.g. 其中 ≤ 总数).
+
+    Same loop and term conventions as :class:`SumRule`; usually a plausibility warning.
+    """
+
+    kind: Literal["leq"] = "leq"
+    id: str
+    title: str
+    severity: Severity = "warning"
+    basis: str
+    loop_table: str
+    loop: Literal["columns", "rows", "none"]
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    message: str
+    lhs_name: str = ""
+    rhs_name: str = ""
+
+
+Rule = SumRule | DomainRule | ZeroForLevelsRule | LeqRule
+
+
+class CrossYearRule(_Frozen):
+    """A rule between this year's filing and last year's (``gxxl validate --previous``).
+
+    Terms are cell patterns as in :class:`SumRule`; a term starting with ``prev:`` is a
+    cell of last year's filing, expressed in this year's cell codes (a filing in an older
+    format is first mapped onto them; cells without a counterpart are not compared).
+    """
+
+    kind: Literal["crossyear"] = "crossyear"
+    id: str
+    title: str
+    severity: Severity = "warning"
+    basis: str
+    loop_table: str
+    loop: Literal["columns", "rows", "none"]
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    op: Literal["=", "<="] = "="
+    message: str
 
 
 class FormatSpec(_Frozen):

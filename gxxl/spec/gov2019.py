@@ -1,0 +1,213 @@
+"""《中华人民共和国政府信息公开工作年度报告格式（试行）》(国办公开办函〔2019〕60号), report years 2019–2020.
+
+Source: ../shared/reference/annual-report-format.md §2.1–2.2 (tables) and §4 (rules).
+What differs from the 2021 format (§2.2):
+
+- 表二 has five blocks; （一） counts 本年新制作数量 / 本年新公开数量 / 对外公开总数量 of
+  规章 and 规范性文件; （五）（六） carry 上一年项目数量 / 本年增/减 / 处理决定数量;
+  （八） counts 收费 *items* (上一年项目数量 / 本年增/减), not money; （九） 政府集中采购.
+- 表三 has a single row 「（六）其他处理」 (2021 splits it into three numbered rows).
+- 表四 is the same as 2021 (the 2021 table is reused).
+
+Everything that is the same as in the 2021 format (cover, 表三 columns and rows, 表四,
+rules T3-1/T3-3/T3-4/T4-1/T4-2) is taken from :mod:`gxxl.spec.gov2021`, not retyped.
+Cell codes that exist in both formats mean the same thing; where a concept changed, the
+code differs (2019 「对外公开总数量」 is ``public_total``, never ``in_force``).
+"""
+
+from __future__ import annotations
+
+from . import gov2021 as _g21
+from .model import CellSpec, Column, DomainRule, FormatSpec, Layout, Row, Span, SumRule, TableSpec, ZeroForLevelsRule
+
+# --------------------------------------------------------------------------------------
+# 表二  二、主动公开政府信息情况   (4 columns; five blocks, each with a caption row)
+# --------------------------------------------------------------------------------------
+#          caption,              value-column headers (header, colspan),                          rows
+_T2_BLOCKS = (
+    ("第二十条第（一）项", (("本年新制作数量", 1), ("本年新公开数量", 1), ("对外公开总数量", 1)),
+     (("rule", "规章"), ("normative", "规范性文件"))),
+    ("第二十条第（五）项", (("上一年项目数量", 1), ("本年增/减", 1), ("处理决定数量", 1)),
+     (("licensing", "行政许可"), ("services", "其他对外管理服务事项"))),
+    ("第二十条第（六）项", (("上一年项目数量", 1), ("本年增/减", 1), ("处理决定数量", 1)),
+     (("penalty", "行政处罚"), ("coercion", "行政强制"))),
+    ("第二十条第（八）项", (("上一年项目数量", 1), ("本年增/减", 2)),
+     (("fee", "行政事业性收费"),)),
+    ("第二十条第（九）项", (("采购项目数量", 1), ("采购总金额", 2)),
+     (("procurement", "政府集中采购"),)),
+)
+_T2_COLS = {
+    "本年新制作数量": "made",
+    "本年新公开数量": "published",
+    "对外公开总数量": "public_total",
+    "上一年项目数量": "prev_items",
+    "本年增/减": "change",
+    "处理决定数量": "decisions",
+    "采购项目数量": "projects",
+    "采购总金额": "amount",
+}
+#: 采购总金额 has no unit in the official header; gxxl asks for 万元 (reference §5.3 item 2)
+_T2_UNIT_NOTE = "件数、项目数单位：件；采购总金额单位：万元；“本年增/减”减少时填负数"
+
+
+def _table2() -> TableSpec:
+    spans: list[Span] = []
+    rows: list[Row] = []
+    cells: list[CellSpec] = []
+    columns: dict[str, Column] = {}
+    r = 0
+    for caption, heads, block_rows in _T2_BLOCKS:
+        spans.append(Span(text=caption, row=r, col=0, colspan=4, kind="caption"))
+        spans.append(Span(text="信息内容", row=r + 1, col=0))
+        c = 1
+        places = []
+        for h, wide in heads:
+            spans.append(Span(text=h, row=r + 1, col=c, colspan=wide))
+            columns.setdefault(_T2_COLS[h], Column(code=_T2_COLS[h], label=h, path=(h,)))
+            places.append((_T2_COLS[h], c, wide))
+            c += wide
+        for j, (code, label) in enumerate(block_rows):
+            rr = r + 2 + j
+            rows.append(Row(code=code, path=(caption, label), short=label))
+            spans.append(Span(text=label, row=rr, col=0, kind="label"))
+            for col, cc, wide in places:
+                money = col == "amount"
+                cells.append(
+                    CellSpec(
+                        code=f"T2.{code}.{col}", table="T2", row=code, col=col,
+                        unit="万元" if money else "件", kind="decimal" if money else "int",
+                        r=rr, c=cc, colspan=wide, signed=col == "change",
+                    )
+                )
+        r += 2 + len(block_rows)
+    return TableSpec(
+        code="T2", number="表二", title="二、主动公开政府信息情况", sheet="表二 主动公开",
+        rows=tuple(rows), columns=tuple(columns.values()), cells=tuple(cells), locate="blocks",
+        unit_note=_T2_UNIT_NOTE,
+        layout=Layout(spans=tuple(spans), width=4, height=r, col_widths=(26, 20, 20, 20)),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# 表三  三、收到和处理政府信息公开申请情况   (as 2021, with one row 「（六）其他处理」)
+# --------------------------------------------------------------------------------------
+_R3 = "三、本年度办理结果"
+_OTHER = "（六）其他处理"
+
+def _rows_2019() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The 2021 rows with its three （六） rows replaced by the single 2019 row."""
+    out = []
+    for code, path in _g21._T3_ROWS:
+        if len(path) == 3 and path[1] == _OTHER:
+            continue
+        if code == "total":
+            out.append(("other", (_R3, _OTHER)))
+        out.append((code, path))
+    return tuple(out)
+
+
+_T3_ROWS = _rows_2019()
+T3_OUTCOMES = tuple(code for code, path in _T3_ROWS if path[0] == _R3 and code != "total")
+T3_APPLICANTS = _g21.T3_APPLICANTS
+
+
+def _table3() -> TableSpec:
+    H = 3  # header rows
+    spans = [
+        Span(text=_g21.T3_NOTE, row=0, col=0, rowspan=3, colspan=3, kind="note"),
+        Span(text="申请人情况", row=0, col=3, colspan=7),
+        Span(text="自然人", row=1, col=3, rowspan=2),
+        Span(text="法人或其他组织", row=1, col=4, colspan=5),
+        Span(text="总计", row=1, col=9, rowspan=2),
+    ]
+    spans += [Span(text=lab, row=2, col=4 + i) for i, (_, lab, _) in enumerate(_g21._T3_COLS[1:6])]
+    for i, (code, path) in enumerate(_T3_ROWS):
+        r = H + i
+        if len(path) == 1:
+            spans.append(Span(text=path[0], row=r, col=0, colspan=3, kind="label"))
+        elif len(path) == 2:
+            spans.append(Span(text=path[1], row=r, col=1, colspan=2, kind="label"))
+        else:
+            spans.append(Span(text=path[2], row=r, col=2, kind="label"))
+    _g21._group(spans, list(_T3_ROWS), H, level=0, col=0, colspan=1)
+    _g21._group(spans, list(_T3_ROWS), H, level=1, col=1, colspan=1)
+    rows = tuple(Row(code=c, path=p, short=_g21._short(p)) for c, p in _T3_ROWS)
+    columns = tuple(Column(code=c, label=lab, path=path) for c, lab, path in _g21._T3_COLS)
+    cells = tuple(
+        CellSpec(code=f"T3.{row.code}.{col.code}", table="T3", row=row.code, col=col.code, r=H + i, c=3 + j)
+        for i, row in enumerate(rows)
+        for j, col in enumerate(columns)
+    )
+    t21 = _g21.SPEC.table_by_code["T3"]
+    return TableSpec(
+        code="T3", number="表三", title=t21.title, sheet=t21.sheet,
+        rows=rows, columns=columns, cells=cells, locate="grid",
+        layout=t21.layout.model_copy(update={"spans": tuple(spans), "height": H + len(rows)}),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Rules (reference §4).  T3-1, T3-3, T3-4, T4-1, T4-2 are the 2021 rules unchanged.
+# --------------------------------------------------------------------------------------
+_same = _g21.SPEC.rule_by_id
+
+RULES = (
+    _same["T3-1"],
+    SumRule(
+        id="T3-2", title="表三各列：（七）总计=（一）至（六）各项之和",
+        basis="每件申请只计入一种办理结果（“区分处理的，只计这一情形，不计其他情形”），（七）总计为各项办理结果之和；2019年格式的（六）其他处理为一行",
+        loop_table="T3", loop="columns",
+        lhs=("T3.total.*",), rhs=tuple(f"T3.{r}.*" for r in T3_OUTCOMES),
+        lhs_name="（七）总计", rhs_name="（一）至（六）各项之和",
+        message="{table} {item}列：（七）总计={lhs}，（一）至（六）各项之和={rhs}，相差{diff}",
+    ),
+    _same["T3-3"],
+    _same["T3-4"],
+    _same["T4-1"],
+    _same["T4-2"],
+    DomainRule(
+        id="T2-1", title="表二件数、项目数为整数（本年增/减可为负数），采购总金额为不小于0的数（万元）",
+        basis="件数、项目数为整数，除“本年增/减”外不小于0；采购总金额可有小数", tables=("T2",),
+    ),
+    ZeroForLevelsRule(
+        id="T2-4", title="无规章制定权的单位，规章一行应为0",
+        basis=_same["T2-4"].basis,
+        cells=("T2.rule.made", "T2.rule.published", "T2.rule.public_total"),
+        levels=dict(_same["T2-4"].levels),
+        message=_same["T2-4"].message,
+    ),
+)
+
+SPEC = FormatSpec(
+    id="gov2019",
+    version="1",
+    name="中华人民共和国政府信息公开工作年度报告格式（试行）",
+    basis="国办公开办函〔2019〕60号",
+    years=(2019, 2020),
+    cover_sheet=_g21.SPEC.cover_sheet,
+    cover=_g21.COVER,
+    tables=(_table2(), _table3(), _g21.SPEC.table_by_code["T4"]),
+    rules=RULES,
+    levels=_g21.LEVELS,
+)
+
+# --------------------------------------------------------------------------------------
+# 2019 → 2021 correspondence (reference §2.2), used by cross-year checks and conversions.
+# Each 2019 cell with a 2021 counterpart → the 2021 cells whose sum equals it.
+# Not mapped, on purpose: 对外公开总数量 (cumulative published count) ≠ 现行有效件数
+# (documents in force); 本年新制作/新公开 ≠ 本年制发/废止; （八） item counts ≠ 收费金额 (万元);
+# （九） 政府集中采购 and 其他对外管理服务事项 have no 2021 row.
+# --------------------------------------------------------------------------------------
+TO_GOV2021: dict[str, tuple[str, ...]] = {
+    **{
+        c.code: (c.code,)
+        for c in SPEC.table_by_code["T3"].cells
+        if c.row != "other"
+    },
+    **{f"T3.other.{col}": tuple(f"T3.other_{i}.{col}" for i in (1, 2, 3)) for col in (c.code for c in SPEC.table_by_code["T3"].columns)},
+    **{c.code: (c.code,) for c in SPEC.table_by_code["T4"].cells},
+    # 处理决定数量 ≈ 本年处理决定数量 (reference §2.2)
+    "T2.licensing.decisions": ("T2.licensing.decisions",),
+    "T2.penalty.decisions": ("T2.penalty.decisions",),
+    "T2.coercion.decisions": ("T2.coercion.decisions",),
+}
