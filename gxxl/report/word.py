@@ -1,0 +1,344 @@
+"""Report → Word (.docx) with python-docx.
+
+Looks like a published report (GB/T 9704 style): A4, title in 宋体 二号 bold, part headings
+in 黑体 三号, sub-headings in 楷体 三号, body in 仿宋 三号 with a two-character first-line
+indent and a fixed 28-point line pitch.  Every run carries an East-Asian font (``w:eastAsia``)
+so Chinese text renders in the intended face, not in a Latin fallback.
+
+Tables are built from the spec's grid (:mod:`gxxl.report.grid`): the official merged
+headers (``cell.merge``), verbatim labels, single-line borders on every cell, widths in
+proportion to the layout's column widths, header rows repeated on a new page and rows
+that never split.  表四's 15 narrow columns use a smaller font and tight cell margins so the
+table keeps to the portrait text width with two characters per line (「结果/维持」), as
+real reports print it.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from ..fileio import atomic_write_bytes
+from ..spec import TableSpec
+from .grid import boxes, header_rows
+from .model import Block, Report
+
+BODY_FONT = "仿宋"
+TITLE_FONT = "宋体"
+H1_FONT = "黑体"
+H2_FONT = "楷体"
+TABLE_FONT = "宋体"
+LATIN_FONT = "Times New Roman"
+
+PAGE_W, PAGE_H = Cm(21.0), Cm(29.7)
+MARGINS = {"top": Cm(3.7), "bottom": Cm(3.5), "left": Cm(2.8), "right": Cm(2.6)}
+TEXT_WIDTH_CM = 21.0 - 2.8 - 2.6  # 15.6 cm
+
+BODY_PT = 16  # 三号
+TITLE_PT = 22  # 二号
+LINE_PT = 28
+#: table font size by table code (表四 has 15 narrow columns)
+TABLE_PT = {"T4": 9}
+TABLE_PT_DEFAULT = 10.5  # 五号
+
+
+def report_docx_bytes(report: Report) -> bytes:
+    doc = Document()
+    _page_setup(doc)
+    _doc_defaults(doc)
+    _font_table(doc)
+    _styles(doc)
+    doc.core_properties.title = report.title
+    doc.core_properties.author = report.filing.unit_name or "gxxl"
+    doc.core_properties.comments = "由 gxxl report 根据统计表生成"
+    for block in report.blocks:
+        _block(doc, report, block)
+    _page_numbers(doc)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def write_docx(report: Report, path: str | Path) -> Path:
+    return atomic_write_bytes(path, report_docx_bytes(report))
+
+
+# ------------------------------------------------------------------------------------------
+# fonts and styles
+# ------------------------------------------------------------------------------------------
+def set_fonts(rpr_owner, east: str, latin: str = LATIN_FONT) -> None:
+    """Set ascii/hAnsi/eastAsia fonts on a run or style, dropping theme fonts that override them."""
+    rpr = rpr_owner.get_or_add_rPr() if hasattr(rpr_owner, "get_or_add_rPr") else rpr_owner
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:ascii"), latin)
+    fonts.set(qn("w:hAnsi"), latin)
+    fonts.set(qn("w:eastAsia"), east)
+    fonts.set(qn("w:cs"), latin)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+#: the Chinese faces used, as the font table describes them (charset 86 = GB2312); a
+#: program without the face picks a replacement of the same family (serif / sans)
+_FONT_TABLE = (
+    ("宋体", "SimSun", "02010600030101010101", "auto", "variable"),
+    ("仿宋", "FangSong", "02010609060101010101", "modern", "fixed"),
+    ("黑体", "SimHei", "02010609060101010101", "modern", "fixed"),
+    ("楷体", "KaiTi", "02010609060101010101", "modern", "fixed"),
+)
+
+
+def _doc_defaults(doc) -> None:
+    """Document defaults: Chinese body font and East-Asian language zh-CN (not the template's)."""
+    styles = doc.styles.element
+    rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    set_fonts(rpr, BODY_FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    ppr = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    spacing = ppr.find(qn("w:spacing"))
+    if spacing is not None:
+        ppr.remove(spacing)
+
+
+def _font_table(doc) -> None:
+    from lxml import etree
+
+    part = next((p for p in doc.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml"), None)
+    if part is None:
+        return
+    root = etree.fromstring(part.blob)
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    for name, alt, panose, family, pitch in _FONT_TABLE:
+        font = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": name})
+        etree.SubElement(font, f"{{{w}}}altName", {f"{{{w}}}val": alt})
+        etree.SubElement(font, f"{{{w}}}panose1", {f"{{{w}}}val": panose})
+        etree.SubElement(font, f"{{{w}}}charset", {f"{{{w}}}val": "86"})
+        etree.SubElement(font, f"{{{w}}}family", {f"{{{w}}}val": family})
+        etree.SubElement(font, f"{{{w}}}pitch", {f"{{{w}}}val": pitch})
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _page_setup(doc) -> None:
+    s = doc.sections[0]
+    s.orientation = WD_ORIENT.PORTRAIT
+    s.page_width, s.page_height = PAGE_W, PAGE_H
+    s.top_margin, s.bottom_margin = MARGINS["top"], MARGINS["bottom"]
+    s.left_margin, s.right_margin = MARGINS["left"], MARGINS["right"]
+    s.footer_distance = Cm(2.2)
+
+
+def _styles(doc) -> None:
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    set_fonts(normal.element, BODY_FONT)
+    pf = normal.paragraph_format
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(LINE_PT)
+    pf.space_before = pf.space_after = Pt(0)
+    pf.widow_control = True
+    for name, font, bold in (("Heading 1", H1_FONT, False), ("Heading 2", H2_FONT, False), ("Title", TITLE_FONT, True)):
+        st = doc.styles[name]
+        st.font.size = Pt(TITLE_PT if name == "Title" else BODY_PT)
+        st.font.bold = bold
+        st.font.italic = False
+        st.font.color.rgb = RGBColor(0, 0, 0)
+        set_fonts(st.element, font)
+        spf = st.paragraph_format
+        spf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        spf.line_spacing = Pt(LINE_PT if name != "Title" else 36)
+        spf.space_before = Pt(0)
+        spf.space_after = Pt(0)
+        spf.keep_with_next = True
+        # the default template draws a rule under the title
+        ppr = st.element.get_or_add_pPr()
+        for tag in ("w:pBdr",):
+            el = ppr.find(qn(tag))
+            if el is not None:
+                ppr.remove(el)
+
+
+# ------------------------------------------------------------------------------------------
+# blocks
+# ------------------------------------------------------------------------------------------
+def _block(doc, report: Report, block: Block) -> None:
+    if block.kind == "table":
+        _table(doc, report, report.spec.table_by_code[block.table])
+        return
+    if block.kind == "title":
+        p = doc.add_paragraph(style="Title")
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.space_after = Pt(LINE_PT)
+        _runs(p, block, TITLE_FONT, bold=True, size=TITLE_PT)
+        return
+    if block.kind == "h1":
+        p = doc.add_paragraph(style="Heading 1")
+        p.paragraph_format.first_line_indent = Pt(2 * BODY_PT)
+        _runs(p, block, H1_FONT)
+        return
+    if block.kind == "h2":
+        p = doc.add_paragraph(style="Heading 2")
+        p.paragraph_format.first_line_indent = Pt(2 * BODY_PT)
+        _runs(p, block, H2_FONT)
+        return
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    p.paragraph_format.first_line_indent = Pt(2 * BODY_PT)
+    _runs(p, block, BODY_FONT, bold=block.kind == "notice")
+
+
+def _runs(p, block: Block, font: str, *, bold: bool = False, size: float | None = None) -> None:
+    for piece in block.pieces:
+        run = p.add_run(piece.text)
+        set_fonts(run._element, font)
+        if bold:
+            run.bold = True
+        if size:
+            run.font.size = Pt(size)
+        if piece.mark:
+            run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+
+
+def _page_numbers(doc) -> None:
+    """「— 1 —」 centred in the footer, as on printed government documents."""
+    footer = doc.sections[0].footer
+    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.first_line_indent = Pt(0)
+
+    def text(t: str):
+        r = p.add_run(t)
+        set_fonts(r._element, TABLE_FONT)
+        r.font.size = Pt(14)
+        return r
+
+    text("— ")
+    run = text("")
+    for kind, val in (("begin", None), ("instr", " PAGE "), ("separate", None), ("end", None)):
+        if kind == "instr":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = val
+        else:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        run._element.append(el)
+        if kind == "separate":
+            t = OxmlElement("w:t")
+            t.text = "1"
+            run._element.append(t)
+    text(" —")
+
+
+# ------------------------------------------------------------------------------------------
+# tables
+# ------------------------------------------------------------------------------------------
+def column_widths_cm(table: TableSpec) -> list[float]:
+    """The layout's column widths scaled to the text width."""
+    w = list(table.layout.col_widths) or [1.0] * table.layout.width
+    total = sum(w)
+    return [TEXT_WIDTH_CM * x / total for x in w]
+
+
+def _table(doc, report: Report, table: TableSpec) -> None:
+    lay = table.layout
+    size = TABLE_PT.get(table.code, TABLE_PT_DEFAULT)
+    tbl = doc.add_table(rows=lay.height, cols=lay.width)
+    tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+    tbl.autofit = False
+    widths = column_widths_cm(table)
+    _table_props(tbl, widths, tight=table.code == "T4")
+    for row in tbl.rows:
+        for i, cell in enumerate(row.cells):
+            cell.width = Cm(widths[i])
+    n_head = header_rows(table)
+    for r, row in enumerate(tbl.rows):
+        trpr = row._tr.get_or_add_trPr()
+        trpr.append(_el("w:cantSplit"))
+        if r < n_head:
+            trpr.append(_el("w:tblHeader"))
+    for box in boxes(table, report.filing):
+        cell = tbl.cell(box.row, box.col)
+        if box.rowspan > 1 or box.colspan > 1:
+            cell = cell.merge(tbl.cell(box.row + box.rowspan - 1, box.col + box.colspan - 1))
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        p = cell.paragraphs[0]
+        pf = p.paragraph_format
+        pf.first_line_indent = Pt(0)
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        pf.space_before = pf.space_after = Pt(1)
+        pf.keep_with_next = box.row < lay.height - 1  # keep a table with its heading and together
+        left = box.kind == "caption" or (box.kind == "label" and box.rowspan == 1 and box.col + box.colspan > 1)
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(box.text)
+        set_fonts(run._element, TABLE_FONT)
+        run.font.size = Pt(size)
+        if box.kind == "caption":
+            run.bold = True
+    # a little air after the table
+    after = doc.add_paragraph()
+    after.paragraph_format.line_spacing = Pt(12)
+
+
+def _el(tag: str, **attrs) -> OxmlElement:
+    el = OxmlElement(tag)
+    for k, v in attrs.items():
+        el.set(qn(f"w:{k}"), str(v))
+    return el
+
+
+_TBLPR_ORDER = (
+    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize", "tblW", "jc",
+    "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
+)
+
+
+def _schema_order(parent, order: tuple[str, ...]) -> None:
+    """Re-order children as the OOXML schema requires (Word rejects files that do not)."""
+    rank = {qn(f"w:{t}"): i for i, t in enumerate(order)}
+    kids = list(parent)
+    for k in kids:
+        parent.remove(k)
+    for k in sorted(kids, key=lambda e: rank.get(e.tag, len(rank))):
+        parent.append(k)
+
+
+def _table_props(tbl, widths: list[float], *, tight: bool) -> None:
+    tblPr = tbl._tbl.tblPr
+    # fixed layout with the exact widths (Word and LibreOffice honour it)
+    for tag in ("w:tblW", "w:tblLayout", "w:tblBorders", "w:tblCellMar"):
+        old = tblPr.find(qn(tag))
+        if old is not None:
+            tblPr.remove(old)
+    total_twips = int(sum(widths) / 2.54 * 1440)
+    tblPr.append(_el("w:tblW", w=total_twips, type="dxa"))
+    borders = _el("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        borders.append(_el(f"w:{side}", val="single", sz=6, space=0, color="000000"))
+    tblPr.append(borders)
+    tblPr.append(_el("w:tblLayout", type="fixed"))
+    mar = _el("w:tblCellMar")
+    pad = 28 if tight else 70  # twips: 0.05 cm / 0.12 cm
+    for side in ("left", "right"):
+        mar.append(_el(f"w:{side}", w=pad, type="dxa"))
+    tblPr.append(mar)
+    _schema_order(tblPr, _TBLPR_ORDER)
+    grid = tbl._tbl.tblGrid
+    for gc, w in zip(grid.findall(qn("w:gridCol")), widths):
+        gc.set(qn("w:w"), str(int(w / 2.54 * 1440)))
