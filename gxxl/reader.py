@@ -53,6 +53,36 @@ def read_filing(path: str | os.PathLike, spec: FormatSpec | None = None) -> Fili
         )
 
 
+def read_filing_grids(sheets: dict[str, Grid], name: str = "工作簿", *, source: str | None = None,
+                      spec: FormatSpec | None = None) -> Filing:
+    """Read a filing from sheet values already in memory (the Excel add-in reads a live workbook).
+
+    ``sheets`` maps each sheet name to its grid: rows of cell values from A1, ``""`` for an
+    empty cell (as python-calamine gives them; ``None`` is accepted too).  ``name`` is how
+    messages call the workbook, ``source`` what the filing records as its source.  The
+    same rules as :func:`read_filing` apply, except that a live workbook has no formulas
+    without a calculated result (``nocache``).  Never raises for a user's mistake.
+    """
+    grids = {n: [["" if v is None else v for v in row] for row in (g or [])] for n, g in sheets.items()}
+    path = Path(name)
+    try:
+        _check_not_empty(grids)
+        meta = _read_meta(grids)
+        spec = spec or _choose_spec(meta, grids, name)
+        filing = _read(path, spec, grids, meta, formula_cells=dict)
+    except _Unreadable as e:
+        return Filing(
+            spec_id=(spec or get_spec()).id,
+            source=source or name,
+            readable=False,
+            findings=[Finding(rule=e.rule, severity="error", message=f"{name}：{e}", file=source or name)],
+        )
+    if source is not None:
+        filing.source = source
+        filing.findings = [f.model_copy(update={"file": source}) if f.file == str(path) else f for f in filing.findings]
+    return filing
+
+
 # --------------------------------------------------------------------------------------
 # opening
 # --------------------------------------------------------------------------------------
@@ -108,9 +138,13 @@ def _load_sheets(book: CalamineWorkbook) -> dict[str, Grid]:
             sheets[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception:
             sheets[name] = []  # chart sheets and the like
+    _check_not_empty(sheets)
+    return sheets
+
+
+def _check_not_empty(sheets: dict[str, Grid]) -> None:
     if not any(any(v != "" for v in row) for g in sheets.values() for row in g):
         raise _Unreadable("工作簿是空的，没有任何内容", rule="F-2")
-    return sheets
 
 
 def _read_meta(sheets: dict[str, Grid]) -> dict[str, str]:
@@ -159,7 +193,9 @@ def _signature(spec: FormatSpec) -> frozenset[str]:
 # --------------------------------------------------------------------------------------
 # reading values
 # --------------------------------------------------------------------------------------
-def _read(path: Path, spec: FormatSpec, sheets: dict[str, Grid], meta: dict[str, str]) -> Filing:
+def _read(path: Path, spec: FormatSpec, sheets: dict[str, Grid], meta: dict[str, str],
+          formula_cells=None) -> Filing:
+    """``formula_cells()`` → {sheet: A1 addresses holding formulas}; read from ``path`` by default."""
     filing = Filing(spec_id=spec.id, source=str(path), meta=meta)
     raw_cells: dict[str, tuple[str, int, int, object]] = {}  # code → (sheet, row, col, raw value)
     for table in spec.tables:
@@ -195,7 +231,7 @@ def _read(path: Path, spec: FormatSpec, sheets: dict[str, Grid], meta: dict[str,
                 message=f"{path.name}：{table.number}的布局与模板不同（{notes}），已按栏目名称定位读取，请核对",
             )
         )
-    _convert_values(filing, spec, raw_cells, path)
+    _convert_values(filing, spec, raw_cells, path, formula_cells or (lambda: _formula_cells(path)))
     _read_cover(filing, spec, sheets, path)
     return filing
 
@@ -226,14 +262,14 @@ def _template_matches(table: TableSpec, grid: Grid) -> bool:
     return True
 
 
-def _convert_values(filing: Filing, spec: FormatSpec, raw_cells, path: Path) -> None:
+def _convert_values(filing: Filing, spec: FormatSpec, raw_cells, path: Path, formula_cells) -> None:
     nocache_checked: dict[str, set[str]] | None = None
     tolerated: list[str] = []
     for code, (sheet, r, c, raw) in raw_cells.items():
         cs = spec.cells[code]
         if raw == "" or raw is None:
             if nocache_checked is None:
-                nocache_checked = _formula_cells(path)
+                nocache_checked = formula_cells()
             if a1(r, c) in nocache_checked.get(sheet, ()):
                 filing.problems[code] = ("nocache", "公式")
             else:
