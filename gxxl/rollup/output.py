@@ -1,0 +1,238 @@
+"""The roll-up workbook: the aggregate in the official template plus the roll-up sheets.
+
+Sheets, in order: the template (封面, 表二, 表三, 表四) holding the sums, 汇总情况 (the
+ledger: one row per input file and the policy line), 缺报单位 (with a roster), 明细
+(long format: one row per unit and non-zero cell, for filtering in Excel), 校验结果 (the
+aggregate's own findings) and the hidden ``_gxxl`` sheet (format, kind=aggregate and
+the member list).  The big sheets are filled by :mod:`.xlsxfast`.
+"""
+
+from __future__ import annotations
+
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from ..annotate import write_results_sheet
+from ..fileio import workbook_bytes
+from ..filing import Filing
+from ..findings import Finding, status_line
+from ..layout import COVER_VALUE_COL, META_SHEET, cover_status_row
+from ..spec import FormatSpec, all_specs
+from ..writer import fill_workbook
+from . import policy as P
+from .xlsxfast import MAX_ROWS, Rows, SharedStrings, clean_text, generic_rows
+from .xlsxfast import fill as fill_package
+
+LEDGER_SHEET = "汇总情况"
+MISSING_SHEET = "缺报单位"
+DETAIL_SHEET = "明细"
+
+LEDGER_HEADERS = ("序号", "文件", "单位名称", "统一社会信用代码", "行政层级", "报告年度", "填报日期", "格式版本",
+                  "类型", "状态", "错误数", "警告数", "说明", "来源", "SHA-256")
+LEDGER_WIDTHS = (6, 40, 28, 21, 14, 9, 12, 14, 16, 13, 7, 7, 70, 36, 66)
+LEDGER_HEAD_ROW = 5
+
+MISSING_HEADERS = ("序号", "单位名称", "统一社会信用代码", "行政层级", "情况", "相关文件")
+MISSING_WIDTHS = (6, 30, 21, 14, 70, 50)
+MISSING_HEAD_ROW = 3
+
+DETAIL_HEADERS = ("单位名称", "单元格代码", "表", "行", "列", "数值")
+DETAIL_WIDTHS = (30, 22, 7, 44, 14, 12)
+
+STATUS_FILL = {
+    P.INCLUDED: "C6EFCE",
+    P.INVALID: "FFC7CE",
+    P.DUPLICATE: "FFEB9C",
+    P.WRONG_YEAR: "FFEB9C",
+    P.WRONG_FORMAT: "FFC7CE",
+    P.UNREADABLE: "FFC7CE",
+    P.OFF_ROSTER: "F8CBAD",
+}
+BOLD = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def format_label(spec_id: str, version: str = "") -> str:
+    spec = all_specs().get(spec_id)
+    base = f"{spec.years[0]}年格式" if spec else spec_id
+    return f"{base} v{version}" if version else base
+
+
+def build_workbook(decision: P.Decision, *, spec: FormatSpec, aggregate: Filing, findings: list[Finding],
+                   meta: dict[str, str], headline: str, roster_given: bool, include_invalid: bool) -> bytes:
+    wb = fill_workbook(aggregate, spec, kind="aggregate", meta=meta)
+    wb[spec.cover_sheet].cell(cover_status_row(spec), COVER_VALUE_COL, "汇总表" + status_line(findings))
+    before_meta = wb.sheetnames.index(META_SHEET)
+    fills: list[Rows] = []
+
+    # 汇总情况 --------------------------------------------------------------------------
+    ws = wb.create_sheet(LEDGER_SHEET, before_meta)
+    ws.cell(1, 1, "报送情况").font = Font(bold=True, size=14)
+    ws.cell(2, 1, clean_text(headline))
+    ws.cell(3, 1, P.policy_text(include_invalid, roster_given))
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=13)
+    ws.cell(3, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[3].height = 60
+    _header(ws, LEDGER_HEAD_ROW, LEDGER_HEADERS, LEDGER_WIDTHS)
+    styles = {status: _style_id(ws, PatternFill("solid", fgColor=color)) for status, color in STATUS_FILL.items()}
+    rows = [_ledger_row(e, styles) for e in decision.entries]
+    first = LEDGER_HEAD_ROW + 1
+    last = LEDGER_HEAD_ROW + len(rows)
+    ws.freeze_panes = ws.cell(first, 3)
+    ws.auto_filter.ref = f"A{LEDGER_HEAD_ROW}:O{max(last, first)}"
+    fills.append(Rows(LEDGER_SHEET, first, last, len(LEDGER_HEADERS), generic_rows(rows, first)))
+
+    # 缺报单位 ------------------------------------------------------------------------
+    if roster_given:
+        ws = wb.create_sheet(MISSING_SHEET, before_meta + 1)
+        n_missing = len(decision.missing)
+        off = [e for e in decision.entries if e.status == P.OFF_ROSTER]
+        absent = sum(1 for _, _, rel in decision.missing if not rel)
+        ws.cell(1, 1, f"缺报单位：名单中没有计入汇总的单位 {n_missing} 个（未报送 {absent} 个，已报送但未汇总 {n_missing - absent} 个）"
+                ).font = Font(bold=True, size=14)
+        ws.cell(2, 1, "“未报送”指没有收到该单位的文件；“已报送但未汇总”说明了文件的问题。"
+                      f"不在名单中的报送单位（{len(off)} 个）列在下方，也见“汇总情况”表。")
+        _header(ws, MISSING_HEAD_ROW, MISSING_HEADERS, MISSING_WIDTHS)
+        red = _style_id(ws, PatternFill("solid", fgColor="FFC7CE"))
+        orange = _style_id(ws, PatternFill("solid", fgColor=STATUS_FILL[P.OFF_ROSTER]))
+        bold = _style_id(ws, None, BOLD)
+        mrows: list[list] = []
+        for i, (u, what, rel) in enumerate(decision.missing, start=1):
+            files = "；".join(e.source.display for e in rel)
+            mrows.append([i, u.name, u.credit_code, u.level, (what, red), files])
+        if not mrows:
+            mrows.append(["", "（无）名单中的单位都已计入汇总"])
+        if off:
+            mrows.append([])
+            mrows.append([("名单外单位（已报送，但不在名单中，未计入汇总）", bold)])
+            for i, e in enumerate(off, start=1):
+                s = e.scan
+                mrows.append([i, s.unit_name, s.credit_code, s.level, ("；".join(e.reasons), orange), e.source.display])
+        first = MISSING_HEAD_ROW + 1
+        fills.append(Rows(MISSING_SHEET, first, MISSING_HEAD_ROW + len(mrows), len(MISSING_HEADERS),
+                          generic_rows(mrows, first)))
+
+    # 明细 ----------------------------------------------------------------------------
+    included = decision.included
+    total = sum(len(e.scan.cells) + len(e.scan.texts) for e in included)
+    per_sheet = MAX_ROWS - 1
+    n_sheets = max(1, -(-total // per_sheet))
+    index = wb.sheetnames.index(META_SHEET)
+    for k in range(n_sheets):
+        title = DETAIL_SHEET if k == 0 else f"{DETAIL_SHEET}({k + 1})"
+        ws = wb.create_sheet(title, index + k)
+        _header(ws, 1, DETAIL_HEADERS, DETAIL_WIDTHS)
+        n = min(per_sheet, total - k * per_sheet)
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = f"A1:F{max(2, n + 1)}"
+        fills.append(Rows(title, 2, n + 1, len(DETAIL_HEADERS), _detail_rows(spec, included, k * per_sheet, n)))
+
+    # 校验结果 (the aggregate's own findings) ---------------------------------------------
+    write_results_sheet(wb, findings)
+    wb.move_sheet(wb["校验结果"], offset=wb.sheetnames.index(META_SHEET) - wb.sheetnames.index("校验结果"))
+    wb.active = 0
+    return fill_package(workbook_bytes(wb), fills)
+
+
+def _header(ws, row: int, headers, widths) -> None:
+    from ..layout import col_letter
+
+    for j, (h, w) in enumerate(zip(headers, widths), start=1):
+        c = ws.cell(row, j, h)
+        c.font, c.fill = BOLD, HEAD_FILL
+        ws.column_dimensions[col_letter(j)].width = w
+
+
+def _style_id(ws, fill: PatternFill | None, font: Font | None = None) -> int:
+    """Register a cell style with openpyxl and return its id (the scratch cell is removed)."""
+    cell = ws.cell(MAX_ROWS, 60)
+    if fill is not None:
+        cell.fill = fill
+    if font is not None:
+        cell.font = font
+    sid = cell.style_id
+    del ws._cells[(MAX_ROWS, 60)]
+    return sid
+
+
+def _ledger_row(e: P.Entry, styles: dict[str, int]) -> list:
+    s = e.scan
+    readable = s is not None and s.readable
+    kind = ""
+    if readable:
+        kind = f"下级汇总（{len(s.members or ())}个单位）" if e.is_aggregate else "单位报表"
+    year = s.year if readable and s.year is not None else ""
+    return [
+        e.no,
+        e.source.display,
+        s.unit_name if readable else "",
+        s.credit_code if readable else "",
+        s.level if readable else "",
+        year if isinstance(year, int) else str(year),
+        s.date if readable else "",
+        format_label(s.spec_id, s.version) if readable else "",
+        kind,
+        (e.status, styles.get(e.status, 0)),
+        s.errors if s is not None else "",
+        s.warnings if s is not None else "",
+        clean_text("；".join(dict.fromkeys(r for r in e.reasons if r))),
+        e.source.origin,
+        s.sha256 if s is not None else "",
+    ]
+
+
+def _detail_rows(spec: FormatSpec, included: list[P.Entry], skip: int, count: int):
+    """明细 rows ``skip``…``skip+count-1`` (over all included units, in ledger order)."""
+    codes = list(spec.cells)
+    ints = [spec.cells[c].kind == "int" for c in codes]
+
+    def gen(sst: SharedStrings):
+        templates = []
+        for code in codes:
+            cs = spec.cells[code]
+            t = spec.table_by_code[cs.table]
+            row = t.row_by_code[cs.row]
+            col = t.col_by_code[cs.col]
+            fixed = "".join(
+                f'<c r="{letter}{{0}}" t="s"><v>{sst(text)}</v></c>'
+                for letter, text in (("B", code), ("C", t.number), ("D", row.short or row.label), ("E", col.label))
+            )
+            templates.append('<row r="{0}"><c r="A{0}" t="s"><v>{1}</v></c>' + fixed + '<c r="F{0}"{2}</c></row>')
+        r = 2
+        seen = 0
+        end = skip + count
+        buf: list[str] = []
+        for e in included:
+            s = e.scan
+            n = len(s.cells) + len(s.texts)
+            if seen + n <= skip:
+                seen += n
+                continue
+            if seen >= end:
+                break
+            unit = sst(s.unit_name)
+            items = [(i, v) for i, v in zip(s.cells, s.values)]
+            items += [(i, raw) for i, raw in s.texts]
+            if s.texts:
+                items.sort(key=lambda x: x[0])
+            for i, v in items:
+                if seen < skip:
+                    seen += 1
+                    continue
+                if seen >= end:
+                    break
+                seen += 1
+                if isinstance(v, str):
+                    value = f' t="s"><v>{sst(clean_text(v))}</v>'
+                elif ints[i] and v.is_integer():
+                    value = f"><v>{int(v)}</v>"
+                else:
+                    value = f"><v>{repr(round(v, 10))}</v>"
+                buf.append(templates[i].format(r, unit, value))
+                r += 1
+                if len(buf) >= 5000:
+                    yield "".join(buf)
+                    buf = []
+        if buf:
+            yield "".join(buf)
+
+    return gen
