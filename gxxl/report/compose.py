@@ -102,9 +102,10 @@ class _Writer:
 
     def p(self, table: str, row: str, col: str):
         """Last year's value, None without --previous."""
-        if self.prev is None:
-            return None
-        return self.prev.number(f"{table}.{row}.{col}")
+        code = f"{table}.{row}.{col}"
+        if self.prev is None or code not in self.prev.spec.cells:
+            return None  # no previous filing, or last year's format has no such cell
+        return self.prev.number(code)
 
     def t3(self, row: str, col: str | None = None):
         return self.n("T3", row, col or self.v.total_col)
@@ -229,7 +230,8 @@ class _Writer:
 
     def _reasons(self) -> str:
         """The commonest reasons for not disclosing (（三）…（六） items), largest first."""
-        leaves = [(self.t3(l.row), i, l) for i, l in enumerate(self.v.leaves)]
+        # （六）3 「其他」 says nothing about a reason; it is not ranked
+        leaves = [(self.t3(l.row), i, l) for i, l in enumerate(self.v.leaves) if _leaf_phrase(l)]
         leaves = sorted((x for x in leaves if x[0]), key=lambda x: (-x[0], x[1]))
         if not leaves:
             return ""
@@ -245,7 +247,7 @@ class _Writer:
         person = self.t3(v.new, v.person_col)
         orgs = [(v.col_name(t3, c), self.t3(v.new, c)) for c in v.org_cols]
         org_total = sum(n for _, n in orgs)
-        detail = "、".join(f"{_org_phrase(name, i == len(orgs) - 1)}{count(n)}件" for i, (name, n) in enumerate(orgs) if n)
+        detail = "、".join(f"{v.org_other if i == len(orgs) - 1 else name}{count(n)}件" for i, (name, n) in enumerate(orgs) if n)
         if not org_total:
             return f"新收申请均由{person_label}提出。"
         if not person:
@@ -264,7 +266,8 @@ class _Writer:
         n_review = self.t4(review, "total")
         n_lit = self.t4(direct, "total") + self.t4(after, "total")
         prev_review = self.p("T4", review, "total")
-        prev_lit = None if self.prev is None else self.p("T4", direct, "total") + self.p("T4", after, "total")
+        prev_parts = [self.p("T4", direct, "total"), self.p("T4", after, "total")]
+        prev_lit = None if None in prev_parts else sum(prev_parts)
         if not n_review and not n_lit:
             tail = ""
             if prev_review or prev_lit:
@@ -341,13 +344,7 @@ def _and(names: list[str]) -> str:
 
 
 def _leaf_phrase(leaf) -> str:
-    """A numbered item as said in a sentence: the item's label up to its first 「、」.
-
-    (六）3 「其他」 alone would read as nothing; it becomes 「其他情形」.
-    """
+    """A numbered item as said in a sentence: the item's label up to its first 「、」
+    ('' for （六）3 「其他」, which names no reason)."""
     name = leaf.name.split("、", 1)[0]
-    return "其他情形" if name == "其他" else name
-
-
-def _org_phrase(name: str, last: bool) -> str:
-    return "其他组织" if last and name == "其他" else name
+    return "" if name == "其他" else name

@@ -16,6 +16,20 @@ TITLE = "跨年度：本年“上年结转”应等于上年“结转下年度�
 
 
 def check_previous(filing: Filing, previous: Filing) -> list[Finding]:
+    """Cross-year findings for ``gxxl report --previous``.
+
+    When the engine has its own cross-year checks (``gxxl.crossyear.check_previous``, the
+    spec's cross-year rules) they are used, so a rule is executed in one place only;
+    otherwise :func:`check_carried` does T3-5 here.
+    """
+    try:
+        from ..crossyear import check_previous as engine_check
+    except ImportError:
+        return check_carried(filing, previous)
+    return engine_check(filing, previous)
+
+
+def check_carried(filing: Filing, previous: Filing) -> list[Finding]:
     """T3-5 for every column of 表三, plus a warning when the two years do not follow each other."""
     v = vocab(filing.spec)
     t3 = v.t3

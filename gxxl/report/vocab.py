@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 from ..spec import FormatSpec, TableSpec
 
+class UnsupportedFormat(Exception):
+    """The format's tables do not have the structure the report sentences are written for."""
+
+
 _LEVEL2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _ITEM = re.compile(r"^\d+[.．、]")
 
@@ -83,6 +87,12 @@ class Vocab:
         return path[-2]
 
     @property
+    def org_other(self) -> str:
+        """How a sentence names the last organisation column 「其他」: 「其他组织」
+        (the tail of its header 「法人或其他组织」)."""
+        return self.org_name.split("或", 1)[-1]
+
+    @property
     def t4_blocks(self) -> tuple[str, ...]:
         return tuple(r.code for r in self.t4.rows)
 
@@ -100,8 +110,18 @@ def vocab(spec: FormatSpec) -> Vocab:
     return _CACHE[spec.id]
 
 
+#: what the sentences need of 表二 (the 2021 format's columns)
+_T2_NEEDS = {"issued", "repealed", "in_force", "decisions", "amount"}
+
+
 def _build(spec: FormatSpec) -> Vocab:
-    t2, t3, t4 = (spec.table_by_code[c] for c in ("T2", "T3", "T4"))
+    t2, t3, t4 = (spec.table_by_code.get(c) for c in ("T2", "T3", "T4"))
+    if t2 is None or t3 is None or t4 is None or not _T2_NEEDS <= set(t2.col_by_code) \
+            or not any(r.code.startswith("other_") for r in t3.rows):
+        raise UnsupportedFormat(
+            f"报告章节目前按2021年格式（国办公开办函〔2021〕30号）的表格生成；该工作簿是《{spec.name}》"
+            f"（{spec.basis}）格式，暂不支持，请手工编写报告文字"
+        )
     rows3 = t3.rows
     top = [r for r in rows3 if len(r.path) == 1]
     new, carried, carry_over = top[0].code, top[1].code, top[-1].code

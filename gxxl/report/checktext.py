@@ -1,0 +1,222 @@
+"""Check a drafted report's numbers against the tables (``gxxl check-text``).
+
+Each claim found by :mod:`gxxl.report.claims` is compared with the filing; each one that
+contradicts the tables becomes a :class:`~gxxl.findings.Finding` that quotes the sentence
+and gives the claimed and the table value:
+
+* T3-8 表三 counts (新收、上年结转、办结、结转, outcomes and their items, applicants);
+* T4-3 行政复议/行政诉讼 counts and results, 「均获维持」;
+* T2-6 规章/规范性文件 counts, 表二 decisions and 行政事业性收费;
+* S-8  percentages: a share 「占x%」 or 「办结率x%」 that is not the tables' ratio;
+* T3-9 「全部办结」 while something is carried over to next year.
+
+The rule IDs are the reference's (annual-report-format.md §4); text–table checks are
+warnings there, so every finding here is a warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+from ..filing import Filing
+from ..findings import Finding, fmt_num
+from .claims import Claim, Quantity, extract, quantities
+from .draft import Paragraph, read_draft
+from .numbers import fmt_percent, printed_matches, ratio_percent
+
+SEVERITY = "warning"
+TITLES = {
+    "T3-8": "正文中的依申请公开数字与表三不一致",
+    "T4-3": "正文中的行政复议、行政诉讼情况与表四不一致",
+    "T2-6": "正文中的规章、规范性文件等数字与表二不一致",
+    "S-8": "正文中的百分比与统计表数据算出的不一致",
+    "T3-9": "正文称全部办结，但表三有结转下年度继续办理的申请",
+}
+QUOTE_MAX = 90
+
+
+@dataclass
+class Checked:
+    claim: Claim
+    ok: bool
+    table: float | int | str | None
+    cells: tuple[str, ...]
+    finding: Finding | None
+
+
+def check_text(draft: str | Path | list[Paragraph], filing: Filing) -> tuple[list[Checked], list[Finding]]:
+    """(every claim with its verdict, the findings for the contradictions)."""
+    paragraphs = read_draft(draft) if isinstance(draft, (str, Path)) else draft
+    source = str(draft) if isinstance(draft, (str, Path)) else None
+    claims = extract(filing.spec, paragraphs)
+    qs = quantities(filing.spec)
+    checked = [_check(c, filing, qs, source) for c in claims]
+    return checked, [c.finding for c in checked if c.finding is not None]
+
+
+# ------------------------------------------------------------------------------------------
+def _value(filing: Filing, cells: tuple[str, ...]):
+    t = sum(filing.number(c) for c in cells)
+    return round(t, 6) if isinstance(t, float) else t
+
+
+def _options(q: Quantity, filing: Filing):
+    return [(cells, _value(filing, cells)) for cells in q.options]
+
+
+def _check(c: Claim, filing: Filing, qs: dict[str, Quantity], source: str | None) -> Checked:
+    if c.kind == "count":
+        return _count(c, filing, qs, source)
+    if c.kind in ("share", "rate"):
+        return _share(c, filing, qs, source)
+    return _quality(c, filing, qs, source)
+
+
+def _count(c: Claim, filing: Filing, qs, source) -> Checked:
+    first = None
+    for key in c.quantities:
+        q = qs[key]
+        for cells, v in _options(q, filing):
+            first = first or (q, cells, v)
+            if _same(c, v, q):
+                return Checked(c, True, v, cells, None)
+    q, cells, v = first
+    claimed = _claimed_text(c, q)
+    table = f"{fmt_num(v)}{'万元' if q.money else '件'}"
+    what = "、".join(dict.fromkeys(qs[k].name for k in c.quantities))
+    if c.zero_in_words:
+        msg = f"称{_said(c)}（即{what}为0），统计表为{table}"
+    else:
+        msg = f"{what}写为{claimed}，统计表为{table}"
+    return Checked(c, False, v, cells, _finding(q.rule, c, msg, cells, filing, _num(c.value), v, source))
+
+
+def _same(c: Claim, table, q: Quantity) -> bool:
+    claimed = c.value
+    if q.money:
+        if c.unit == "元":
+            return abs(Decimal(str(table)) * 10000 - claimed) < Decimal("0.5")
+        decimals = max(0, -claimed.as_tuple().exponent)
+        shown = Decimal(str(table)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        return shown == claimed
+    return Decimal(str(table)) == claimed
+
+
+def _share(c: Claim, filing: Filing, qs, source) -> Checked:
+    bases = c.bases or _default_bases(c, qs)
+    first = None
+    for key in c.quantities:
+        for cells, v in _options(qs[key], filing):
+            for bkey in bases:
+                for bcells, bv in _options(qs[bkey], filing):
+                    ratio = ratio_percent(v, bv)
+                    if ratio is None:
+                        continue
+                    first = first or (qs[key], cells, v, qs[bkey], bcells, bv, ratio)
+                    if printed_matches(c.printed, ratio):
+                        return Checked(c, True, float(ratio), cells + bcells, None)
+    if first is None:
+        return Checked(c, True, None, (), None)  # the base is 0 in the tables: nothing to compare
+    q, cells, v, bq, bcells, bv, ratio = first
+    shown = fmt_percent(ratio)
+    if c.kind == "rate":
+        msg = (f"办结率写为{c.printed}%，按统计表办结{fmt_num(v)}件÷（新收+上年结转）{fmt_num(bv)}件={shown}%")
+    else:
+        msg = f"{q.name}的占比写为{c.printed}%，按统计表{q.name}{fmt_num(v)}件÷{bq.name}{fmt_num(bv)}件={shown}%"
+    computed = float(Decimal(ratio.numerator) / Decimal(ratio.denominator))
+    return Checked(c, False, round(computed, 1), cells + bcells,
+                   _finding("S-8", c, msg, cells + bcells, filing, _num(c.value), round(computed, 1), source))
+
+
+def _default_bases(c: Claim, qs) -> tuple[str, ...]:
+    out: list[str] = []
+    for key in c.quantities:
+        out += qs[key].bases
+    return tuple(dict.fromkeys(out)) or ("total", "new", "pool")
+
+
+def _quality(c: Claim, filing: Filing, qs, source) -> Checked:
+    if c.kind == "alldone":
+        q = qs["carry_over"]
+        (cells, v), = _options(q, filing)
+        if v == 0:
+            return Checked(c, True, v, cells, None)
+        msg = f"称“{c.surface}”，但统计表中{q.name}为{fmt_num(v)}件"
+        return Checked(c, False, v, cells, _finding("T3-9", c, msg, cells, filing, None, v, source))
+    if c.kind == "allperson":
+        q = qs[c.quantities[0]]
+        cells, v = _options(q, filing)[0]
+        new_q = qs["new"]
+        (ncells, nv), = _options(new_q, filing)
+        if v == nv and nv:
+            return Checked(c, True, v, cells, None)
+        msg = f"称“{c.surface}”，但统计表中{new_q.name}{fmt_num(nv)}件，其中{q.name}{fmt_num(v)}件"
+        return Checked(c, False, v, cells + ncells, _finding("T3-8", c, msg, cells + ncells, filing, None, v, source))
+    # allkeep: every case of the block(s) upheld
+    bad = []
+    cells_all: tuple[str, ...] = ()
+    for key in c.quantities:
+        q = qs[key]
+        block = key.rsplit(":", 1)[0]
+        tq = qs[f"{block}:total"]
+        (cells, keep), = _options(q, filing)
+        (tcells, total), = _options(tq, filing)
+        cells_all += tcells + cells
+        if total and keep != total:
+            rest = []
+            for res in ("fix", "other", "pending"):
+                rq = qs[f"{block}:{res}"]
+                (_, n), = _options(rq, filing)
+                if n:
+                    rest.append(f"{rq.name.replace(tq.name, '')}{fmt_num(n)}件")
+            bad.append(f"{tq.name}{fmt_num(total)}件，其中结果维持{fmt_num(keep)}件" + ("、" + "、".join(rest) if rest else ""))
+        elif not total and len(c.quantities) == 1:
+            bad.append(f"{tq.name}为0件，无案件可维持")
+    if not bad:
+        return Checked(c, True, None, cells_all, None)
+    msg = f"称“{c.surface}”，但统计表中" + "；".join(bad)
+    return Checked(c, False, None, cells_all, _finding("T4-3", c, msg, cells_all, filing, None, None, source))
+
+
+# ------------------------------------------------------------------------------------------
+def _claimed_text(c: Claim, q: Quantity) -> str:
+    if q.money:
+        return f"{fmt_num(_num(c.value))}{c.unit or '万元'}"
+    return f"{fmt_num(_num(c.value))}件"
+
+
+def _said(c: Claim) -> str:
+    return f"“{c.surface}”" if c.surface else "为0"
+
+
+def _num(d: Decimal | None):
+    if d is None:
+        return None
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def _quote(sentence: str, surface: str) -> str:
+    s = " ".join(sentence.split())
+    if len(s) <= QUOTE_MAX:
+        return s
+    i = s.find(surface) if surface else -1
+    if i < 0:
+        return s[:QUOTE_MAX] + "……"
+    a = max(0, i - 30)
+    b = min(len(s), i + len(surface) + 30)
+    return ("……" if a else "") + s[a:b] + ("……" if b < len(s) else "")
+
+
+def _finding(rule: str, c: Claim, what: str, cells: tuple[str, ...], filing: Filing, reported, computed,
+             source: str | None) -> Finding:
+    times = f"（该句在文中出现{c.occurrences}次）" if c.occurrences > 1 else ""
+    where = f"第{c.paragraph}段" if c.paragraph else "正文"
+    msg = f"{where}“{_quote(c.sentence, c.surface)}”：{what}{times}"
+    return Finding(
+        rule=rule, severity=SEVERITY, message=msg, cells=tuple(cells),
+        locations=tuple(filing.where(x) for x in cells), reported=reported, computed=computed,
+        file=source,
+    )

@@ -1,0 +1,143 @@
+"""Reading a drafted or published report: .docx, .txt/.md, .html → numbered paragraphs.
+
+Only the running text is returned.  Tables are left out (Word tables, HTML ``<table>``,
+and in plain text the lines that are table rows, e.g. seed 004's 「规章 | 0 | 0 | 0 |」):
+the tables are checked by ``gxxl validate`` on the workbook.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+TEXT_EXT = (".txt", ".md", ".markdown", ".text")
+HTML_EXT = (".html", ".htm", ".xhtml", ".shtml")
+DOCX_EXT = (".docx", ".docm")
+SUPPORTED = DOCX_EXT + TEXT_EXT + HTML_EXT
+
+
+class DraftError(Exception):
+    """The draft cannot be read (message in Chinese, for the user)."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    number: int  # 1-based, counting non-empty paragraphs of running text
+    text: str
+
+
+def read_draft(path: str | Path) -> list[Paragraph]:
+    path = Path(path)
+    if not path.exists():
+        raise DraftError(f"{path}：文件不存在")
+    if path.is_dir():
+        raise DraftError(f"{path}：这是一个文件夹，请指定报告文件（.docx、.txt 或 .html）")
+    ext = path.suffix.lower()
+    if ext in (".doc", ".wps", ".pdf", ".rtf", ".odt"):
+        raise DraftError(f"{path.name}：暂不支持 {ext} 文件，请在 Word/WPS 中另存为 .docx 或 .txt 后再核对")
+    if ext in DOCX_EXT:
+        texts = _docx(path)
+    elif ext in HTML_EXT:
+        texts = _html(_decode(path.read_bytes(), html=True))
+    elif ext in TEXT_EXT or not ext:
+        texts = _plain(_decode(path.read_bytes()))
+    else:
+        raise DraftError(f"{path.name}：无法识别的文件类型 {ext}，请使用 .docx、.txt 或 .html")
+    out = []
+    for t in texts:
+        t = t.strip().strip("\u3000")
+        if t:
+            out.append(Paragraph(len(out) + 1, t))
+    if not out:
+        raise DraftError(f"{path.name}：没有读到正文文字（空文件，或正文在图片、文本框中）")
+    return out
+
+
+def _decode(data: bytes, *, html: bool = False) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
+    if html:
+        m = re.search(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""", data[:4096])
+        if m:
+            try:
+                return data.decode(m.group(1).decode("ascii"), "replace")
+            except LookupError:
+                pass
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", "replace")
+
+
+_TABLE_ROW = re.compile(r"\|.*\|")
+
+
+def _plain(text: str) -> list[str]:
+    out = []
+    for line in text.splitlines():
+        if line.count("|") >= 2 and _TABLE_ROW.search(line):
+            continue  # a table row of a text export
+        if re.fullmatch(r"[\s\d.,，%|+-]*", line) and re.search(r"\d", line):
+            continue  # a row of bare numbers (a table's data row)
+        out.append(re.sub(r"<[^>]+>", "", line))  # Markdown drafts may carry <mark> etc.
+    return out
+
+
+def _docx(path: Path) -> list[str]:
+    try:
+        from docx import Document
+
+        doc = Document(str(path))
+    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise DraftError(f"{path.name}：无法作为 Word 文档（.docx）打开，文件可能已损坏（{type(e).__name__}）") from e
+    except Exception as e:  # python-docx raises several types for foreign or damaged files
+        raise DraftError(f"{path.name}：无法作为 Word 文档（.docx）打开（{type(e).__name__}）") from e
+    # body paragraphs in document order; tables are skipped
+    return [p.text for p in doc.paragraphs]
+
+
+class _HTMLText(HTMLParser):
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr", "blockquote", "pre", "dd", "dt"}
+    SKIP = {"table", "script", "style", "head", "title", "noscript", "template"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.cur: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skip += 1
+        elif tag in self.BLOCK:
+            self._flush()
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag in self.BLOCK:
+            self._flush()
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.cur.append(data)
+
+    def _flush(self):
+        if self.cur:
+            self.parts.append(re.sub(r"[ \t\r\n]+", " ", "".join(self.cur)))
+            self.cur = []
+
+
+def _html(text: str) -> list[str]:
+    p = _HTMLText()
+    p.feed(text)
+    p.close()
+    p._flush()
+    return p.parts
