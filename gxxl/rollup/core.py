@@ -109,7 +109,7 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
         year, year_inferred = _year(opts.year, scans)
         spec = spec_for_year(year)
         if spec is None:
-            raise RollupError(f"{year}年度没有对应的统计表格式（本工具支持2021年度起的格式）")
+            raise RollupError(f"{year}年度没有对应的统计表格式，请检查 --year")
         decision = P.decide(entries, year=year, spec_id=spec.id, spec_label=f"{spec.basis}", unit_name=opts.unit.strip(),
                             roster=roster, include_invalid=opts.include_invalid)
         level, level_inferred = _level(opts.level, entries, decision)

@@ -63,8 +63,13 @@ class Email:
 def safe_name(raw: str, fallback: str = "附件") -> str:
     """A bare, harmless file name: 「../../evil.xlsx」→「evil.xlsx」."""
     name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").split("/")[-1]
-    name = _RESERVED.sub("_", name).strip().lstrip(".").strip()
-    if not name or name in (".", ".."):
+    name = _RESERVED.sub("_", name).strip()
+    bare = name.lstrip(".").strip()
+    if bare and "." not in bare and name.startswith("."):
+        name = f"{fallback}.{bare}"  # 「.xlsx」: only an extension
+    else:
+        name = bare
+    if not name:
         name = fallback
     stem, ext = os.path.splitext(name)
     if len(name) > MAX_NAME:

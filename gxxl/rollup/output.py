@@ -77,7 +77,7 @@ def build_workbook(decision: P.Decision, *, spec: FormatSpec, aggregate: Filing,
     rows = [_ledger_row(e, styles) for e in decision.entries]
     first = LEDGER_HEAD_ROW + 1
     last = LEDGER_HEAD_ROW + len(rows)
-    ws.freeze_panes = ws.cell(first, 3)
+    ws.freeze_panes = f"C{first}"
     ws.auto_filter.ref = f"A{LEDGER_HEAD_ROW}:O{max(last, first)}"
     fills.append(Rows(LEDGER_SHEET, first, last, len(LEDGER_HEADERS), generic_rows(rows, first)))
 
