@@ -1,0 +1,330 @@
+"""``gxxl import``: tables that were not made by gxxl → a filled gxxl workbook.
+
+Sources: a published report as text (「a | b | c」 lines, seed 004), an HTML page
+(``<table>`` with rowspan/colspan), a .docx, or any workbook holding the official tables
+in some other layout.  Every cell is located by its labels (:mod:`.locate`), never by a
+fixed position.  Whatever the importer decides that a person might dispute — a label
+matched approximately, a header mapped by position, 「/」 read as blank, a cover field
+taken from the title — becomes a finding with an I-* rule (listed on screen and on the
+导入说明 sheet of the output workbook):
+
+======  ==========================================================================
+I-1     a table, row or column of the official table was not found (cells left blank)
+I-2     a label matched approximately (traditional script, typo, truncated, other numbering)
+I-3     header unreadable or incomplete: columns mapped by their position in the block
+I-4     「/」「-」「无」 and the like: recorded as blank (never 0)
+I-5     a value converted (full-width digits, 「12件」, thousands separator, 元 → 万元)
+I-6     text that is not a number: kept as text (the validator reports it)
+I-7     empty cells kept blank (not 0)
+I-8     where a cover field came from (option, a labelled field, the title, the text, a guess)
+I-9     which format was assumed, and why
+I-10    the same table found more than once: the most complete copy is used
+I-11    columns in the source that are not in the official table: ignored
+======  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..filing import Filing
+from ..findings import Finding, fmt_num
+from ..spec import FormatSpec, all_specs, get_spec, spec_for_year
+from ..text import parse_number_text
+from .cover import Found, cover_from_document, infer_level
+from .hanzi import traditional_share
+from .locate import Decision, TableHit, locate_table
+from .match import key, kind_of
+from .sources import Document, SourceError, read_source
+
+__all__ = ["ImportResult", "SourceError", "import_source", "write_import", "IMPORT_SHEET"]
+
+IMPORT_SHEET = "导入说明"
+IMPORT_HEADERS = ("序号", "级别", "规则", "位置", "原文", "导入值", "说明")
+
+
+@dataclass
+class ImportResult:
+    filing: Filing
+    findings: list[Finding]
+    document: Document
+    #: table code → (cells found, cells in the official table)
+    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> FormatSpec:
+        return self.filing.spec
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+
+def import_source(path: str | Path, *, spec_id: str | None = None, unit: str | None = None,
+                  level: str | None = None, year: int | None = None) -> ImportResult:
+    """Read ``path`` and return the filing with the importer's findings.
+
+    Raises :class:`SourceError` (a Chinese message) when the source cannot be read at all.
+    """
+    path = Path(path)
+    doc = read_source(path)
+    decisions: list[Decision] = []
+    share = traditional_share(doc.all_text)
+    if share >= 0.03:
+        decisions.append(Decision("I-2", "info", "来源使用繁体字，已按繁简对照识别栏目名称（原文未改动）"))
+    spec = _choose_spec(doc, spec_id, year, decisions)
+    hits = _locate_all(doc, spec, decisions)
+    filing = Filing(spec_id=spec.id, source=str(path))
+    coverage = _fill_values(filing, spec, hits, decisions)
+    _fill_cover(filing, spec, doc, decisions, unit=unit, level=level, year=year)
+    findings = [_finding(d, filing) for d in decisions]
+    return ImportResult(filing=filing, findings=findings, document=doc, coverage=coverage)
+
+
+# --------------------------------------------------------------------------------------
+# which format
+# --------------------------------------------------------------------------------------
+def _choose_spec(doc: Document, spec_id: str | None, year: int | None, decisions: list[Decision]) -> FormatSpec:
+    specs = all_specs()
+    if spec_id:
+        decisions.append(Decision("I-9", "info", f"按指定格式导入：《{specs[spec_id].name}》（{specs[spec_id].basis}）"))
+        return specs[spec_id]
+    present = {key(c.text) for g in doc.grids for row in g.rows for c in row if c.text}
+    scores = {sid: _signature_share(s, specs, present) for sid, s in specs.items()}
+    best = max(scores, key=lambda sid: scores[sid])
+    if scores[best] >= 0.2 and sorted(scores.values())[-2] < scores[best] - 0.05:
+        spec = specs[best]
+        decisions.append(Decision("I-9", "info", f"按表格栏目判断为《{spec.name}》（{spec.basis}）"))
+        return spec
+    by_year = spec_for_year(year) if year else None
+    if by_year is None:
+        from .cover import cover_from_document
+
+        y = cover_from_document(doc, get_spec()).get("year")
+        by_year = spec_for_year(y.value) if y and isinstance(y.value, int) else None
+    spec = by_year or get_spec()
+    decisions.append(Decision(
+        "I-9", "warning" if by_year is None else "info",
+        f"栏目名称不足以判断格式，按{'报告年度' if by_year else '默认'}采用《{spec.name}》（{spec.basis}）；如不对请用 --format 指定",
+    ))
+    return spec
+
+
+def _signature_share(spec: FormatSpec, specs: dict[str, FormatSpec], present: set[str]) -> float:
+    mine = {key(s.text) for t in spec.tables for s in t.layout.spans if s.kind != "label" or len(s.text) > 2}
+    others = {key(s.text) for o in specs.values() if o.id != spec.id for t in o.tables for s in t.layout.spans}
+    sig = (mine - others) or mine
+    return len(sig & present) / max(1, len(sig))
+
+
+# --------------------------------------------------------------------------------------
+# the tables
+# --------------------------------------------------------------------------------------
+def _locate_all(doc: Document, spec: FormatSpec, decisions: list[Decision]) -> dict[str, TableHit]:
+    hits: dict[str, TableHit] = {}
+    for table in spec.tables:
+        found = [h for h in (locate_table(g, table) for g in doc.grids) if h is not None]
+        if not found:
+            decisions.append(Decision(
+                "I-1", "error", f"来源中未找到{table.number}（{table.title}），该表的单元格全部留空",
+                cells=tuple(c.code for c in table.cells),
+            ))
+            continue
+        best = max(found, key=lambda h: h.quality)
+        hits[table.code] = best
+        complete = [h for h in found if len(h.values) >= 0.8 * len(table.cells)]
+        if len(complete) > 1:
+            others = "、".join(h.grid.name for h in complete if h is not best)
+            decisions.append(Decision(
+                "I-10", "warning",
+                f"{table.number}在来源中出现了{len(complete)}次（{best.grid.name}；{others}），采用最完整的一处（{best.grid.name}）；请确认两处数字是否一致",
+            ))
+        decisions.extend(best.decisions)
+    return hits
+
+
+def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], decisions: list[Decision]):
+    coverage = {}
+    for table in spec.tables:
+        hit = hits.get(table.code)
+        blanks: list[tuple[str, str]] = []
+        n = 0
+        for cs in table.cells:
+            code = cs.code
+            placed = hit.values.get(code) if hit else None
+            if placed is None:
+                filing.values[code] = None
+                filing.problems[code] = ("blank", "")
+                continue
+            n += 1
+            cell = placed.cell
+            label = spec.cell_label(code)
+            if cell is None or (cell.text == "" and not isinstance(cell.raw, (int, float))):
+                filing.values[code] = None
+                filing.problems[code] = ("blank", "")
+                blanks.append((code, placed.where))
+                continue
+            raw = cell.raw
+            if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+                value, note, unit = raw, "", ""
+            else:
+                text = cell.text.strip()
+                kind = kind_of(text)
+                if kind == "placeholder":
+                    filing.values[code] = None
+                    filing.problems[code] = ("blank", "")
+                    decisions.append(Decision(
+                        "I-4", "warning",
+                        f"{label}：来源填的是「{text}」（{placed.where}），按空白导入，没有当作0；如确为0请填0",
+                        cells=(code,), reported=text,
+                    ))
+                    continue
+                p = parse_number_text(text)
+                if p.value is None:
+                    filing.values[code] = None
+                    filing.problems[code] = ("text", text)
+                    decisions.append(Decision(
+                        "I-6", "warning", f"{label}：来源为文字「{text}」（{placed.where}），不是数字，原样写入，请改为数字",
+                        cells=(code,), reported=text,
+                    ))
+                    continue
+                value, unit = p.value, p.unit
+                note = p.note.replace("以文本形式存储的数字", "").strip("、")
+            value, note = _units(cs, value, unit, note, placed.header)
+            value = int(value) if isinstance(value, float) and value.is_integer() else value
+            filing.values[code] = value
+            if note:
+                decisions.append(Decision(
+                    "I-5", "info", f"{label}：「{cell.text}」（{placed.where}）{note}，按 {fmt_num(value)} 导入",
+                    cells=(code,), reported=cell.text,
+                ))
+        if blanks:
+            decisions.append(Decision(
+                "I-7", "info",
+                f"{table.number}有{len(blanks)}个单元格在来源中是空白（如{blanks[0][1]}），导入后保持空白，没有当作0",
+                cells=tuple(c for c, _ in blanks),
+            ))
+        coverage[table.code] = (n, len(table.cells))
+    return coverage
+
+
+def _units(cs, value, unit: str, note: str, header: str):
+    notes = [note] if note else []
+    if cs.unit == "万元":
+        header_unit = "元" if ("元" in header and "万元" not in header) else ""
+        if unit == "元" or (not unit and header_unit == "元"):
+            value = value / 10000
+            notes.append("单位为元，已换算为万元")
+    elif unit and unit not in (cs.unit, "件", "个", "条", "项", "宗"):
+        notes.append(f"带单位「{unit}」")
+    return value, "，".join(x for x in notes if x)
+
+
+# --------------------------------------------------------------------------------------
+# the cover
+# --------------------------------------------------------------------------------------
+_HOW = {"field": "来源中的“{label}”一栏", "title": "报告标题", "text": "正文"}
+
+
+def _fill_cover(filing: Filing, spec: FormatSpec, doc: Document, decisions: list[Decision], *,
+                unit: str | None, level: str | None, year: int | None) -> None:
+    found = cover_from_document(doc, spec)
+    given = {"unit_name": unit, "level": level, "year": year}
+    for f in spec.cover:
+        opt = given.get(f.code)
+        hit: Found | None = found.get(f.code)
+        if opt not in (None, ""):
+            filing.cover[f.code] = opt
+            if hit is not None and _differs(hit.value, opt):
+                decisions.append(Decision(
+                    "I-8", "warning", f"封面“{f.label}”按命令行选项填为「{opt}」，但来源中为「{hit.value}」（{hit.evidence}）；请确认",
+                    cells=(f"cover.{f.code}",), reported=str(hit.value),
+                ))
+            continue
+        if hit is None:
+            continue
+        filing.cover[f.code] = hit.value
+        how = _HOW.get(hit.how, hit.how).format(label=f.label)
+        decisions.append(Decision(
+            "I-8", "info", f"封面“{f.label}”取自{how}：「{hit.value}」（{hit.evidence}）",
+            cells=(f"cover.{f.code}",), reported=str(hit.value),
+        ))
+    if not filing.cover.get("level") and filing.cover.get("unit_name"):
+        guess = infer_level(str(filing.cover["unit_name"]), spec.levels)
+        if guess:
+            filing.cover["level"] = guess
+            decisions.append(Decision(
+                "I-8", "warning",
+                f"封面“行政层级”按单位名称「{filing.cover['unit_name']}」推断为“{guess}”，请核对（可用 --level 指定）",
+                cells=("cover.level",), reported=guess,
+            ))
+    for f in spec.cover:
+        if f.required and filing.cover.get(f.code) in (None, ""):
+            opt = {"unit_name": "--unit", "level": "--level", "year": "--year"}.get(f.code, "")
+            decisions.append(Decision(
+                "I-8", "warning",
+                f"封面“{f.label}”未能从来源中识别，暂留空；请在输出工作簿的封面填写" + (f"，或导入时用 {opt} 指定" if opt else ""),
+                cells=(f"cover.{f.code}",),
+            ))
+
+
+def _differs(a, b) -> bool:
+    return key(str(a)) != key(str(b))
+
+
+# --------------------------------------------------------------------------------------
+# findings and the output workbook
+# --------------------------------------------------------------------------------------
+def _finding(d: Decision, filing: Filing) -> Finding:
+    from ..layout import cover_positions, sheet_ref
+
+    spec = filing.spec
+    locs = []
+    for code in d.cells[:1]:
+        if code.startswith("cover."):
+            pos = cover_positions(spec).get(code.split(".", 1)[1])
+            if pos:
+                locs.append(sheet_ref(spec.cover_sheet, *pos))
+        else:
+            locs.append(filing.where(code))
+    computed = None
+    if len(d.cells) == 1 and d.cells[0] in filing.values:
+        v = filing.values[d.cells[0]]
+        computed = v if isinstance(v, (int, float)) else None
+    return Finding(rule=d.rule, severity=d.severity, message=d.message, cells=d.cells, locations=tuple(locs),
+                   reported=d.reported if isinstance(d.reported, (str, int, float)) else None, computed=computed,
+                   file=filing.source)
+
+
+def write_import(result: ImportResult, out: str | Path, *, force: bool = True) -> Path:
+    """The filled workbook in the official template, with the 导入说明 sheet."""
+    from openpyxl.styles import Alignment, Font
+
+    from ..fileio import save_workbook
+    from ..findings import SEVERITY_ZH
+    from ..writer import fill_workbook
+
+    src = Path(result.filing.source or "")
+    wb = fill_workbook(result.filing, meta={"imported_from": src.name, "importer": "gxxl import"})
+    ws = wb.create_sheet(IMPORT_SHEET)
+    ws.append([f"由 gxxl import 从「{src.name}」导入；下列各条是导入时所作的判断，请逐条核对。"])
+    ws.append(list(IMPORT_HEADERS))
+    for c in ws[2]:
+        c.font = Font(bold=True)
+    for i, f in enumerate(result.findings, start=1):
+        loc = f.locations[0] if f.locations else ""
+        ws.append([i, SEVERITY_ZH[f.severity], f.rule, loc, "" if f.reported is None else f.reported,
+                   "" if f.computed is None else f.computed, f.message])
+        if loc and "!" in loc:
+            sheet, ref = loc.rsplit("!", 1)
+            cell = ws.cell(i + 2, 4)
+            cell.hyperlink = f"#'{sheet}'!{ref}"
+            cell.font = Font(color="0563C1", underline="single")
+    for col, w in zip("ABCDEFG", (6, 6, 7, 24, 14, 9, 100)):
+        ws.column_dimensions[col].width = w
+    for row in ws.iter_rows(min_row=3, min_col=7, max_col=7):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A3"
+    return save_workbook(wb, out, force=force, reproducible=True)

@@ -1,0 +1,181 @@
+"""Cover fields (单位名称, 报告年度, 行政层级 …) from what the source says about itself.
+
+In order of trust: a labelled field in the source (「单位名称：××局」, a cover sheet),
+the report's title (「××市××局2023年政府信息公开工作年度报告」), the narrative
+(「2024年，区政府办公室新收到……」).  The 行政层级 is at best inferred from the unit's
+name.  Every value found this way is reported (rule I-8), so a person can check it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..spec import FormatSpec
+from .hanzi import to_simplified
+from .match import key
+from .sources import Document
+
+
+@dataclass
+class Found:
+    value: object
+    how: str  # "field", "title", "text", "inferred"
+    evidence: str
+
+
+#: cover field code → labels a source may use for it (the spec's own label comes first)
+ALIASES = {
+    "unit_name": ("填报单位", "报送单位", "单位", "机关名称", "行政机关名称"),
+    "year": ("年度", "统计年度", "报告年份"),
+    "level": ("层级",),
+    "credit_code": ("社会信用代码", "信用代码"),
+    "preparer": ("填表人", "联系人"),
+    "phone": ("电话", "联系方式"),
+    "date": ("填报时间", "填表日期", "报送日期"),
+}
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_TITLE_WORDS = ("政府信息公开", "政务公开")
+_TITLE_KIND = ("年度报告", "年报", "工作报告", "统计表", "工作情况", "工作总结")
+_UNIT_END = (
+    "人民政府办公室", "人民政府办公厅", "政府办公室", "办公室", "办公厅", "街道办事处", "办事处", "人民政府", "政府",
+    "委员会", "管委会", "管理委员会", "局", "厅", "委", "办", "中心", "院", "署", "所",
+)
+_NARRATIVE_UNIT = re.compile(
+    r"(?:19|20)\d{2}年度?[,，]\s*([\u4e00-\u9fff]{1,24}?(?:" + "|".join(_UNIT_END) + r"))(?=[\u4e00-\u9fff])"
+)
+
+
+def cover_from_document(doc: Document, spec: FormatSpec) -> dict[str, Found]:
+    found: dict[str, Found] = {}
+    _from_fields(doc, spec, found)
+    title = _title(doc)
+    if title:
+        t = to_simplified(title)
+        m = _YEAR.search(t)
+        if m and "year" not in found:
+            found["year"] = Found(int(m.group(1)), "title", title)
+        unit = _unit_from_title(t)
+        if unit and "unit_name" not in found:
+            found["unit_name"] = Found(unit, "title", title)
+    text_lines = [to_simplified(x) for x in doc.lines[:60]]
+    if "year" not in found:
+        years = Counter(int(y) for line in text_lines for y in _YEAR.findall(line) if 2000 <= int(y) <= 2100)
+        if years:
+            year, _ = max(years.items(), key=lambda kv: (kv[1], kv[0]))
+            line = next(x for x in text_lines if f"{year}年" in x.replace(" ", ""))
+            found["year"] = Found(year, "text", _snippet(line, f"{year}年"))
+    if "unit_name" not in found:
+        units = Counter(u for line in text_lines for u in _NARRATIVE_UNIT.findall(line))
+        if units:
+            unit, _ = units.most_common(1)[0]
+            line = next(x for x in text_lines if unit in x)
+            found["unit_name"] = Found(unit, "text", _snippet(line, unit))
+    return found
+
+
+def _snippet(line: str, word: str, width: int = 18) -> str:
+    i = line.find(word)
+    start = max(0, i - 4)
+    s = line[start:start + width + len(word)]
+    return ("…" if start else "") + s + ("…" if start + width + len(word) < len(line) else "")
+
+
+def _title(doc: Document) -> str | None:
+    for line in doc.lines[:12]:
+        t = to_simplified(line)
+        if len(t) <= 80 and any(w in t for w in _TITLE_WORDS) and any(k in t for k in _TITLE_KIND) and "。" not in t:
+            return line.strip()
+    return None
+
+
+def _unit_from_title(title: str) -> str | None:
+    t = re.sub(r"\s+", "", title)
+    t = re.sub(r"^关于", "", t)
+    for w in _TITLE_WORDS:
+        i = t.find(w)
+        if i >= 0:
+            t = t[:i]
+            break
+    t = _YEAR.sub("", t).replace("度", "") if _YEAR.search(t) else t
+    t = re.sub(r"(19|20)\d{2}|\*+|[（(][^）)]*[）)]|[《》“”\"]", "", t).strip("，,、:：- ")
+    return t if 2 <= len(t) <= 40 else None
+
+
+def _from_fields(doc: Document, spec: FormatSpec, found: dict[str, Found]) -> None:
+    wanted: dict[str, str] = {}
+    for f in spec.cover:
+        for label in (f.label,) + ALIASES.get(f.code, ()):
+            wanted.setdefault(key(label), f.code)
+    for g in doc.grids:
+        for row in g.rows:
+            for j, cell in enumerate(row):
+                k = key(cell.text).replace("(必填)", "").replace("*", "")
+                name, sep, rest = k.partition(":")
+                code = wanted.get(name if sep else k)
+                if not code or code in found:
+                    continue
+                if sep and rest:
+                    value = cell.text.split("：" if "：" in cell.text else ":", 1)[1].strip()
+                else:
+                    value = next((x.text for x in row[j + 1:] if x.text), "")
+                value = _clean(code, value)
+                if value not in (None, ""):
+                    found[code] = Found(value, "field", f"{cell.text}（{cell.where}）")
+
+
+def _clean(code: str, value: str):
+    if code == "year":
+        m = re.search(r"(19|20)\d{2}", value)
+        return int(m.group(0)) if m else None
+    return value.strip()
+
+
+# --------------------------------------------------------------------------------------
+# 行政层级 from a unit's name (a guess: reported as a warning)
+# --------------------------------------------------------------------------------------
+_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+_NOT_DIVISION = ("市场", "城市", "市政", "市容", "社区", "园区", "街区", "城区管理", "区域", "自治区域")
+
+
+def infer_level(name: str, levels: tuple[str, ...]) -> str | None:
+    """「区政府办公室」→「县级政府部门」; None when the name does not say."""
+    n = key(name)
+    if not n:
+        return None
+    if re.search(r"(乡|镇)(人民政府|政府)?$|街道(办事处|工作委员会)?$|街道办$", n):
+        return _pick("乡镇（街道）", levels)
+    government = bool(re.search(r"(人民政府|政府)$", n))
+    body = re.sub(r"(人民政府|政府)$", "", n) if government else n
+    if n.startswith("国务院") or (n.startswith("国家") and not government):
+        return _pick("国务院部门", levels)
+    muni = any(n.startswith(m) for m in _MUNICIPALITIES)
+    scan = body
+    for w in _NOT_DIVISION:
+        scan = scan.replace(w, "□" * len(w))
+    # the division the unit belongs to: the last place-name suffix
+    m = None
+    for m in re.finditer(r"(自治区|省|自治州|市|州|盟|地区|自治县|县|区|旗)", scan):
+        pass
+    if m is None or m.start() == 0 and not government and m.group(1) not in ("区", "县"):
+        if muni:
+            return _pick("省级政府" if government else "省级政府部门", levels)
+        return None
+    div = m.group(1)
+    if not government and m.end() == len(scan):
+        government = True  # 「南昌市青云谱区」: the report of the district itself
+    if government and m.end() != len(scan):
+        government = False  # 「××区人民政府办公室」 is handled above; 「××政府××局」 is a department
+    if div in ("自治区", "省") or (muni and div == "市"):
+        level = "省级"
+    elif div in ("自治州", "市", "州", "盟", "地区"):
+        level = "市级"
+    else:
+        level = "县级"
+    return _pick(f"{level}政府" if government else f"{level}政府部门", levels)
+
+
+def _pick(level: str, levels: tuple[str, ...]) -> str | None:
+    return level if level in levels else None
