@@ -249,11 +249,48 @@ def _page_numbers(doc) -> None:
 # ------------------------------------------------------------------------------------------
 # tables
 # ------------------------------------------------------------------------------------------
-def column_widths_cm(table: TableSpec) -> list[float]:
-    """The layout's column widths scaled to the text width."""
+def column_widths_cm(table: TableSpec, texts: dict[int, list[str]] | None = None, size: float = TABLE_PT_DEFAULT,
+                     pad_cm: float = 0.25) -> list[float]:
+    """The layout's column widths scaled to the text width, widened where a value needs it.
+
+    A value column must hold its longest number on one line (「19116」 must not wrap to
+    「191/16」); the width it needs is taken from the label columns in proportion to
+    their widths.
+    """
     w = list(table.layout.col_widths) or [1.0] * table.layout.width
     total = sum(w)
-    return [TEXT_WIDTH_CM * x / total for x in w]
+    widths = [TEXT_WIDTH_CM * x / total for x in w]
+    if not texts:
+        return widths
+    digit_cm = size * 0.62 / 72 * 2.54  # a Latin digit is about half an em (wider in fallback faces)
+    need = {c: max(len(t) for t in ts) * digit_cm + pad_cm for c, ts in texts.items() if ts}
+    extra = sum(max(0.0, need[c] - widths[c]) for c in need)
+    if extra <= 0:
+        return widths
+    for c in need:
+        widths[c] = max(widths[c], need[c])
+    # take it from the label columns in proportion to their width (each keeps ≥ 65%)
+    donors = [c for c in range(len(widths)) if c not in need]
+    pool = sum(widths[c] for c in donors)
+    if pool:
+        share = min(extra / pool, 0.35)
+        for c in donors:
+            widths[c] -= widths[c] * share
+    return widths
+
+
+def _squeezed(base: list[float], widths: list[float]) -> float:
+    """How much the most squeezed column lost (0.2 = a fifth of its width)."""
+    return max((1 - w / b for w, b in zip(widths, base) if b), default=0.0)
+
+
+def _value_texts(table: TableSpec, report: Report) -> dict[int, list[str]]:
+    """Single-column value cells by table column: their printed texts."""
+    out: dict[int, list[str]] = {}
+    for b in boxes(table, report.filing):
+        if b.kind == "value" and b.colspan == 1:
+            out.setdefault(b.col, []).append(b.text)
+    return out
 
 
 def _table(doc, report: Report, table: TableSpec) -> None:
@@ -262,8 +299,17 @@ def _table(doc, report: Report, table: TableSpec) -> None:
     tbl = doc.add_table(rows=lay.height, cols=lay.width)
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
     tbl.autofit = False
-    widths = column_widths_cm(table)
-    _table_props(tbl, widths, tight=table.code == "T4")
+    tight = table.code == "T4"
+    texts = _value_texts(table, report)
+    pad = 0.15 if tight else 0.32
+    base = column_widths_cm(table)
+    widths = column_widths_cm(table, texts, size, pad_cm=pad)
+    # long numbers take room from the labels; past a point a smaller font reads better
+    for smaller in (9, 8):
+        if size > smaller and (sum(widths) > TEXT_WIDTH_CM + 0.05 or _squeezed(base, widths) > 0.08):
+            size = smaller
+            widths = column_widths_cm(table, texts, size, pad_cm=pad)
+    _table_props(tbl, widths, tight=tight)
     for row in tbl.rows:
         for i, cell in enumerate(row.cells):
             cell.width = Cm(widths[i])

@@ -1,0 +1,236 @@
+"""gxxl check-text: numeric claims of a report's text against the tables."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from gxxl.filing import Filing
+from gxxl.reader import read_filing
+from gxxl.report import build_report
+from gxxl.report.checktext import check_text
+from gxxl.report.claims import cn_number
+from gxxl.report.draft import DraftError, Paragraph, read_draft
+from gxxl.samples import random_filing
+from conftest import ROOT, WORKBOOKS
+
+DATA = ROOT / "tests" / "data" / "report"
+SEED004 = WORKBOOKS / "seed004_某区人民政府办公室_2024.xlsx"
+PLANTED = json.loads((DATA / "seed004_planted.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def seed_book():
+    return read_filing(SEED004)
+
+
+def _check(text: str, filing: Filing):
+    paras = [Paragraph(i + 1, t) for i, t in enumerate(x for x in text.splitlines() if x.strip())]
+    return check_text(paras, filing)
+
+
+def _flat(findings):
+    return sorted((f.rule, f.anchor, f.reported, f.computed) for f in findings)
+
+
+def _expected():
+    return sorted((e["rule"], e["cell"], e["reported"], e["computed"]) for e in PLANTED["expect"])
+
+
+# ------------------------------------------------------------------------------------------
+# seed 004: its own text, and a copy with planted wrong numbers
+# ------------------------------------------------------------------------------------------
+def test_seed004_text_has_no_contradiction(seed_book):
+    checked, findings = check_text(DATA / "seed004.txt", seed_book)
+    assert findings == []
+    said = {c.claim.surface for c in checked}
+    # the numbers of its text were all found (新收100, 上年结转13, 办结113, 办结率100%, no 复议/诉讼)
+    assert {"新收到政府信息公开申请100件", "上年结转13件", "办结113件", "办结率100%"} <= said
+    assert any("行政复议" in s for s in said) and any("行政诉讼" in s for s in said)
+    # the duplicated paragraph is one set of claims seen twice
+    assert all(c.claim.occurrences == 2 for c in checked)
+
+
+def test_seed004_text_is_the_shared_seed():
+    shared = ROOT.parent / "shared" / "seeds" / "004_45eff0c929365845.txt"
+    if shared.exists():
+        assert shared.read_bytes() == (DATA / "seed004.txt").read_bytes()
+
+
+def test_planted_copy_flags_every_planted_number_and_nothing_else(seed_book):
+    _, findings = check_text(DATA / "seed004_planted.txt", seed_book)
+    assert _flat(findings) == _expected()
+    for e in PLANTED["expect"]:
+        f = next(f for f in findings if f.anchor == e["cell"] and f.rule == e["rule"])
+        assert e["quote"] in f.message  # the sentence is quoted
+        assert f.severity == "warning" and f.locations and "!" in f.locations[0]
+
+
+def _as_docx(text: str, path: Path) -> Path:
+    doc = Document()
+    for line in text.splitlines():
+        if "|" in line:
+            continue
+        doc.add_paragraph(line)
+    t = doc.add_table(rows=2, cols=3)  # a table with other numbers: not running text
+    t.cell(0, 0).text, t.cell(0, 1).text, t.cell(1, 1).text = "予以公开", "999", "新收申请555件"
+    doc.save(path)
+    return path
+
+
+def _as_html(text: str, path: Path) -> Path:
+    body = "\n".join(f"<p>{line}</p>" if "|" not in line else "" for line in text.splitlines())
+    table = "<table><tr><td>新收申请</td><td>777件</td></tr></table>"
+    path.write_text(f"<html><head><meta charset='gb2312'><title>年报</title></head><body>{body}{table}</body></html>",
+                    encoding="gb2312", errors="ignore")
+    return path
+
+
+@pytest.mark.parametrize("make", [_as_docx, _as_html])
+def test_planted_copy_in_word_and_html(seed_book, tmp_path, make):
+    planted = (DATA / "seed004_planted.txt").read_text(encoding="utf-8")
+    path = make(planted, tmp_path / ("d.docx" if make is _as_docx else "d.html"))
+    _, findings = check_text(path, seed_book)
+    assert _flat(findings) == _expected()
+    clean = make((DATA / "seed004.txt").read_text(encoding="utf-8"), tmp_path / ("c.docx" if make is _as_docx else "c.html"))
+    assert check_text(clean, seed_book)[1] == []
+
+
+# ------------------------------------------------------------------------------------------
+# the generated report reads back exactly; every number in it is checked
+# ------------------------------------------------------------------------------------------
+def _filings(n):
+    for seed in range(n):
+        rng = random.Random(seed)
+        f = random_filing(rng, unit_name="测试局", level=rng.choice(["县级政府部门", "市级政府"]), scale=rng.choice([0, 1, 3, 20, 80]))
+        prev = None
+        if seed % 2:
+            prev = random_filing(random.Random(seed + 500), unit_name="测试局", level="县级政府部门", year=2023)
+        yield f, prev
+
+
+def test_generated_report_has_no_contradiction():
+    for f, prev in _filings(120):
+        text = build_report(f, previous=prev).plain_text()
+        assert _check(text, f)[1] == [], text
+
+
+_NUM = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(件|万元|%)")
+
+
+def test_every_number_of_the_generated_report_is_checked():
+    """Change any count, amount or share of a generated paragraph: exactly one contradiction."""
+    tried = 0
+    for f, prev in _filings(24):
+        for text in build_report(f, previous=prev).sentences():
+            for m in _NUM.finditer(text):
+                before = text[max(0, m.start() - 6):m.start()]
+                if "同比" in before or "上年" in before or text[m.end():m.end() + 1] == "年":
+                    continue  # year-on-year changes and dates are not in the tables
+                n, unit = m.group(1), m.group(2)
+                wrong = f"{float(n) + 0.4:.1f}" if unit == "%" or "." in n else str(int(n) + 1)
+                mutated = text[:m.start()] + wrong + text[m.end(1):]
+                findings = _check(mutated, f)[1]
+                assert len(findings) == 1, (mutated, [x.message for x in findings])
+                tried += 1
+    assert tried > 300
+
+
+# ------------------------------------------------------------------------------------------
+# single claims
+# ------------------------------------------------------------------------------------------
+def test_full_and_half_width_read_the_same(seed_book):
+    a = _check("2024年，本机关新收政府信息公开申请１１０件，上年结转１３件。", seed_book)[1]
+    b = _check("2024年,本机关新收政府信息公开申请110件,上年结转13件.", seed_book)[1]
+    assert _flat(a) == _flat(b) == [("T3-8", "T3.new.tot", 110, 100)]
+
+
+def test_zero_in_words(seed_book):
+    f = seed_book.model_copy(deep=True)
+    assert _check("未收到因政府信息依申请公开的行政复议和行政诉讼案件。", f)[1] == []
+    f.values.update({"T4.direct.pending": 1, "T4.direct.total": 1})
+    (x,) = _check("未收到因政府信息依申请公开的行政复议和行政诉讼案件。", f)[1]
+    assert x.rule == "T4-3" and x.reported == 0 and x.computed == 1 and "未收到" in x.message
+    assert _check("本年度未作出行政许可、行政处罚和行政强制决定。", f)[1] == []
+    f.values["T2.penalty.decisions"] = 7
+    (x,) = _check("本年度未作出行政许可、行政处罚和行政强制决定。", f)[1]
+    assert x.rule == "T2-6" and x.anchor == "T2.penalty.decisions"
+
+
+def test_upheld_claim_must_be_true(seed_book):
+    """The real pattern: 「均获维持」 while the table shows cases 尚未审结."""
+    f = seed_book.model_copy(deep=True)
+    f.values.update({"T4.review.keep": 6, "T4.review.pending": 1, "T4.review.total": 7})
+    (x,) = _check("本年度发生政府信息公开行政复议7件，均获维持。", f)[1]
+    assert x.rule == "T4-3" and "尚未审结1件" in x.message
+    f.values.update({"T4.review.keep": 7, "T4.review.pending": 0})
+    assert _check("本年度发生政府信息公开行政复议7件，均获维持。", f)[1] == []
+
+
+def test_disclosed_and_partial_together(seed_book):
+    """The real pattern: 「予以公开及部分公开258件」 while the table says 275."""
+    assert _check("予以公开及部分公开72件。", seed_book)[1] == []
+    (x,) = _check("予以公开及部分公开75件。", seed_book)[1]
+    assert (x.rule, x.reported, x.computed) == ("T3-8", 75, 72)
+
+
+def test_rounded_percentage_is_flagged(seed_book):
+    f = Filing.zeros()
+    f.values.update({"T3.new.tot": 301, "T3.total.tot": 301, "T3.disclosed.tot": 239})
+    (x,) = _check("办结301件，其中予以公开239件，占80%。", f)[1]
+    assert x.rule == "S-8" and x.reported == 80 and x.computed == 79.4
+    assert _check("办结301件，其中予以公开239件，占79.4%。", f)[1] == []
+
+
+def test_all_done_while_carried_over(seed_book):
+    f = seed_book.model_copy(deep=True)
+    assert _check("所有申请均已全部办结。", f)[1] == []
+    f.values["T3.carry_over.tot"] = 3
+    (x,) = _check("所有申请均已全部办结。", f)[1]
+    assert x.rule == "T3-9" and x.computed == 3
+
+
+def test_year_on_year_figures_are_not_table_claims(seed_book):
+    text = "新收政府信息公开申请100件，同比增长25%，比上年增加20件（上年为80件）。"
+    assert _check(text, seed_book)[1] == []
+
+
+def test_unrelated_numbers_are_ignored(seed_book):
+    text = ("通过区政府门户网站主动公开信息6755条，开展政策文件信息发布543次，编撰政府公报4期，"
+            "将75个政务公众账号、119个工作群组录入平台。本年度未收取信息处理费。")
+    checked, findings = _check(text, seed_book)
+    assert checked == [] and findings == []
+
+
+def test_chinese_numerals():
+    assert cn_number("十二") == 12 and cn_number("两") == 2 and cn_number("一百零五") == 105
+    f = Filing.zeros()
+    f.values["T4.review.total"] = 2
+    f.values["T4.review.keep"] = 2
+    assert _check("被申请行政复议两件，均获维持。", f)[1] == []
+
+
+def test_draft_errors(tmp_path):
+    with pytest.raises(DraftError, match="文件不存在"):
+        read_draft(tmp_path / "无.docx")
+    (tmp_path / "a.doc").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(DraftError, match="另存为 .docx"):
+        read_draft(tmp_path / "a.doc")
+    (tmp_path / "b.docx").write_text("不是 Word 文件")
+    with pytest.raises(DraftError, match="无法作为 Word 文档"):
+        read_draft(tmp_path / "b.docx")
+    (tmp_path / "c.txt").write_text("")
+    with pytest.raises(DraftError, match="没有读到正文"):
+        read_draft(tmp_path / "c.txt")
+
+
+def test_gb18030_text(tmp_path, seed_book):
+    p = tmp_path / "g.txt"
+    p.write_bytes("本机关新收政府信息公开申请100件。".encode("gb18030"))
+    checked, findings = check_text(p, seed_book)
+    assert findings == [] and len(checked) == 1

@@ -1,0 +1,116 @@
+"""The Word report rendered for real: LibreOffice → PDF → text boxes and PNG pages.
+
+Fails (never skips) when CI is set and LibreOffice or poppler is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gxxl import lo
+from gxxl.reader import read_filing
+from gxxl.report import build_report
+from gxxl.report.grid import boxes
+from gxxl.report.preview import render_pages
+from gxxl.report.word import write_docx
+from gxxl.samples import random_filing
+from conftest import WORKBOOKS
+
+pytestmark = pytest.mark.libreoffice
+
+SEED004 = WORKBOOKS / "seed004_某区人民政府办公室_2024.xlsx"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _need(ok: bool, what: str):
+    if not ok:
+        msg = f"未找到 {what}；CI 应先运行 .ci/install-system"
+        if _in_ci():
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+@pytest.fixture(autouse=True)
+def _tools():
+    _need(lo.find_soffice() is not None, "LibreOffice（soffice）")
+    for tool in ("pdftoppm", "pdftotext", "pdffonts"):
+        _need(shutil.which(tool) is not None, f"{tool}（poppler-utils）")
+
+
+def _busy_filing():
+    """A city-sized filing: five-digit counts, every 表四 cell used, an eight-digit 表二 value."""
+    rng = random.Random(7)
+    f = random_filing(rng, unit_name="某市人民政府", level="市级政府", scale=9000)
+    for b in ("review", "direct", "after"):
+        parts = [rng.randint(5, 60) for _ in range(4)]
+        for res, n in zip(("keep", "fix", "other", "pending"), parts):
+            f.values[f"T4.{b}.{res}"] = n
+        f.values[f"T4.{b}.total"] = sum(parts)
+    f.values["T2.licensing.decisions"] = 11398889
+    f.values["T2.fee.amount"] = 12345.67
+    return f
+
+
+def _words(pdf: Path):
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = []
+    for page in re.finditer(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html, re.S):
+        w, h = float(page.group(1)), float(page.group(2))
+        words = [(float(a), float(b), float(c), float(d), t) for a, b, c, d, t in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page.group(3))]
+        pages.append((w, h, words))
+    return pages
+
+
+@pytest.mark.parametrize("which", ["seed004", "busy"])
+def test_docx_renders_with_tables_inside_the_page(tmp_path, which):
+    filing = read_filing(SEED004) if which == "seed004" else _busy_filing()
+    report = build_report(filing)
+    docx = write_docx(report, tmp_path / f"{which}.docx")
+    pdf, pngs = render_pages(docx, tmp_path, dpi=40)
+    pages = _words(pdf)
+    assert 3 <= len(pages) <= 8 and len(pngs) == len(pages)
+    all_words = set()
+    for w, h, words in pages:
+        assert words
+        for x0, y0, x1, y1, text in words:
+            # nothing runs off the page or into the margins' outer half
+            assert 1.0 * 72 / 2.54 <= x0 and x1 <= w - 1.0 * 72 / 2.54, (text, x0, x1)
+            assert y1 <= h
+            all_words.add(text)
+    # no number of a table wraps inside its cell: each is one word on one line
+    for table in report.spec.tables:
+        for b in boxes(table, filing):
+            if b.kind == "value" and len(b.text) >= 2:
+                assert b.text in all_words, (table.code, b.code, b.text)
+    # every label of the official tables is printed verbatim (a merged row label may be cut by a page break)
+    raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    squashed = re.sub(r"\s+", "", raw)
+    for table in report.spec.tables:
+        for s in table.layout.spans:
+            text = re.sub(r"\s+", "", s.text)
+            assert (text if s.rowspan == 1 else text[:2]) in squashed, (table.code, s.text)
+    # the sentences are there
+    assert re.sub(r"\s+", "", report.sentences()[1])[:20] in squashed
+    # Chinese text is set in CJK faces (serif body, sans headings), embedded
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts and "Serif" in fonts
+
+
+def test_plain_libreoffice_conversion_without_font_mapping(tmp_path):
+    """The file itself converts with stock LibreOffice settings (as a user's machine would)."""
+    docx = write_docx(build_report(read_filing(SEED004)), tmp_path / "r.docx")
+    pdf = lo.to_pdf(docx, tmp_path)
+    assert pdf.stat().st_size > 10_000
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "A4" in info and int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 3
