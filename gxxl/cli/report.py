@@ -67,9 +67,11 @@ def run(args) -> int:
         previous = read_filing(prev_path)
         if not previous.readable:
             raise UserError("上一年度工作簿：" + (previous.findings[0].message if previous.findings else "无法读取"))
-        cross = _check_previous(filing, previous)
         if out.resolve() == prev_path.resolve():
             raise UserError(f"{out}：输出文件不能覆盖上一年度的工作簿")
+        cross = _check_previous(filing, previous)
+        if filing.year and previous.year and previous.year != filing.year - 1:
+            previous = None  # not last year's tables: no year-on-year figures (P-1 says why)
 
     shown = [f for f in findings if f.severity in ("error", "warning")] + [f for f in cross if f.severity != "info"]
     from ..report import build_report
@@ -90,6 +92,8 @@ def run(args) -> int:
     print(f"  需要填写的地方 {n_fill} 处〔请填写：…〕，需要核实的默认表述 {n_confirm} 处〔请核实：…〕")
     if previous is not None:
         print(f"  同比数据取自：{display_path(args.previous)}（{previous.year or '？'}年度）")
+    elif args.previous:
+        print("  上一年度文件的报告年度不是上一年，未生成同比数据")
     if shown:
         errs = sum(f.severity == "error" for f in shown)
         head = "统计表错误和警告" if errs else "警告"
