@@ -27,7 +27,7 @@ class Found:
 
 #: cover field code → labels a source may use for it (the spec's own label comes first)
 ALIASES = {
-    "unit_name": ("填报单位", "报送单位", "单位", "机关名称", "行政机关名称"),
+    "unit_name": ("填报单位", "报送单位", "机关名称", "行政机关名称"),
     "year": ("年度", "统计年度", "报告年份"),
     "level": ("层级",),
     "credit_code": ("社会信用代码", "信用代码"),
@@ -84,11 +84,19 @@ def _snippet(line: str, word: str, width: int = 18) -> str:
 
 
 def _title(doc: Document) -> str | None:
-    for line in doc.lines[:12]:
-        t = to_simplified(line)
-        if len(t) <= 80 and any(w in t for w in _TITLE_WORDS) and any(k in t for k in _TITLE_KIND) and "。" not in t:
-            return line.strip()
-    return None
+    """The report's title: names 政府信息公开, a kind of report and a year, is short, no sentence."""
+    best, best_score = None, 0
+    for i, line in enumerate(doc.lines[:15]):
+        for part in re.split(r"\s*(?:_|\||｜| - | — |>)\s*", line):
+            t = to_simplified(part)
+            if not (4 <= len(t) <= 80) or "。" in t or not any(w in t for w in _TITLE_WORDS):
+                continue
+            if not any(k in t for k in _TITLE_KIND):
+                continue
+            score = 2 + (2 if _YEAR.search(t) or "**年" in t else 0) + (1 if "工作年度报告" in t else 0) - i * 0.01
+            if score > best_score:
+                best, best_score = part.strip(), score
+    return best
 
 
 def _unit_from_title(title: str) -> str | None:

@@ -409,7 +409,7 @@ def _read_positional(grid: Grid, table: TableSpec, anchor: Cell, r: int) -> Tabl
     for c in cols:
         path = []
         for h in range(anchor.r, r):
-            cell = grid.cell(h, c)
+            cell = grid.cell(h, c) or _left_header(grid, h, c, r, anchor.c)
             if cell is not None and kind_of(cell.text, cell.raw) == "label" and (not path or path[-1] is not cell):
                 path.append(cell)
         sources.append(_Source(path[-1] if path else None, path, [c]))
@@ -446,3 +446,19 @@ def _read_positional(grid: Grid, table: TableSpec, anchor: Cell, r: int) -> Tabl
                 cell, where = _value(grid, r, mapping[cs.col])
                 hit.values[cs.code] = Placed(cs.code, cell, where, mapping[cs.col].header)
     return hit
+
+
+def _left_header(grid: Grid, h: int, c: int, data_row: int, first_col: int) -> Cell | None:
+    """An unmerged group header (「行政诉讼」 typed in its first column only) extends to the
+    right over the empty cells above a header row with labels."""
+    if not any(grid.cell(hh, c) is not None for hh in range(h + 1, data_row)):
+        return None
+    for cc in range(c - 1, first_col - 1, -1):
+        cell = grid.cell(h, cc)
+        if cell is None:
+            continue
+        if kind_of(cell.text, cell.raw) != "label":
+            return None
+        # the group stops where a header below starts a new group under another top cell
+        return cell if cell.r == h else None
+    return None

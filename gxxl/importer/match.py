@@ -110,7 +110,7 @@ def kind_of(cell_text: str, raw: object = None) -> str:
         return "unit"
     if _PLACEHOLDER.match(t):
         return "placeholder"
-    if parse_number_text(str(cell_text)).value is not None:
+    if parse_number_text(to_simplified(str(cell_text))).value is not None:
         return "number"
     return "label"
 
