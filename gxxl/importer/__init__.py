@@ -212,6 +212,7 @@ def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], de
 def _units(cs, value, unit: str, note: str, header: str):
     notes = [note] if note else []
     if cs.unit == "万元":
+        header = to_simplified(header)
         header_unit = "元" if ("元" in header and "万元" not in header) else ""
         if unit == "元" or (not unit and header_unit == "元"):
             value = value / 10000

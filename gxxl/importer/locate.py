@@ -172,6 +172,7 @@ def _label_decisions(table: TableSpec, found) -> list[Decision]:
             out.append(Decision(
                 "I-2", "info",
                 f"{table.number}「{cell.text}」（{cell.where}）按官方栏目「{row.label}」读取（{HOW_ZH.get(s.how, s.how)}，相似度{s.score:.2f}）",
+                cells=tuple(cs.code for cs in table.cells if cs.row == row.code),
             ))
     return out
 
@@ -245,9 +246,26 @@ def _assign(targets: list[tuple[str, str]], sources: list[_Source], where: str, 
     rest_all = sorted(rest_headed + [s for s in sources if s.leaf is None], key=lambda s: s.cols[0])
     rest_s = next((cand for cand in (rest_headed, rest_all) if len(cand) == len(rest_t)), None)
     if rest_s is not None:
-        ok = all(score(s, targets[i][1]).score >= 0.5 for s, i in zip(rest_s, rest_t))
         for s, i in zip(rest_s, rest_t):
             mapping[targets[i][0]] = s
+        # a header close to the official one (a typo) is a label match, not a position
+        close = [
+            (s, i) for s, i in zip(rest_s, rest_t)
+            if score(s, targets[i][1]) and score(s, targets[i][1]).how == "similar"
+            and all(score(s, targets[k][1]).score < score(s, targets[i][1]).score for k in rest_t if k != i)
+        ]
+        for s, i in close:
+            decisions.append(Decision(
+                "I-2", "info",
+                f"{table.number}{where}表头「{s.text}」（{s.leaf.where}）按官方栏目「{targets[i][1]}」读取"
+                f"（{HOW_ZH.get(score(s, targets[i][1]).how, '')}，相似度{score(s, targets[i][1]).score:.2f}）",
+                targets=(targets[i][0],),
+            ))
+        pairs_left = [(s, i) for s, i in zip(rest_s, rest_t) if (s, i) not in close]
+        if not pairs_left:
+            return mapping, decisions
+        rest_s, rest_t = [s for s, _ in pairs_left], [i for _, i in pairs_left]
+        ok = all(score(s, targets[i][1]).score >= 0.5 for s, i in zip(rest_s, rest_t))
         found = "、".join(f"「{s.text}」" if s.text else "（无表头）" for s in rest_s)
         meant = "、".join(f"「{targets[i][1]}」" for i in rest_t)
         decisions.append(Decision(
