@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -53,6 +54,7 @@ def build_template(spec: FormatSpec | None = None):
     _write_cover(cover, spec)
     for table in spec.tables:
         _write_table(wb.create_sheet(table.sheet), table, spec)
+    _write_self_check(wb, spec)
     meta = wb.create_sheet(META_SHEET)
     write_meta(meta, spec, kind="unit")
     meta.sheet_state = "hidden"
@@ -118,10 +120,11 @@ def _write_cover(ws, spec: FormatSpec) -> None:
     c = ws.cell(status, COVER_VALUE_COL)
     c.font, c.alignment, c.border = FONT_BOLD, LEFT, BORDER
     ws.cell(status, COVER_HINT_COL).border = BORDER
-    ws.cell(status + 2, 1, "填写说明：黄色单元格为填写区，其余单元格已保护（无密码）。件数填不小于0的整数，没有发生的填0，不要留空。").font = Font(name="宋体", size=9, color="666666")
+    ws.cell(status + 2, 1, "填写说明：黄色单元格为填写区，其余单元格已保护（无密码）。件数填不小于0的整数，没有发生的填0，不要留空。"
+                           "“校验状态”由公式自动计算；各统计表右侧或下方的校验单元格显示 ✓ 或 ✗，填错的单元格变红，明细见“自动校验”工作表。").font = Font(name="宋体", size=9, color="666666")
     ws.merge_cells(start_row=status + 2, start_column=1, end_row=status + 2, end_column=3)
     ws.cell(status + 2, 1).alignment = LEFT
-    ws.row_dimensions[status + 2].height = 30
+    ws.row_dimensions[status + 2].height = 40
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 40
     ws.column_dimensions["C"].width = 30
@@ -180,7 +183,8 @@ def _write_table(ws, table: TableSpec, spec: FormatSpec) -> None:
             ws.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + cs.colspan - 1)
         cell = ws.cell(row, col)
         cell.fill, cell.protection, cell.alignment = INPUT_FILL, UNLOCKED, CENTER
-        cell.number_format = "0" if cs.kind == "int" else "0.00##"
+        # counts in General: a pasted 2.5 must show as 2.5 (format "0" would show 3 next to 「✗ 非整数」)
+        cell.number_format = "General" if cs.kind == "int" else "0.00##"
         (ints if cs.kind == "int" else decs).add(a1(row, col))
     for dv in (ints, decs):
         if dv.sqref:
@@ -227,4 +231,175 @@ def template_path(spec: FormatSpec | None = None) -> Path:
             return p
     return here.parent / "templates" / f"{spec.id}.xlsx"
 
+
+# --------------------------------------------------------------------------------------
+# the self-check: check cells beside the tables, conditional formats, summary, status
+# --------------------------------------------------------------------------------------
+CHECK_SIDE = Side(style="thin", color="BFBFBF")
+CHECK_BORDER = Border(left=CHECK_SIDE, right=CHECK_SIDE, top=CHECK_SIDE, bottom=CHECK_SIDE)
+CHECK_FONT = Font(name="宋体", size=9)
+CHECK_HEAD_FONT = Font(name="宋体", size=9, bold=True, color="404040")
+CHECK_HEAD_FILL = PatternFill("solid", fgColor="EDEDED")
+CAPTION_FONT = Font(name="宋体", size=9, italic=True, color="808080")
+
+
+def _dxf_fill(rgb: str) -> PatternFill:
+    # conditional formats: Excel reads bgColor of a solid fill, LibreOffice fgColor
+    return PatternFill("solid", fgColor=rgb, bgColor=rgb)
+
+
+#: conditional-format looks (font, fill) by style name
+CF_STYLES = {
+    "cell_error": (Font(color="FFFFFF", bold=True), _dxf_fill("E0474C")),  # the cell itself is wrong
+    "sum_error": (Font(color="9C0006"), _dxf_fill("FFC7CE")),  # in a sum that does not add up
+    "cell_warning": (Font(color="7F4F00"), _dxf_fill("FFC000")),
+    "sum_warning": (Font(color="7F4F00"), _dxf_fill("FFE699")),
+    "result_error": (Font(color="C00000", bold=True), _dxf_fill("FFC7CE")),
+    "result_warning": (Font(color="9C5700"), _dxf_fill("FFEB9C")),
+    "result_ok": (Font(color="00803C"), None),
+    "result_skipped": (Font(color="808080"), None),
+    "status_pass": (Font(color="006100", bold=True), _dxf_fill("C6EFCE")),
+    "status_error": (Font(color="9C0006", bold=True), _dxf_fill("FFC7CE")),
+    "status_warning": (Font(color="9C5700", bold=True), _dxf_fill("FFEB9C")),
+}
+
+
+def _cf(ws, sqref: str, formula: str, style: str) -> None:
+    font, fill = CF_STYLES[style]
+    ws.conditional_formatting.add(sqref, FormulaRule(formula=[formula], font=font, fill=fill))
+
+
+def _result_formats(ws, sqref: str, first: str) -> None:
+    """Colour check cells by their first character (✗ red, ⚠ amber, ✓ green, — grey)."""
+    from .formulas import MARK, OK, SKIPPED
+
+    _cf(ws, sqref, f'LEFT({first},1)="{MARK["error"]}"', "result_error")
+    _cf(ws, sqref, f'LEFT({first},1)="{MARK["warning"]}"', "result_warning")
+    _cf(ws, sqref, f'{first}="{OK}"', "result_ok")
+    _cf(ws, sqref, f'{first}="{SKIPPED}"', "result_skipped")
+
+
+def _write_self_check(wb, spec: FormatSpec) -> None:
+    from .formulas import rects, self_check
+
+    sc = self_check(spec)
+    for lab in sc.labels:
+        ws = wb[lab.sheet]
+        if lab.rowspan > 1 or lab.colspan > 1:
+            ws.merge_cells(start_row=lab.row, start_column=lab.col,
+                           end_row=lab.row + lab.rowspan - 1, end_column=lab.col + lab.colspan - 1)
+        if lab.kind == "merge":
+            continue
+        c = ws.cell(lab.row, lab.col, lab.text)
+        if lab.kind == "caption":
+            c.font, c.alignment = CAPTION_FONT, Alignment(horizontal="left", vertical="bottom")
+            continue
+        c.font, c.fill = CHECK_HEAD_FONT, CHECK_HEAD_FILL
+        c.alignment = (CENTER if lab.kind == "header"
+                       else Alignment(horizontal="right" if lab.kind == "label" else "left", vertical="center", wrap_text=True))
+        for r in range(lab.row, lab.row + lab.rowspan):
+            for col in range(lab.col, lab.col + lab.colspan):
+                ws.cell(r, col).border = CHECK_BORDER
+    for chk in sc.checks:
+        c = wb[chk.sheet].cell(chk.row, chk.col, chk.formula)
+        c.font, c.alignment, c.border = CHECK_FONT, CENTER, CHECK_BORDER
+    for h in sc.highlights:  # input cells: strong red first, so it wins over the sum colour
+        if h.style.startswith("cell"):
+            _cf(wb[h.sheet], h.sqref, h.formula, h.style)
+    for h in sc.highlights:
+        if h.style.startswith("sum"):
+            _cf(wb[h.sheet], h.sqref, h.formula, h.style)
+    by_sheet: dict[str, list[tuple[int, int]]] = {}
+    for chk in sc.checks:
+        by_sheet.setdefault(chk.sheet, []).append((chk.row, chk.col))
+    for sheet, cells in by_sheet.items():
+        ws = wb[sheet]
+        for r1, c1, r2, c2 in rects(cells):
+            _result_formats(ws, f"{a1(r1, c1)}:{a1(r2, c2)}", a1(r1, c1))
+    for sheet, widths in sc.widths.items():
+        for col, w in widths.items():
+            wb[sheet].column_dimensions[col_letter(col)].width = w
+    for sheet, heights in sc.heights.items():
+        for row, h in heights.items():
+            wb[sheet].row_dimensions[row].height = h
+    _write_summary(wb, spec, sc)
+
+
+def _write_summary(wb, spec: FormatSpec, sc) -> None:
+    from .formulas import (
+        MARK, OK, SHEET, SKIPPED, SUMMARY_HEAD, rule_result_formula, status_cell, status_formula, summary_rows,
+    )
+
+    ws = wb.create_sheet(SHEET)
+    ncol = len(SUMMARY_HEAD)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
+    c = ws.cell(1, 1, "自动校验")
+    c.font, c.alignment = TITLE_FONT, CENTER
+    ws.row_dimensions[1].height = 26
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
+    c = ws.cell(2, 1, "本表和各统计表旁（右侧或下方）的校验单元格由公式自动计算，Excel、WPS、LibreOffice 打开或修改数据后即时更新，无需填写，已保护。"
+                      "校验单元格不在打印范围内。")
+    c.font, c.alignment = Font(name="宋体", size=9, color="404040"), LEFT
+    ws.row_dimensions[2].height = 30
+    c = ws.cell(4, 1, "校验状态")
+    c.font, c.alignment, c.border = FONT_BOLD, LEFT, BORDER
+    ws.merge_cells(start_row=4, start_column=2, end_row=4, end_column=ncol)
+    sheet, srow, scol = status_cell(spec)
+    c = ws.cell(4, 2, f"='{sheet}'!{a1(srow, scol)}")
+    c.font, c.alignment, c.border = FONT_BOLD, LEFT, BORDER
+    for col in range(3, ncol + 1):
+        ws.cell(4, col).border = BORDER
+    _status_formats(ws, "B4")
+    first, total = summary_rows(sc)
+    for i, text in enumerate(SUMMARY_HEAD, start=1):
+        c = ws.cell(first - 1, i, text)
+        c.font, c.alignment, c.fill, c.border = FONT_BOLD, CENTER, HEADER_FILL, BORDER
+    for i, s in enumerate(sc.summaries):
+        r = first + i
+        values = (s.rule_id, s.title, s.where, s.count, "=" + s.errors, "=" + s.warnings,
+                  rule_result_formula(a1(r, 5), a1(r, 6)))
+        for j, v in enumerate(values, start=1):
+            c = ws.cell(r, j, v)
+            c.font, c.border = FONT, BORDER
+            c.alignment = LEFT if j in (2, 3) else CENTER
+    values = ("合计", "", "", f"=SUM(D{first}:D{total - 1})", f"=SUM(E{first}:E{total - 1})",
+              f"=SUM(F{first}:F{total - 1})", rule_result_formula(a1(total, 5), a1(total, 6)))
+    for j, v in enumerate(values, start=1):
+        c = ws.cell(total, j, v)
+        c.font, c.border, c.alignment = FONT_BOLD, BORDER, CENTER
+    _result_formats(ws, f"G{first}:G{total}", f"G{first}")
+    notes = (
+        "说明",
+        f"{OK} 通过；{MARK['error']} 错误，必须改正；{MARK['warning']} 警告，请核实（空白单元格按0计算，确无此项请填0）；"
+        f"{SKIPPED}：该式中有非数字的单元格，先改正那个单元格。",
+        "统计表中：填写区单元格显示深红色，表示该单元格本身填错（负数、小数、文字等）；显示浅红色，表示它所在的行或列加总不平衡，"
+        "请在该行或该列中查找；同一单元格所在的行和列都不平衡时，最可能就是它填错了。橙色表示需要核实。",
+        "数字请按数值填写：文字形式的数字（如“12件”“1,234”或左上角带绿色小三角的数字）不参加表格合计，按错误标出。",
+    )
+    r = total + 2
+    for k, text in enumerate(notes):
+        ws.merge_cells(start_row=r + k, start_column=1, end_row=r + k, end_column=ncol)
+        c = ws.cell(r + k, 1, text)
+        c.font = FONT_BOLD if k == 0 else Font(name="宋体", size=9, color="404040")
+        c.alignment = LEFT
+        if k:
+            ws.row_dimensions[r + k].height = 27
+    for col, w in zip("ABCDEFG", (7, 42, 26, 7, 7, 7, 18)):
+        ws.column_dimensions[col].width = w
+    _print_setup(ws, landscape=False, last_col=ncol, last_row=r + len(notes) - 1)
+    ws.protection.sheet = True
+
+    # the cover's status line counts the same errors and warnings
+    cover = wb[spec.cover_sheet]
+    totals = f"'{SHEET}'!$E${total}", f"'{SHEET}'!$F${total}"
+    cover.cell(srow, scol, status_formula(*totals, sc.inputs))
+    _status_formats(cover, a1(srow, scol))
+
+
+def _status_formats(ws, ref: str) -> None:
+    from .formulas import STATUS_EMPTY, STATUS_PASS
+
+    _cf(ws, ref, f'{ref}="{STATUS_PASS}"', "status_pass")
+    _cf(ws, ref, f'ISNUMBER(FIND("错误",{ref}))', "status_error")
+    _cf(ws, ref, f'AND({ref}<>"",{ref}<>"{STATUS_PASS}",{ref}<>"{STATUS_EMPTY}")', "status_warning")
 
