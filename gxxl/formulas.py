@@ -303,6 +303,7 @@ class SelfCheck:
 #: width of a check column (characters) and of the gap before a check block
 CHECK_WIDTH = 9.0
 SUM_COLUMN_WIDTH = 12.0
+MIRROR_MIN_WIDTH = 24.0  # a one-column mirror is widened so that its header stays legible
 GAP_WIDTH = 2.0
 CAPTION_RIGHT = "自动校验（公式自动计算，无需填写，不打印）"
 CAPTION_BELOW = "▼ 自动校验（公式自动计算，无需填写，不打印）"
@@ -333,6 +334,9 @@ class _Area:
         self.below0 = self.r0 + table.layout.height + 1  # caption row (one gap row)
         self.right = self.right0
         self.below = self.below0 + 1
+        #: headers of the check columns start here (the table's header band and the free
+        #: row above it); the caption sits one row higher
+        self.head_top = max(1, self.r0 - 1) if self.r0 > 2 else self.r0
         self.widths = out.widths.setdefault(self.sheet, {})
         self.heights = out.heights.setdefault(self.sheet, {})
 
@@ -358,7 +362,7 @@ class _Area:
             lab.append(Label(self.sheet, self.below0, self.c0, CAPTION_BELOW, colspan=self.width, kind="caption"))
         if self.right > self.right0:
             self.widths[self.right0 - 1] = GAP_WIDTH
-            lab.append(Label(self.sheet, self.r0 - 1, self.right0, CAPTION_RIGHT,
+            lab.append(Label(self.sheet, max(1, self.head_top - 1), self.right0, CAPTION_RIGHT,
                              colspan=self.right - self.right0, kind="caption"))
 
 
@@ -412,7 +416,8 @@ def _self_check(spec: FormatSpec) -> SelfCheck:
                 places = [(row, c) for _, _, c in anchors]
             elif len({r for _, r, _ in anchors}) == len(anchors):  # one per row: a column
                 col = area.columns(1, SUM_COLUMN_WIDTH)
-                out.labels.append(Label(sheet, r0, col, title, rowspan=head_rows or 1, kind="header"))
+                out.labels.append(Label(sheet, area.head_top, col, title, rowspan=r0 + head_rows - area.head_top,
+                                        kind="header"))
                 places = [(r, col) for _, r, _ in anchors]
             else:  # pragma: no cover - no such layout in the formats so far
                 out.not_compiled.append(rule.id)
@@ -450,10 +455,11 @@ def _self_check(spec: FormatSpec) -> SelfCheck:
             cmin, cmax = min(cs.c for cs in cells), max(cs.c + cs.colspan - 1 for cs in cells)
             title = f"{rule.id} {rule.title}"
             if tall:  # to the right, row by row
-                first = area.columns(cmax - cmin + 1, CHECK_WIDTH)
+                span = cmax - cmin + 1
+                first = area.columns(span, max(CHECK_WIDTH, MIRROR_MIN_WIDTH / span))
                 dr, dc = 0, first - (c0 + cmin)
-                out.labels.append(Label(sheet, r0, first, title + "（与左侧表格逐格对应）",
-                                        rowspan=max(1, rmin), colspan=cmax - cmin + 1, kind="header"))
+                out.labels.append(Label(sheet, area.head_top, first, title + "（与左侧表格逐格对应）",
+                                        rowspan=r0 + rmin - area.head_top, colspan=span, kind="header"))
             else:  # wide: below, column by column
                 cap = area.rows(1)
                 out.labels.append(Label(sheet, cap, c0 + cmin, title + "（与上方表格逐格对应）",

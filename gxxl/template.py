@@ -257,6 +257,7 @@ CF_STYLES = {
     "result_error": (Font(color="C00000", bold=True), _dxf_fill("FFC7CE")),
     "result_warning": (Font(color="9C5700"), _dxf_fill("FFEB9C")),
     "result_ok": (Font(color="00803C"), None),
+    "result_blank": (Font(color="A6A6A6"), None),
     "result_skipped": (Font(color="808080"), None),
     "status_pass": (Font(color="006100", bold=True), _dxf_fill("C6EFCE")),
     "status_error": (Font(color="9C0006", bold=True), _dxf_fill("FFC7CE")),
@@ -271,10 +272,13 @@ def _cf(ws, sqref: str, formula: str, style: str) -> None:
 
 def _result_formats(ws, sqref: str, first: str) -> None:
     """Colour check cells by their first character (✗ red, ⚠ amber, ✓ green, — grey)."""
-    from .formulas import MARK, OK, SKIPPED
+    from .formulas import MARK, OK, SKIPPED, W_BLANK
 
     _cf(ws, sqref, f'LEFT({first},1)="{MARK["error"]}"', "result_error")
-    _cf(ws, sqref, f'LEFT({first},1)="{MARK["warning"]}"', "result_warning")
+    # a blank is the mildest warning and a fresh template is all blanks: grey, not amber
+    blank = f'"{MARK["warning"]} {W_BLANK}"'
+    _cf(ws, sqref, f'AND(LEFT({first},1)="{MARK["warning"]}",{first}<>{blank})', "result_warning")
+    _cf(ws, sqref, f"{first}={blank}", "result_blank")
     _cf(ws, sqref, f'{first}="{OK}"', "result_ok")
     _cf(ws, sqref, f'{first}="{SKIPPED}"', "result_skipped")
 
