@@ -122,6 +122,12 @@ def replay(path: Path, json: dict, out: Path | None = None):
             for i, row in enumerate(a["values"]):
                 for j, v in enumerate(row):
                     ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j).value = v
+        elif f == "rangeClearContents":
+            for c in _cells(ws, a):
+                c.value = None
+        elif f == "rangeMerge":
+            ws.merge_cells(start_row=a["start_row"] + 1, start_column=a["start_column"] + 1,
+                           end_row=a["start_row"] + a["row_count"], end_column=a["start_column"] + a["column_count"])
         elif f == "setRangeColor":
             colour = a["args"][0]
             fill = PatternFill("solid", fgColor=colour.lstrip("#").upper()) if colour else PatternFill(fill_type=None)

@@ -82,6 +82,8 @@ def validate_book(book) -> list[Finding]:
     painted = plan_marks(findings)
     touched = {m.sheet for m in old if m.sheet} | {split_ref(loc)[0] for loc in painted} | {spec.cover_sheet}
     active = book.sheets.active.name
+    if RESULTS_SHEET not in bk.sheet_names(book):
+        bk.check_can_add_sheet(book, RESULTS_SHEET)
     with bk.writable(book, touched):
         mk.clear(book, old)
         mk.apply(book, painted, old, input_cells(filing))
@@ -103,17 +105,35 @@ def validate_book(book) -> list[Finding]:
     return findings
 
 
-def _status_cell(book, filing: Filing):
-    """The cover's status cell, when this workbook is laid out as the gxxl template."""
-    spec = filing.spec
-    if not filing.meta.get("format") or spec.cover_sheet not in bk.sheet_names(book):
+def _self_check_sheet() -> str | None:
+    try:
+        from ..formulas import SHEET
+    except ImportError:  # a gxxl without the self-checking template
         return None
-    return book.sheets[spec.cover_sheet].range((cover_status_row(spec), COVER_VALUE_COL))
+    return SHEET
+
+
+def _status_cell(book, filing: Filing):
+    """The cover's status cell, when gxxl may write it.
+
+    Only in a workbook laid out as the gxxl template, and not in the self-checking
+    template, whose status cell is a formula that keeps itself up to date (its summary
+    sheet tells it apart where the engine cannot read formulas; on the desktop the
+    formula itself is checked as well).
+    """
+    spec = filing.spec
+    names = bk.sheet_names(book)
+    if not filing.meta.get("format") or spec.cover_sheet not in names:
+        return None
+    if _self_check_sheet() in names:
+        return None
+    cell = book.sheets[spec.cover_sheet].range((cover_status_row(spec), COVER_VALUE_COL))
+    return None if bk.has_formula(cell) else cell
 
 
 def _write_status(book, filing: Filing, text: str | None) -> None:
     cell = _status_cell(book, filing)
-    if cell is not None and not bk.has_formula(cell):  # a self-checking formula stays
+    if cell is not None:
         cell.value = text
 
 
@@ -126,7 +146,7 @@ def write_results(book, findings: list[Finding]):
         ws = book.sheets[RESULTS_SHEET]
         ws.clear()
     else:
-        ws = book.sheets.add(RESULTS_SHEET, after=book.sheets[len(book.sheets) - 1])
+        ws = bk.add_sheet(book, RESULTS_SHEET)
     ws.range((1, 1)).value = rows
     links = []
     for f, row in zip(findings, rows[1:]):
@@ -165,8 +185,8 @@ def clear_marks(book) -> int:
     touched = {m.sheet for m in old if m.sheet} | ({status[0].spec.cover_sheet} if status else set())
     with bk.writable(book, touched):
         mk.clear(book, old)
-        if status and not bk.has_formula(status[1]):
-            status[1].value = None
+        if status:
+            status[1].clear_contents()
     had_results = RESULTS_SHEET in names
     if had_results:
         book.sheets[RESULTS_SHEET].delete()
@@ -350,41 +370,69 @@ def _find_roster(inputs: list[str]) -> Path | None:
 # --------------------------------------------------------------------------------------
 # 生成报告章节
 # --------------------------------------------------------------------------------------
-REPORT_SHEET = "报告章节"
-
-
 @action("report")
 def report(book, output: str | None = None) -> Path | None:
-    """生成报告章节: the report's statistics sections into a sheet and a .docx beside the workbook."""
+    """生成报告章节: the report's sections as a .docx beside the workbook and a 报告章节 sheet in it.
+
+    The workbook's current values are used (saved or not): they are written to a
+    temporary copy that ``gxxl report`` reads, in this process.
+    """
+    import tempfile
+
+    from ..writer import write_filing
+
     if not have_verb("report"):
         raise UserError("此版本的 gxxl 还没有生成报告章节的功能，请升级 gxxl（pip install -U gxxl）后重新安装加载项")
     filing = read_book(book)
-    source = Path(bk.fullname(book))
-    if not source.is_file():
-        raise UserError("请先保存本工作簿（报告章节写在工作簿所在的文件夹中）")
-    docx = Path(output) if output else _unique(source.with_name(f"{source.stem}_报告章节.docx"))
-    code, out, err = run_cli(["report", str(source), "-o", str(docx)])
-    if code == 2 or not docx.exists():
-        raise UserError(_cli_error(err))
-    paragraphs = _docx_paragraphs(docx)
-    if REPORT_SHEET in bk.sheet_names(book):
-        ws = book.sheets[REPORT_SHEET]
-        ws.clear()
-    else:
-        ws = book.sheets.add(REPORT_SHEET, after=book.sheets[len(book.sheets) - 1])
-    ws.range((1, 1)).value = [[p] for p in paragraphs] or [["（没有生成任何内容）"]]
-    ws.range((1, 1)).column_width = 100
-    ws.range((1, 1), (max(1, len(paragraphs)), 1)).wrap_text = True
-    ws.activate()
-    who = filing.unit_name or book.name
-    tell(book, f"已生成{who}的报告章节：写入“{REPORT_SHEET}”表，Word 文档：\n{docx}", "report")
+    errors = [f for f in validate(filing) if f.severity == "error"]
+    if errors:
+        raise UserError(f"统计表有{len(errors)}处错误，不能据此生成报告。请先点击“校验本表”，按提示更正后再生成。")
+    if output is None:
+        source = Path(bk.fullname(book))
+        if not source.parent.is_dir() or source.parent == Path("."):
+            raise UserError("请先保存本工作簿：报告章节的 Word 文档保存在工作簿所在的文件夹中")
+        output = str(_unique(source.with_name(f"{source.stem}.报告.docx")))
+    docx = Path(output)
+    with tempfile.TemporaryDirectory(prefix="gxxl-report-") as tmp:
+        data = Path(tmp) / f"{Path(book.name).stem or 'workbook'}.xlsx"
+        write_filing(filing, data)
+        code, out, err = run_cli(["report", str(data), "-o", str(docx), "--overwrite"])
+        if code == 2 or not docx.exists():
+            raise UserError(_cli_error(err))
+        sheet_copy = Path(tmp) / "sheet.xlsx"
+        code, _, err = run_cli(["report", str(data), "--format", "sheet", "-o", str(sheet_copy), "--overwrite"])
+        if code == 2 or not sheet_copy.exists():
+            raise UserError(_cli_error(err))
+        name = _copy_report_sheet(book, sheet_copy)
+    summary = "\n".join(ln.strip() for ln in out.splitlines()[1:3] if ln.strip())
+    tell(book, f"已生成报告章节：写入“{name}”表，Word 文档：\n{docx}\n\n{summary}", "report")
     return docx
 
 
-def _docx_paragraphs(path: Path) -> list[str]:
-    from docx import Document
+def _copy_report_sheet(book, path: Path) -> str:
+    """Copy the values, merged areas and column widths of the 报告章节 sheet ``gxxl report`` wrote."""
+    from openpyxl import load_workbook
 
-    return [p.text for p in Document(str(path)).paragraphs if p.text.strip()]
+    wb = load_workbook(path)
+    src = wb[wb.sheetnames[-1]]
+    name = src.title
+    rows = [[c.value if c.value is None or isinstance(c.value, (int, float, str)) else str(c.value) for c in row]
+            for row in src.iter_rows(min_row=1, max_row=src.max_row, max_col=src.max_column)]
+    if name in bk.sheet_names(book):
+        ws = book.sheets[name]
+        ws.clear()
+    else:
+        ws = bk.add_sheet(book, name)
+    if rows:
+        ws.range((1, 1)).value = rows
+        ws.range((1, 1), (len(rows), len(rows[0]))).wrap_text = True
+    for merged in src.merged_cells.ranges:
+        ws.range((merged.min_row, merged.min_col), (merged.max_row, merged.max_col)).merge()
+    for letter, dim in sorted(src.column_dimensions.items()):
+        if dim.width:
+            ws.range(f"{letter}1").column_width = dim.width
+    ws.activate()
+    return name
 
 
 # --------------------------------------------------------------------------------------

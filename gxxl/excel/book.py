@@ -171,6 +171,26 @@ def writable(book, names) -> Iterator[None]:
                        AllowFormattingColumns=True, AllowFormattingRows=True)
 
 
+def check_can_add_sheet(book, name: str) -> None:
+    """A clear message, before anything is written, when the workbook's structure is protected."""
+    if not is_desktop(book):
+        return
+    try:
+        locked = bool(book.api.ProtectStructure)
+    except Exception:
+        locked = False
+    if locked:
+        from ..cli import UserError
+
+        raise UserError(f"工作簿结构受保护，无法添加“{name}”工作表；请先在“审阅 → 保护工作簿”中取消保护")
+
+
+def add_sheet(book, name: str):
+    """A new sheet after the last one."""
+    check_can_add_sheet(book, name)
+    return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+
+
 def size_note(rng, width: float = 320, height: float = 140) -> None:
     """Make a note big enough to read (desktop only; other engines size notes themselves)."""
     if not is_desktop(rng.sheet.book):
