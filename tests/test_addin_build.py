@@ -428,3 +428,14 @@ def test_libreoffice_opens_the_addin(tmp_path, xlam) -> None:
     assert types == {"ThisWorkbook": "document", CONF_CODE_NAME: "document", "xlwings": "normal", "Dictionary": "class",
                      "GxxlRibbon": "normal", "xlwings_udfs": "normal", "GxxlFunctionInfo": "normal"}
     assert "gxxl.excel.udfs" in content and "Use UDF Server" in content
+
+
+def test_files_are_written_without_os_fchmod(tmp_path, monkeypatch, xlam) -> None:
+    """Python on Windows has os.fchmod only from 3.13; the add-in's files are written there."""
+    from gxxl.excel.actions import template_file
+    from gxxl.excel.build import build_addin
+
+    monkeypatch.delattr(os, "fchmod", raising=False)
+    monkeypatch.setenv("GXXL_USER_DIR", str(tmp_path / "user"))
+    assert build_addin(tmp_path / "gxxl.xlam").read_bytes() == xlam
+    assert template_file().exists()
