@@ -329,6 +329,23 @@ def test_unexpected_errors_go_to_the_log(planted, user_dir, monkeypatch) -> None
     assert "Traceback" not in alert["prompt"]
 
 
+def test_the_log_falls_back_to_the_temporary_folder(planted, tmp_path, monkeypatch) -> None:
+    import tempfile
+
+    import gxxl.excel.actions as actions
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")
+    monkeypatch.setenv("GXXL_USER_DIR", str(blocked / "sub"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(actions, "validate", lambda filing: 1 / 0)
+    _, alerts, rc = act(planted, "validate")
+    assert rc == 2
+    log = tmp_path / "tmp" / "gxxl-addin.log"
+    assert "ZeroDivisionError" in log.read_text(encoding="utf-8") and str(log) in alerts[0]["prompt"]
+
+
 def test_unknown_tag_is_a_clear_message(planted) -> None:
     _, alerts, rc = act(planted, "no_such_button")
     assert rc == 1

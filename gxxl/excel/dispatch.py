@@ -35,11 +35,21 @@ def log_path() -> Path:
 
 
 def log_exception(tag: str, book_name: str) -> Path:
-    """Append the current exception to the log file (rotated at 1 MB) and return its path."""
-    path = log_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Append the current exception to the log file (rotated at 1 MB) and return its path.
+
+    Falls back to the temporary folder when the add-in's folder cannot be written.
+    """
+    try:
+        path = log_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
+    except OSError:
+        import tempfile
+
+        path = Path(tempfile.gettempdir()) / LOG_NAME
+        handler = logging.FileHandler(path, encoding="utf-8")
     logger = logging.getLogger("gxxl.excel")
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
+    logger.propagate = False
     logger.addHandler(handler)
     try:
         from .. import __version__
@@ -82,8 +92,10 @@ def run(tag: str, book=None) -> int:
     except Exception:
         name = getattr(book, "name", "?")
         path = log_exception(tag, name)
+        from .ribbon import label
+
         book.app.alert(
-            f"“{title(tag).split(' · ')[-1]}”运行时出现意外错误，操作没有完成。\n\n"
+            f"“{label(tag)}”运行时出现意外错误，操作没有完成。\n\n"
             f"详细信息已写入日志文件：\n{path}\n\n请把这个文件发给信息化管理员或开发人员。",
             title=title(tag), mode="critical",
         )
