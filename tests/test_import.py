@@ -306,6 +306,8 @@ def test_cli_user_errors(tmp_path, capsys):
 def test_missing_tables_exit_1(tmp_path, capsys):
     src = variant(tmp_path, "prose.txt", "某局2024年政府信息公开工作年度报告\n本年度未收到政府信息公开申请。\n")
     assert main(["import", str(src), "-o", str(tmp_path / "o.xlsx")]) == 1
-    assert "来源中未找到表二" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "来源中未找到表二" in printed and "未生成" in printed
+    assert not (tmp_path / "o.xlsx").exists()  # nothing found: no empty workbook
     with pytest.raises(SourceError):
         import_source(tmp_path / "nothing.txt")

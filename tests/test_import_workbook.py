@@ -198,3 +198,17 @@ def test_docx_2019_format(tmp_path):
     assert r.filing.spec_id == "gov2019"
     assert r.filing.values == f.values
     assert validate(r.filing) == []
+
+
+def test_importing_a_gxxl_workbook_round_trips(tmp_path):
+    """The template's hint column (「18位」) is not mistaken for an empty cover field."""
+    from gxxl.writer import write_filing
+
+    f = seed004_filing()
+    f.cover.pop("preparer")
+    src = write_filing(f, tmp_path / "gxxl.xlsx")
+    r = import_source(src)
+    assert r.filing.values == f.values
+    assert r.filing.cover == {k: v for k, v in f.cover.items() if v}
+    assert "credit_code" not in r.filing.cover
+    assert validate(r.filing) == []

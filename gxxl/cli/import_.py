@@ -57,6 +57,12 @@ def run(args) -> int:
         result = import_source(src, spec_id=args.format, unit=args.unit, level=args.level, year=year)
     except SourceError as e:
         raise UserError(f"{args.source}：{e}")
+    found_any = any(n for n, _ in result.coverage.values())
+    if not found_any:
+        print(f"\n== {display_path(src)}")
+        print(findings_table(result.findings, show_info=not args.no_info))
+        print(f"\n   来源中没有找到任何统计表（{'、'.join(t.number for t in result.spec.tables)}），未生成 {display_path(out)}")
+        return 1
     try:
         write_import(result, out, force=True)
     except OutputExistsError:  # pragma: no cover - checked above

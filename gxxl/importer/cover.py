@@ -127,8 +127,9 @@ def _from_fields(doc: Document, spec: FormatSpec, found: dict[str, Found]) -> No
                     continue
                 if sep and rest:
                     value = cell.text.split("：" if "：" in cell.text else ":", 1)[1].strip()
-                else:
-                    value = next((x.text for x in row[j + 1:] if x.text), "")
+                else:  # the cell right next to the label (a template's hint column is not a value)
+                    nxt = g.cell(cell.r, cell.c + cell.cs) if not g.positional else (row[j + 1] if j + 1 < len(row) else None)
+                    value = nxt.text if nxt is not None and nxt.r == cell.r else ""
                 value = _clean(code, value)
                 if value not in (None, ""):
                     found[code] = Found(value, "field", f"{cell.text}（{cell.where}）")
