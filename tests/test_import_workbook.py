@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 
 from gxxl.cli import main
@@ -212,3 +213,18 @@ def test_importing_a_gxxl_workbook_round_trips(tmp_path):
     assert r.filing.cover == {k: v for k, v in f.cover.items() if v}
     assert "credit_code" not in r.filing.cover
     assert validate(r.filing) == []
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_old_excel_and_ods_workbooks(tmp_path, fmt):
+    """.xls and .ods are read with python-calamine (no merged-cell information)."""
+    from gxxl import lo
+
+    if not lo.find_soffice():
+        pytest.skip("LibreOffice not installed")
+    f = sample()
+    src = lo.convert(clerk_workbook(tmp_path / "clerk.xlsx", f), fmt, tmp_path)
+    r = import_source(src)
+    assert r.coverage == {"T2": (10, 10), "T3": (175, 175), "T4": (15, 15)}
+    assert r.filing.values == f.values
