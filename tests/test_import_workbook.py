@@ -25,7 +25,7 @@ def sample() -> Filing:
     return random_filing(random.Random(7), unit_name="示例县教育局", level="县级政府部门", year=2024)
 
 
-def clerk_workbook(path: Path, f: Filing, *, t4_headers: bool = True) -> Path:
+def clerk_workbook(path: Path, f: Filing, *, t4_headers: bool = True, split_header: bool = False) -> Path:
     """A clerk's copy typed from Word: all three tables on one sheet, no merged cells,
     表二（一） and 表三 columns in another order, labels with line breaks, one typo,
     a number typed as 「1868件」, the cover as 「填报单位：…」 lines."""
@@ -58,7 +58,11 @@ def clerk_workbook(path: Path, f: Filing, *, t4_headers: bool = True) -> Path:
              "ls": "法律服务机构", "ot": "其他"}
     ws.append(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", None, None, "申请人情况"])
     ws.append([None, None, None, None, None, "法人或其他组织"])
-    ws.append([None, None, None] + [heads[c] for c in order])
+    if split_header:  # 「商业」 and 「企业」 typed into two cells, one above the other
+        ws.append([None, None, None] + [heads[c].split("\n")[0] for c in order])
+        ws.append([None, None, None] + [heads[c].split("\n")[1] if "\n" in heads[c] else None for c in order])
+    else:
+        ws.append([None, None, None] + [heads[c] for c in order])
     last = (None, None)
     for row in SPEC.table_by_code["T3"].rows:
         p = row.path
@@ -228,3 +232,10 @@ def test_old_excel_and_ods_workbooks(tmp_path, fmt):
     r = import_source(src)
     assert r.coverage == {"T2": (10, 10), "T3": (175, 175), "T4": (15, 15)}
     assert r.filing.values == f.values
+
+
+def test_header_broken_across_two_cells(tmp_path):
+    f = sample()
+    r = import_source(clerk_workbook(tmp_path / "split.xlsx", f, split_header=True))
+    assert r.filing.values == f.values
+    assert not [x for x in r.findings if x.rule in ("I-1", "I-3")]
