@@ -239,3 +239,22 @@ def test_header_broken_across_two_cells(tmp_path):
     r = import_source(clerk_workbook(tmp_path / "split.xlsx", f, split_header=True))
     assert r.filing.values == f.values
     assert not [x for x in r.findings if x.rule in ("I-1", "I-3")]
+
+
+def test_extra_subtotal_column_is_ignored_and_listed(tmp_path):
+    """Some templates add 「法人或其他组织小计」: not an official column."""
+    from openpyxl import load_workbook
+
+    f = sample()
+    path = clerk_workbook(tmp_path / "subtotal.xlsx", f)
+    wb = load_workbook(path)
+    ws = wb.active
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value == "总计")
+    ws.cell(head, 11, "法人或其他组织小计")
+    for r in range(head + 1, head + 26):
+        ws.cell(r, 11, sum(ws.cell(r, c).value for c in range(6, 11)))
+    wb.save(path)
+    r = import_source(path)
+    assert r.filing.values == f.values
+    i11 = [x for x in r.findings if x.rule == "I-11"]
+    assert len(i11) == 1 and "「法人或其他组织小计」" in i11[0].message

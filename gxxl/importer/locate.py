@@ -239,8 +239,19 @@ def _assign(targets: list[tuple[str, str]], sources: list[_Source], where: str, 
         used_s.add(j)
         mapping[targets[i][0]] = headed[j]
     rest_t = [i for i in range(len(targets)) if i not in used_t]
-    if not rest_t:
+
+    def done():
+        used = {id(x) for x in mapping.values()}
+        extra = [x for x in headed if id(x) not in used and x.text]
+        if extra:
+            decisions.append(Decision(
+                "I-11", "info",
+                f"{table.number}{where}的栏目{'、'.join('「' + x.text + '」' for x in extra)}不在官方表格中，已忽略",
+            ))
         return mapping, decisions
+
+    if not rest_t:
+        return done()
     # 2. the rest by position within the block, when the counts agree
     rest_headed = [s for j, s in enumerate(headed) if j not in used_s]
     rest_all = sorted(rest_headed + [s for s in sources if s.leaf is None], key=lambda s: s.cols[0])
@@ -263,7 +274,7 @@ def _assign(targets: list[tuple[str, str]], sources: list[_Source], where: str, 
             ))
         pairs_left = [(s, i) for s, i in zip(rest_s, rest_t) if (s, i) not in close]
         if not pairs_left:
-            return mapping, decisions
+            return done()
         rest_s, rest_t = [s for s, _ in pairs_left], [i for _, i in pairs_left]
         ok = all(score(s, targets[i][1]).score >= 0.5 for s, i in zip(rest_s, rest_t))
         found = "、".join(f"「{s.text}」" if s.text else "（无表头）" for s in rest_s)
@@ -274,7 +285,7 @@ def _assign(targets: list[tuple[str, str]], sources: list[_Source], where: str, 
             + ("" if ok else "；请核对这些数字所在的栏目"),
             targets=tuple(targets[i][0] for i in rest_t),
         ))
-        return mapping, decisions
+        return done()
     # 3. otherwise the best similar labels; what is left is missing
     for s, i, j in pairs:
         if i in used_t or j in used_s or not s:
@@ -285,6 +296,7 @@ def _assign(targets: list[tuple[str, str]], sources: list[_Source], where: str, 
         decisions.append(Decision(
             "I-2", "info",
             f"{table.number}{where}表头「{headed[j].text}」（{headed[j].leaf.where}）按官方栏目「{targets[i][1]}」读取（相似度{s.score:.2f}）",
+            targets=(targets[i][0],),
         ))
     missing = [targets[i][1] for i in range(len(targets)) if i not in used_t]
     if missing:
@@ -293,13 +305,7 @@ def _assign(targets: list[tuple[str, str]], sources: list[_Source], where: str, 
             f"{table.number}{where}未找到栏目{'、'.join('「' + m + '」' for m in missing)}，这些单元格留空",
             targets=tuple(targets[i][0] for i in range(len(targets)) if i not in used_t),
         ))
-    extra = [s for j, s in enumerate(headed) if j not in used_s and s.text]
-    if extra:
-        decisions.append(Decision(
-            "I-11", "info",
-            f"{table.number}{where}的栏目{'、'.join('「' + s.text + '」' for s in extra)}不在官方表格中，已忽略",
-        ))
-    return mapping, decisions
+    return done()
 
 
 def _value(grid: Grid, r: int, src: _Source) -> tuple[Cell | None, str]:
