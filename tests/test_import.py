@@ -311,3 +311,12 @@ def test_missing_tables_exit_1(tmp_path, capsys):
     assert not (tmp_path / "o.xlsx").exists()  # nothing found: no empty workbook
     with pytest.raises(SourceError):
         import_source(tmp_path / "nothing.txt")
+
+
+def test_2019_table_in_a_2022_report_is_imported_as_found(tmp_path):
+    """Real 2022 reports still used the 2019 table (丰收乡2022): no silent conversion, S-1 later."""
+    text = (DATA / "county_2020_traditional.html").read_text(encoding="utf-8").replace("2020", "2022")
+    r = import_source(variant(tmp_path, "c2022.html", text))
+    assert r.filing.spec_id == "gov2019" and r.filing.cover["year"] == 2022
+    assert ("I-9", "cover.year", "warning") in rules(r)
+    assert [x.flat() for x in validate(r.filing)] == [("S-1", "cover.year", "error")]

@@ -78,6 +78,16 @@ def import_source(path: str | Path, *, spec_id: str | None = None, unit: str | N
     filing = Filing(spec_id=spec.id, source=str(path))
     coverage = _fill_values(filing, spec, hits, decisions)
     _fill_cover(filing, spec, doc, decisions, unit=unit, level=level, year=year)
+    y = filing.cover.get("year")
+    if isinstance(y, int) and not spec.years[0] <= y <= spec.years[1]:
+        right = spec_for_year(y)
+        decisions.append(Decision(
+            "I-9", "warning",
+            f"来源的统计表是《{spec.name}》格式，但报告年度为{y}年"
+            + (f"（{y}年度应使用《{right.name}》）" if right else "")
+            + "；已按来源的格式导入，没有换算，校验时会提示 S-1",
+            cells=("cover.year",),
+        ))
     findings = [_finding(d, filing) for d in decisions]
     return ImportResult(filing=filing, findings=findings, document=doc, coverage=coverage)
 
