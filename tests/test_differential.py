@@ -252,7 +252,7 @@ def compare(spec, sc, path: Path, done: Path, describe: str) -> tuple[list[str],
     classes: dict[str, int] = {}
 
     def disagree(what: str) -> None:
-        out.append(f"{path.name}（{describe}）：{what}")
+        out.append(f"{path}（{describe}；LibreOffice 重算后：{done}）：{what}")
 
     for chk in sc.checks:
         shown = _at(grid[chk.sheet], chk.row, chk.col)
