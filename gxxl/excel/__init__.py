@@ -40,30 +40,3 @@ def user_dir():
         return Path(base) / "gxxl"
     return Path.home() / ".gxxl"
 
-
-def write_bytes(path, data: bytes):
-    """Write a file atomically (temporary file in the same folder, then a rename).
-
-    The add-in's own writer: ``gxxl.fileio.atomic_write_bytes`` calls ``os.fchmod``,
-    which Python on Windows has only from 3.13, and these files are written on Windows.
-    """
-    import os
-    import tempfile
-    from pathlib import Path
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path

@@ -26,7 +26,7 @@ from ..findings import RESULT_HEADERS, RESULTS_SHEET, Finding, counts, result_ro
 from ..layout import COVER_VALUE_COL, META_SHEET, cover_positions, cover_status_row, sheet_ref
 from ..reader import read_filing_grids
 from ..validate import validate
-from . import PROJECT_NAME, XLWINGS_PIN, user_dir, write_bytes
+from . import PROJECT_NAME, XLWINGS_PIN, user_dir
 from . import book as bk
 from . import marks as mk
 from .dispatch import title
@@ -207,15 +207,14 @@ TEMPLATE_NAME = "政府信息公开年报统计表.xlsx"
 def template_file(spec=None) -> Path:
     """The blank template, written from the spec into the add-in's folder (once per version)."""
     from .. import __version__
-    from ..fileio import workbook_bytes
     from ..spec import get_spec
-    from ..template import build_template
+    from ..template import write_template
 
     spec = spec or get_spec()
     folder = user_dir() / "templates" / f"{spec.id}-{spec.version}-{__version__}"
     path = folder / TEMPLATE_NAME
-    if not path.exists():  # the same bytes as gxxl template writes
-        write_bytes(path, workbook_bytes(build_template(spec), reproducible=True))
+    if not path.exists():
+        write_template(path, spec)
     return path
 
 
@@ -380,8 +379,7 @@ def report(book, output: str | None = None) -> Path | None:
     """
     import tempfile
 
-    from ..fileio import workbook_bytes
-    from ..writer import fill_workbook
+    from ..writer import write_filing
 
     if not have_verb("report"):
         raise UserError("此版本的 gxxl 还没有生成报告章节的功能，请升级 gxxl（pip install -U gxxl）后重新安装加载项")
@@ -397,7 +395,7 @@ def report(book, output: str | None = None) -> Path | None:
     docx = Path(output)
     with tempfile.TemporaryDirectory(prefix="gxxl-report-") as tmp:
         data = Path(tmp) / f"{Path(book.name).stem or 'workbook'}.xlsx"
-        write_bytes(data, workbook_bytes(fill_workbook(filing)))
+        write_filing(filing, data)
         code, out, err = run_cli(["report", str(data), "-o", str(docx), "--overwrite"])
         if code == 2 or not docx.exists():
             raise UserError(_cli_error(err))

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..fileio import FIXED_TIME
-from . import PROJECT_NAME, XLWINGS_PIN, write_bytes
+from ..fileio import FIXED_TIME, atomic_write_bytes
+from . import PROJECT_NAME, XLWINGS_PIN
 from .ribbon import ADDIN_DIR, CALLBACK, CUSTOM_UI, check_buttons, parse_buttons
 from .vba import VBAModule, build_vba_project
 
@@ -382,7 +382,7 @@ def addin_bytes(*, interpreter: str | None = None) -> bytes:
 
 
 def build_addin(out: str | Path = f"{PROJECT_NAME}.xlam", *, interpreter: str | None = None) -> Path:
-    return write_bytes(out, addin_bytes(interpreter=interpreter))
+    return atomic_write_bytes(out, addin_bytes(interpreter=interpreter))
 
 
 def runpython_command(tag: str) -> str:

@@ -69,10 +69,10 @@ def install(target_dir: Path | None = None, *, source: Path | None = None, inter
     ``source`` copies a ready-made add-in instead of building one.  Raises PermissionError
     when Excel has the add-in open.
     """
-    from . import write_bytes
+    from ..fileio import atomic_write_bytes
     from .build import addin_bytes
 
     target_dir = Path(target_dir) if target_dir else xlstart_dir()
     target_dir.mkdir(parents=True, exist_ok=True)
     data = Path(source).read_bytes() if source else addin_bytes(interpreter=interpreter or str(pythonw_path()))
-    return write_bytes(target_dir / ADDIN_FILE, data)
+    return atomic_write_bytes(target_dir / ADDIN_FILE, data)
