@@ -156,7 +156,7 @@ def summary(result) -> str:
             lines.append(f"    ……共 {len(excluded)} 个，详见输出文件的“汇总情况”表")
     if result.roster is not None:
         if d.missing:
-            absent = [u.name for u, what, _ in d.missing if not _]
+            absent = [u.name for u, _what, rel in d.missing if not rel]
             names = "、".join(absent[:6]) + ("等" if len(absent) > 6 else "")
             lines.append(f"  缺报单位 {len(d.missing)} 个（名单共 {len(result.roster)} 个）：未报送 {len(absent)} 个"
                          + (f"（{names}）" if absent else "")

@@ -100,34 +100,39 @@ class CompiledChecks:
             else:  # a rule type this compiler does not know: always run the full validator
                 self.supported = False
         self.domain = sorted(domain)
+        self.domain_is_all = self.domain == list(range(len(self.codes)))
+        self.int_list = sorted(self.int_cells)
 
-    def numbers(self, filing: Filing) -> list[float | int]:
-        values = filing.values
-        return [values.get(c) or 0 for c in self.codes]
+    def numbers(self, filing: Filing) -> list[float | int] | None:
+        """Values in cell order, or None when a cell has no number."""
+        nums = list(map(filing.values.get, self.codes))
+        return None if None in nums else nums
 
-    def clean(self, filing: Filing, nums: list[float | int]) -> bool:
+    def clean(self, filing: Filing, nums: list[float | int] | None) -> bool:
         """True when no sum, domain or level rule of the spec fires on this filing."""
-        if not self.supported or filing.problems:
+        if not self.supported or filing.problems or nums is None:
             return False
-        values = filing.values
-        for i in self.domain:
-            v = values.get(self.codes[i])
-            if v is None:
-                continue
-            if v < 0 or (i in self.int_cells and abs(v - round(v)) > EPS):
+        get = nums.__getitem__
+        dom = nums if self.domain_is_all else list(map(get, self.domain))
+        if dom and min(dom) < 0:
+            return False
+        ints = list(map(get, self.int_list))
+        if set(map(type, ints)) - {int}:
+            if any(abs(v - round(v)) > EPS for v in ints):
                 return False
         for lhs, rhs in self.sums:
-            if abs(_total(nums, lhs) - _total(nums, rhs)) > EPS:
+            a = sum(map(get, lhs))
+            b = sum(map(get, rhs))
+            if a != b and abs(_round(a) - _round(b)) > EPS:
                 return False
         level = filing.cover.get("level") or ""
         for levels, cells in self.zero_rules:
-            if level in levels and any(nums[i] for i in cells):
+            if level in levels and any(map(get, cells)):
                 return False
         return True
 
 
-def _total(nums, cells) -> float | int:
-    t = sum(nums[i] for i in cells)
+def _round(t: float | int) -> float | int:
     return round(t, 6) if isinstance(t, float) else t  # as gxxl.validate does
 
 
@@ -194,15 +199,15 @@ def summarise(filing: Filing, findings: list, sha: str, mtime: float) -> Scan:
     notes = tuple(text(f.message) for f in (errors + warnings)[:MAX_NOTES])
     cells, values, texts = array("H"), array("d"), []
     if filing.readable:
-        for i, code in enumerate(filing.spec.cells):
-            v = filing.values.get(code)
-            if v:
-                cells.append(i)
-                values.append(float(v))
-            elif v is None:
-                p = filing.problems.get(code)
-                if p and p[0] in ("text", "nocache"):
-                    texts.append((i, p[1]))
+        codes = tuple(filing.spec.cells)
+        vals = list(map(filing.values.get, codes))
+        nonzero = [i for i, v in enumerate(vals) if v]
+        cells = array("H", nonzero)
+        values = array("d", [vals[i] for i in nonzero])
+        if filing.problems:
+            index = {c: i for i, c in enumerate(codes)}
+            texts = sorted((index[c], p[1]) for c, p in filing.problems.items()
+                           if p[0] in ("text", "nocache") and c in index)
     cover = filing.cover
     kind = filing.meta.get("kind", "unit") or "unit"
     members, members_ok = (None, True)

@@ -15,7 +15,7 @@ FOLDER_EXT = (".xlsx", ".xlsm", ".xls", ".et", ".eml")
 @dataclass
 class Source:
     #: the file to read (an extracted attachment lives in a private temporary folder)
-    path: Path
+    path: str | Path
     #: what the ledger shows: the path as the user knows it, 「邮件.eml → 附件名」 for attachments
     display: str
     #: 来源 column: sender and date for emailed workbooks, empty otherwise
@@ -45,50 +45,52 @@ def collect(inputs: list[str], tmpdir: Path, *, skip: tuple[Path, ...] = ()) -> 
     sources: list[Source] = []
     notes: list[str] = []
     other = 0
-    seen: set[Path] = set()
+    seen: set[str] = set()
     counter = [0]
-    skip_set = {p.resolve() for p in skip}
+    skip_set = {_key(p.resolve()) for p in skip} | {_key(p) for p in skip}
+    skip_names = {p.name for p in skip}
     for raw in inputs:
         p = Path(raw)
         if p.is_dir():
-            found = []
-            for dirpath, dirnames, filenames in os.walk(p):
+            # plain strings, not pathlib: a folder may hold 10,000 files
+            base = str(p)
+            shown_root = p.name or str(p)
+            files = []
+            for dirpath, dirnames, filenames in os.walk(base):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                rel = dirpath[len(base):].lstrip(os.sep)
+                prefix = os.path.join(shown_root, rel) if rel else shown_root
                 for fn in sorted(filenames):
                     if fn.startswith(("~$", ".")):
                         continue
                     if fn.lower().endswith(FOLDER_EXT):
-                        found.append(Path(dirpath) / fn)
+                        files.append((os.path.join(dirpath, fn), os.path.join(prefix, fn)))
                     else:
                         other += 1
-            if not found:
+            if not files:
                 notes.append(f"{raw}：文件夹中没有工作簿或邮件（.xlsx/.xlsm/.xls/.eml）")
-            files = [(q, _display(q, p)) for q in found]
         elif p.exists():
-            files = [(p, str(p))]
+            files = [(str(p), str(p))]
         else:
             notes.append(f"{raw}：文件不存在")
             continue
         for q, shown in files:
-            rq = q.resolve()
+            rq = _key(q)  # no per-file resolve(): 10,000 files must not cost 10,000 syscalls
             if rq in seen:
                 continue
             seen.add(rq)
-            if rq in skip_set:
+            if rq in skip_set or (os.path.basename(q) in skip_names and _key(Path(q).resolve()) in skip_set):
                 notes.append(f"{shown}：是本次的输出文件或名单文件，不作为报送文件")
                 continue
-            if q.suffix.lower() == ".eml":
-                sources.extend(_from_email(q, shown, tmpdir, counter))
+            if q.lower().endswith(".eml"):
+                sources.extend(_from_email(Path(q), shown, tmpdir, counter))
             else:
                 sources.append(Source(path=q, display=shown))
     return Collected(sources, notes, other)
 
 
-def _display(q: Path, root: Path) -> str:
-    try:
-        return str(Path(root.name) / q.relative_to(root)) if root.name else str(q.relative_to(root))
-    except ValueError:
-        return str(q)
+def _key(p: str | Path) -> str:
+    return os.path.normcase(os.path.abspath(p))
 
 
 def _from_email(path: Path, shown: str, tmpdir: Path, counter: list[int]) -> list[Source]:
