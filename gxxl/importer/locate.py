@@ -172,7 +172,7 @@ def _label_decisions(table: TableSpec, found) -> list[Decision]:
             out.append(Decision(
                 "I-2", "info",
                 f"{table.number}「{cell.text}」（{cell.where}）按官方栏目「{row.label}」读取（{HOW_ZH.get(s.how, s.how)}，相似度{s.score:.2f}）",
-                cells=tuple(cs.code for cs in table.cells if cs.row == row.code),
+                cells=tuple(cs.code for cs in table.cells if cs.row == row.code), reported=cell.text,
             ))
     return out
 
