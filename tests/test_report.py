@@ -324,3 +324,25 @@ def test_sheet_is_written_into_a_copy(tmp_path):
     # writing again replaces the sheet instead of adding a second one
     write_report_sheet(build_report(filing), out, tmp_path / "again.xlsx")
     assert load_workbook(tmp_path / "again.xlsx").sheetnames.count(SHEET) == 1
+
+
+def test_previous_year_in_the_2019_format(seed_filing, spec):
+    """Last year's 2019 试行 filing: year-on-year only for cells that mean the same in both."""
+    from gxxl.spec import get_spec
+
+    prev = Filing.zeros(get_spec("gov2019"))
+    prev.cover.update(year=2023)
+    prev.values.update({"T3.new.tot": 50, "T2.licensing.decisions": 0})
+    seed_filing.values["T2.normative.issued"] = 2
+    s = "\n".join(build_report(seed_filing, previous=prev).sentences())
+    assert "新收政府信息公开申请100件，同比增长100%" in s
+    assert "制发行政规范性文件2件，" in s  # 2019 has no 本年制发件数: no year-on-year figure
+
+
+def test_2019_format_is_refused_clearly():
+    from gxxl.report.vocab import UnsupportedFormat, vocab
+    from gxxl.spec import get_spec
+
+    with pytest.raises(UnsupportedFormat) as e:
+        vocab(get_spec("gov2019"))
+    assert "国办公开办函〔2019〕60号" in e.value.explain("生成报告章节")

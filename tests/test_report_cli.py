@@ -164,3 +164,16 @@ def test_check_text_user_mistakes(tmp_path):
     r = gxxl("check-text", DATA / "seed004.txt")
     assert r.returncode == 2
     assert "Traceback" not in r.stdout + r.stderr
+
+
+def test_2019_format_workbook_is_refused(tmp_path):
+    from gxxl.spec import get_spec
+    from gxxl.writer import write_filing
+
+    f = Filing.zeros(get_spec("gov2019"))
+    f.cover.update(unit_name="某局", year=2020, level="县级政府部门")
+    src = write_filing(f, tmp_path / "2020.xlsx")
+    r = gxxl("report", src, "-o", tmp_path / "r.docx")
+    assert r.returncode == 2 and "只支持2021年格式" in r.stderr and not (tmp_path / "r.docx").exists()
+    r = gxxl("check-text", DATA / "seed004.txt", "--against", src)
+    assert r.returncode == 2 and "只支持2021年格式" in r.stderr

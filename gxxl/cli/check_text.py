@@ -39,7 +39,7 @@ def run(args) -> int:
     try:
         checked, findings = check_text(paragraphs, filing)
     except UnsupportedFormat as e:
-        raise UserError(str(e).replace("报告章节目前按", "文字核对目前按"))
+        raise UserError(e.explain("核对报告文字"))
     findings = [f.model_copy(update={"file": str(args.draft)}) for f in findings]
     table_errors = [f for f in validate(filing) if f.severity == "error"]
 

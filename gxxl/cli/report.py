@@ -145,7 +145,7 @@ def _supported(filing) -> None:
     try:
         vocab(filing.spec)
     except UnsupportedFormat as e:
-        raise UserError(str(e))
+        raise UserError(e.explain("生成报告章节") + "，请手工编写报告文字")
 
 
 def _check_previous(filing, previous):

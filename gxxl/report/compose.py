@@ -34,6 +34,8 @@ PART_5_SUBHEADS = (
 PART_6 = "六、其他需要报告的事项"
 
 DEFAULT_SUBJECT = "本机关"
+#: 表三 （六）2 申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请
+LAPSED_FEE_ROW = "other_2"
 
 
 def build_report(
@@ -319,9 +321,7 @@ class _Writer:
         confirm it; when it is > 0 fee notices were issued, so the sentence says how many
         applications lapsed for non-payment and leaves the amounts to be filled in.
         """
-        v = self.v
-        row = next(l for l in v.leaves if l.row.startswith("other_") and "收费" in l.name)
-        lapsed = self.t3(row.row)
+        lapsed = self.t3(LAPSED_FEE_ROW)
         if not lapsed:
             return (
                 Piece("本年度未收取信息处理费。"),

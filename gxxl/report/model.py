@@ -66,6 +66,3 @@ class Report:
     def plain_text(self) -> str:
         """Headings and paragraphs, one per line; tables are left out."""
         return "\n".join(b.text for b in self.blocks if b.kind != "table")
-
-    def value(self, code: str):
-        return self.filing.values.get(code)

@@ -42,8 +42,9 @@ RED = "C00000"
 def write_report_sheet(report: Report, src: str | Path, out: str | Path) -> Path:
     """Copy ``src`` to ``out`` with a (re)written 报告章节 sheet; ``src`` itself is not changed
     unless ``out`` is the same path (the caller decides when that is allowed)."""
-    src = Path(src)
-    keep_vba = src.suffix.lower() == ".xlsm"
+    src, out = Path(src), Path(out)
+    # macros stay only in a macro-enabled copy (an .xlsx with a VBA part does not open in Excel)
+    keep_vba = src.suffix.lower() == ".xlsm" and out.suffix.lower() == ".xlsm"
     wb = load_workbook(src, keep_vba=keep_vba, rich_text=True)
     if SHEET in wb.sheetnames:
         del wb[SHEET]

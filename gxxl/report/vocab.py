@@ -15,6 +15,14 @@ from ..spec import FormatSpec, TableSpec
 class UnsupportedFormat(Exception):
     """The format's tables do not have the structure the report sentences are written for."""
 
+    def __init__(self, spec: FormatSpec):
+        self.spec = spec
+        super().__init__(f"该工作簿是《{spec.name}》（{spec.basis}）格式")
+
+    def explain(self, what: str) -> str:
+        """「{what}目前只支持2021年格式（…）；该工作簿是《…》格式」."""
+        return f"{what}目前只支持2021年格式（国办公开办函〔2021〕30号）的统计表；{self}"
+
 
 _LEVEL2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _ITEM = re.compile(r"^\d+[.．、]")
@@ -118,10 +126,7 @@ def _build(spec: FormatSpec) -> Vocab:
     t2, t3, t4 = (spec.table_by_code.get(c) for c in ("T2", "T3", "T4"))
     if t2 is None or t3 is None or t4 is None or not _T2_NEEDS <= set(t2.col_by_code) \
             or not any(r.code.startswith("other_") for r in t3.rows):
-        raise UnsupportedFormat(
-            f"报告章节目前按2021年格式（国办公开办函〔2021〕30号）的表格生成；该工作簿是《{spec.name}》"
-            f"（{spec.basis}）格式，暂不支持，请手工编写报告文字"
-        )
+        raise UnsupportedFormat(spec)
     rows3 = t3.rows
     top = [r for r in rows3 if len(r.path) == 1]
     new, carried, carry_over = top[0].code, top[1].code, top[-1].code
