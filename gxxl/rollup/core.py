@@ -135,7 +135,8 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
             progress("write", 0, 1)
         data = build_workbook(decision, spec=spec, aggregate=aggregate, findings=findings, meta=meta,
                               headline=headline(decision, opts.unit.strip(), year, roster is not None),
-                              roster_given=roster is not None, include_invalid=opts.include_invalid)
+                              roster_given=roster is not None, include_invalid=opts.include_invalid,
+                              jobs=opts.jobs or available_cpus())
         try:
             atomic_write_bytes(out, data, force=opts.force)
         except OutputExistsError:

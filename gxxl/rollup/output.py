@@ -9,6 +9,8 @@ the member list).  The big sheets are filled by :mod:`.xlsxfast`.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..annotate import write_results_sheet
@@ -19,7 +21,7 @@ from ..layout import COVER_VALUE_COL, META_SHEET, cover_status_row
 from ..spec import FormatSpec, all_specs
 from ..writer import fill_workbook
 from . import policy as P
-from .xlsxfast import MAX_ROWS, Rows, SharedStrings, clean_text, generic_rows
+from .xlsxfast import MAX_ROWS, Rows, Segment, SharedStrings, clean_text, compress, generic_rows
 from .xlsxfast import fill as fill_package
 
 LEDGER_SHEET = "汇总情况"
@@ -58,7 +60,22 @@ def format_label(spec_id: str, version: str = "") -> str:
 
 
 def build_workbook(decision: P.Decision, *, spec: FormatSpec, aggregate: Filing, findings: list[Finding],
-                   meta: dict[str, str], headline: str, roster_given: bool, include_invalid: bool) -> bytes:
+                   meta: dict[str, str], headline: str, roster_given: bool, include_invalid: bool,
+                   jobs: int | None = None) -> bytes:
+    # the biggest sheet, 明细: its rows are generated and compressed in worker processes
+    # while this process builds the rest of the workbook
+    sst = SharedStrings()
+    detail = Detail(spec, decision.included, sst)
+    pending = detail.start(jobs)
+    try:
+        return _build(decision, spec, aggregate, findings, meta, headline, roster_given, include_invalid,
+                      sst, detail, pending)
+    except BaseException:
+        detail.abort(pending)
+        raise
+
+
+def _build(decision, spec, aggregate, findings, meta, headline, roster_given, include_invalid, sst, detail, pending):
     wb = fill_workbook(aggregate, spec, kind="aggregate", meta=meta)
     wb[spec.cover_sheet].cell(cover_status_row(spec), COVER_VALUE_COL, "汇总表" + status_line(findings))
     before_meta = wb.sheetnames.index(META_SHEET)
@@ -112,25 +129,27 @@ def build_workbook(decision: P.Decision, *, spec: FormatSpec, aggregate: Filing,
                           generic_rows(mrows, first)))
 
     # 明细 ----------------------------------------------------------------------------
-    included = decision.included
-    total = sum(len(e.scan.cells) + len(e.scan.texts) for e in included)
-    per_sheet = MAX_ROWS - 1
-    n_sheets = max(1, -(-total // per_sheet))
     index = wb.sheetnames.index(META_SHEET)
-    for k in range(n_sheets):
+    for k, (start, count) in enumerate(detail.sheets()):
         title = DETAIL_SHEET if k == 0 else f"{DETAIL_SHEET}({k + 1})"
         ws = wb.create_sheet(title, index + k)
         _header(ws, 1, DETAIL_HEADERS, DETAIL_WIDTHS)
-        n = min(per_sheet, total - k * per_sheet)
         ws.freeze_panes = "A2"
-        ws.auto_filter.ref = f"A1:F{max(2, n + 1)}"
-        fills.append(Rows(title, 2, n + 1, len(DETAIL_HEADERS), _detail_rows(spec, included, k * per_sheet, n)))
+        ws.auto_filter.ref = f"A1:F{max(2, count + 1)}"
+        fills.append(Rows(title, 2, count + 1, len(DETAIL_HEADERS), segments=[]))
 
     # 校验结果 (the aggregate's own findings) ---------------------------------------------
     write_results_sheet(wb, findings)
     wb.move_sheet(wb["校验结果"], offset=wb.sheetnames.index(META_SHEET) - wb.sheetnames.index("校验结果"))
     wb.active = 0
-    return fill_package(workbook_bytes(wb), fills)
+    package = workbook_bytes(wb)
+    detail_fills = [f for f in fills if f.segments is not None]
+    for f in fills:  # the ledger and the missing units, compressed here meanwhile
+        if f.segments is None:
+            f.segments = [compress(f.xml(sst))]
+    for f, segments in zip(detail_fills, detail.finish(pending)):
+        f.segments = segments
+    return fill_package(package, fills, sst=sst)
 
 
 def _header(ws, row: int, headers, widths) -> None:
@@ -180,13 +199,29 @@ def _ledger_row(e: P.Entry, styles: dict[str, int]) -> list:
     ]
 
 
-def _detail_rows(spec: FormatSpec, included: list[P.Entry], skip: int, count: int):
-    """明细 rows ``skip``…``skip+count-1`` (over all included units, in ledger order)."""
-    codes = list(spec.cells)
-    ints = [spec.cells[c].kind == "int" for c in codes]
+#: 明细 rows per compressed segment handed to a worker process
+SEGMENT_ROWS = 100_000
 
-    def gen(sst: SharedStrings):
-        templates = []
+
+class Detail:
+    """The 明细 rows: one per included unit and cell that is not zero, in ledger order.
+
+    Shared-string indices (unit names, cell labels) are handed out here, before any
+    worker starts, so every process writes the same indices.  Rows are cut into
+    segments that are generated and compressed independently (see ``xlsxfast.compress``).
+    """
+
+    def __init__(self, spec: FormatSpec, included: list[P.Entry], sst: SharedStrings):
+        self.included = included
+        codes = list(spec.cells)
+        self.ints = [spec.cells[c].kind == "int" for c in codes]
+        self.units = [sst(e.scan.unit_name) for e in included]
+        self.sizes = [len(e.scan.cells) + len(e.scan.texts) for e in included]
+        self.texts = {}  # shared strings of text values (only with --include-invalid)
+        for e in included:
+            for _, raw in e.scan.texts:
+                self.texts[raw] = sst(clean_text(raw))
+        self.templates = []
         for code in codes:
             cs = spec.cells[code]
             t = spec.table_by_code[cs.table]
@@ -196,43 +231,126 @@ def _detail_rows(spec: FormatSpec, included: list[P.Entry], skip: int, count: in
                 f'<c r="{letter}{{0}}" t="s"><v>{sst(text)}</v></c>'
                 for letter, text in (("B", code), ("C", t.number), ("D", row.short or row.label), ("E", col.label))
             )
-            templates.append('<row r="{0}"><c r="A{0}" t="s"><v>{1}</v></c>' + fixed + '<c r="F{0}"{2}</c></row>')
-        r = 2
-        seen = 0
-        end = skip + count
-        buf: list[str] = []
-        for e in included:
-            s = e.scan
-            n = len(s.cells) + len(s.texts)
-            if seen + n <= skip:
-                seen += n
-                continue
-            if seen >= end:
-                break
-            unit = sst(s.unit_name)
-            items = [(i, v) for i, v in zip(s.cells, s.values)]
-            items += [(i, raw) for i, raw in s.texts]
-            if s.texts:
-                items.sort(key=lambda x: x[0])
-            for i, v in items:
-                if seen < skip:
-                    seen += 1
+            self.templates.append('<row r="{0}"><c r="A{0}" t="s"><v>{1}</v></c>' + fixed + '<c r="F{0}"{2}</c></row>')
+        self.total = sum(self.sizes)
+
+    def sheets(self) -> list[tuple[int, int]]:
+        """(first row index, row count) of each 明细 sheet (a sheet holds 1,048,575 rows)."""
+        per = MAX_ROWS - 1
+        return [(k, min(per, self.total - k)) for k in range(0, max(self.total, 1), per)] or [(0, 0)]
+
+    def jobs(self) -> list[list[tuple[int, int, int, int]]]:
+        """Per sheet, the segments: (first entry, last entry + 1, first row index, sheet row)."""
+        out = []
+        for first, count in self.sheets():
+            segs = []
+            row_index = first
+            end = first + count
+            # entries overlapping [first, end): walk once, cutting every SEGMENT_ROWS rows
+            acc = 0
+            for i, n in enumerate(self.sizes):
+                lo, hi = acc, acc + n
+                acc = hi
+                if hi <= row_index or lo >= end:
                     continue
-                if seen >= end:
+                if not segs or segs[-1][4] >= SEGMENT_ROWS:
+                    segs.append([i, i + 1, max(lo, row_index), 2 + max(lo, row_index) - first, 0])
+                seg = segs[-1]
+                seg[1] = i + 1
+                seg[4] += min(hi, end) - max(lo, row_index)
+            out.append([(a, b, c, d) for a, b, c, d, _ in segs] or [(0, 0, first, 2)])
+        return out
+
+    def rows(self, a: int, b: int, skip_to: int, end: int, row: int):
+        """XML text of entries a…b-1, rows with overall index in [skip_to, end)."""
+        acc = sum(self.sizes[:a])
+        buf: list[str] = []
+        templates, ints, texts = self.templates, self.ints, self.texts
+        for i in range(a, b):
+            e = self.included[i]
+            s = e.scan
+            unit = self.units[i]
+            items = list(zip(s.cells, s.values))
+            if s.texts:
+                items = sorted(items + list(s.texts), key=lambda x: x[0])
+            for ci, v in items:
+                if acc < skip_to:
+                    acc += 1
+                    continue
+                if acc >= end:
                     break
-                seen += 1
+                acc += 1
                 if isinstance(v, str):
-                    value = f' t="s"><v>{sst(clean_text(v))}</v>'
-                elif ints[i] and v.is_integer():
+                    value = f' t="s"><v>{texts[v]}</v>'
+                elif ints[ci] and v.is_integer():
                     value = f"><v>{int(v)}</v>"
                 else:
                     value = f"><v>{repr(round(v, 10))}</v>"
-                buf.append(templates[i].format(r, unit, value))
-                r += 1
+                buf.append(templates[ci].format(row, unit, value))
+                row += 1
                 if len(buf) >= 5000:
                     yield "".join(buf)
                     buf = []
         if buf:
             yield "".join(buf)
 
-    return gen
+    def segment(self, job: tuple[int, int, int, int], end: int) -> Segment:
+        a, b, skip_to, row = job
+        return compress(self.rows(a, b, skip_to, end, row))
+
+    def start(self, jobs: int | None):
+        """Start compressing in worker processes (None: do it later in this process)."""
+        work = self._work()
+        if self.total < PARALLEL_MIN or (jobs or 2) < 2 or "fork" not in mp.get_all_start_methods():
+            return None
+        global _ACTIVE
+        _ACTIVE = self
+        ctx = mp.get_context("fork")
+        pool = ctx.Pool(min(jobs or 2, len(work)))
+        return pool, pool.map_async(_segment_job, work, chunksize=1)
+
+    def finish(self, pending) -> list[list[Segment]]:
+        work = self._work()
+        if pending is None:
+            results = [self.segment(job, end) for _, job, end in work]
+        else:
+            pool, res = pending
+            try:
+                results = res.get()
+            finally:
+                pool.close()
+                pool.join()
+        out: list[list[Segment]] = [[] for _ in self.sheets()]
+        for (k, _, _), seg in zip(work, results):
+            out[k].append(seg)
+        return out
+
+    @staticmethod
+    def abort(pending) -> None:
+        if pending is not None:
+            pending[0].terminate()
+            pending[0].join()
+
+    def _work(self) -> list[tuple[int, tuple[int, int, int, int], int]]:
+        sheets = self.sheets()
+        work = []
+        for k, segs in enumerate(self.jobs()):
+            first, count = sheets[k]
+            for job in segs:
+                work.append((k, job, first + count))
+        # each segment ends where the next one of the same sheet starts
+        out = []
+        for n, (k, job, sheet_end) in enumerate(work):
+            nxt = work[n + 1] if n + 1 < len(work) and work[n + 1][0] == k else None
+            out.append((k, job, nxt[1][2] if nxt else sheet_end))
+        return out
+
+
+#: below this many rows compressing in this process is faster than starting workers
+PARALLEL_MIN = 50_000
+_ACTIVE: Detail | None = None
+
+
+def _segment_job(work) -> Segment:
+    _, job, end = work
+    return _ACTIVE.segment(job, end)

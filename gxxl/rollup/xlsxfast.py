@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 from xml.etree import ElementTree as ET
@@ -81,15 +83,17 @@ class SharedStrings:
 class Rows:
     """Data rows for the placeholder sheet ``title``: rows ``first_row``…``last_row``.
 
-    ``xml(sst)`` yields the ``<row>`` elements as text (in chunks); ``ncols`` sets the
-    sheet's dimension.
+    ``xml(sst)`` yields the ``<row>`` elements as text (in chunks), or ``segments`` holds
+    them compressed; ``ncols`` sets the sheet's dimension.
     """
 
     title: str
     first_row: int
     last_row: int
     ncols: int
-    xml: Callable[[SharedStrings], Iterable[str]]
+    xml: Callable[[SharedStrings], Iterable[str]] | None = None
+    #: the rows already compressed (in other processes), instead of ``xml``
+    segments: list["Segment"] | None = None
 
 
 def generic_rows(rows: Iterable[list], first_row: int) -> Callable[[SharedStrings], Iterator[str]]:
@@ -148,8 +152,13 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def fill(package: bytes, fills: list[Rows], *, compresslevel: int = 1) -> bytes:
-    """Return ``package`` with each ``Rows`` streamed into its placeholder sheet."""
+def fill(package: bytes, fills: list[Rows], *, sst: SharedStrings | None = None, compresslevel: int = 1) -> bytes:
+    """Return ``package`` with each ``Rows`` put into its placeholder sheet.
+
+    ``sst`` may already hold strings whose indices were handed out (to rows compressed
+    in other processes); the package itself must not have a shared-string part (openpyxl
+    writes inline strings).
+    """
     src = zipfile.ZipFile(io.BytesIO(package))
     parts = sheet_parts(src)
     by_part = {}
@@ -157,67 +166,156 @@ def fill(package: bytes, fills: list[Rows], *, compresslevel: int = 1) -> bytes:
         if f.title not in parts:
             raise KeyError(f"placeholder sheet {f.title!r} not in the package")
         by_part[parts[f.title]] = f
-    names = src.namelist()
-    sst = SharedStrings(_existing_strings(src) if "xl/sharedStrings.xml" in names else None)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as dst:
-        for info in src.infolist():
-            name = info.filename
-            if name == "xl/sharedStrings.xml":
-                continue
-            body = src.read(name)
-            if name in by_part:
-                _write_sheet(dst, info, body.decode("utf-8"), by_part[name], sst)
-                continue
-            if name == "[Content_Types].xml" and b"sharedStrings" not in body:
-                body = body.replace(
-                    b"</Types>",
-                    f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SST_CT}"/></Types>'.encode(),
-                )
-            elif name == "xl/_rels/workbook.xml.rels" and b"sharedStrings" not in body:
-                body = body.replace(
-                    b"</Relationships>",
-                    f'<Relationship Type="{_SST_TYPE}" Target="/xl/sharedStrings.xml" Id="rIdGxxlSst"/></Relationships>'.encode(),
-                )
-            dst.writestr(_info(info), body)
-        with dst.open(zipfile.ZipInfo("xl/sharedStrings.xml", date_time=_DATE), "w", force_zip64=True) as w:
-            for chunk in sst.xml():
-                w.write(chunk.encode("utf-8"))
-    return out.getvalue()
+    if "xl/sharedStrings.xml" in src.namelist():
+        raise ValueError("the package already has shared strings")
+    sst = sst if sst is not None else SharedStrings()
+    out = ZipOut(compresslevel)
+    for info in src.infolist():
+        name = info.filename
+        body = src.read(name)
+        if name in by_part:
+            _add_sheet(out, name, body.decode("utf-8"), by_part[name], sst, compresslevel)
+            continue
+        if name == "[Content_Types].xml" and b"sharedStrings" not in body:
+            body = body.replace(
+                b"</Types>",
+                f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SST_CT}"/></Types>'.encode(),
+            )
+        elif name == "xl/_rels/workbook.xml.rels" and b"sharedStrings" not in body:
+            body = body.replace(
+                b"</Relationships>",
+                f'<Relationship Type="{_SST_TYPE}" Target="/xl/sharedStrings.xml" Id="rIdGxxlSst"/></Relationships>'.encode(),
+            )
+        out.add(name, body)
+    out.add_segments("xl/sharedStrings.xml", [compress(sst.xml(), level=compresslevel, final=True)])
+    return out.finish()
 
 
-_DATE = (2021, 9, 26, 0, 0, 0)
-
-
-def _info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    zi.compress_type = zipfile.ZIP_DEFLATED
-    zi.external_attr = info.external_attr
-    return zi
-
-
-def _write_sheet(dst: zipfile.ZipFile, info: zipfile.ZipInfo, xml: str, rows: Rows, sst: SharedStrings) -> None:
+def _add_sheet(out: "ZipOut", name: str, xml: str, rows: Rows, sst: SharedStrings, level: int) -> None:
     end = xml.find("</sheetData>")
     if end < 0:  # openpyxl writes <sheetData/> for a sheet without cells
         empty = xml.find("<sheetData/>")
         if empty < 0:
-            raise ValueError(f"no sheetData in {info.filename}")
+            raise ValueError(f"no sheetData in {name}")
         xml = xml[:empty] + "<sheetData></sheetData>" + xml[empty + len("<sheetData/>"):]
         end = xml.find("</sheetData>")
     head, tail = xml[:end], xml[end:]
     last = max(rows.last_row, rows.first_row - 1)
     ref = f"A1:{col_letter(max(1, rows.ncols))}{max(1, last)}"
     head = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>', head, count=1)
-    with dst.open(_info(info), "w", force_zip64=True) as w:
-        w.write(head.encode("utf-8"))
-        for chunk in rows.xml(sst):
-            w.write(chunk.encode("utf-8"))
-        w.write(tail.encode("utf-8"))
+    body = rows.segments if rows.segments is not None else [compress(rows.xml(sst), level=level)]
+    out.add_segments(name, [compress([head], level=level), *body, compress([tail], level=level, final=True)])
 
 
-def _existing_strings(z: zipfile.ZipFile) -> list[str]:
-    root = ET.fromstring(z.read("xl/sharedStrings.xml"))
+# --------------------------------------------------------------------------------------
+# deflate segments and a minimal zip writer
+# --------------------------------------------------------------------------------------
+@dataclass
+class Segment:
+    """Raw deflate data of a piece of a part, ending on a byte boundary (sync flush)."""
+
+    data: bytes
+    crc: int
+    size: int
+
+
+def compress(chunks: Iterable[str], *, level: int = 1, final: bool = False) -> Segment:
+    """Compress text chunks (UTF-8) into one segment; ``final`` ends the deflate stream.
+
+    Independently compressed segments, each but the last sync-flushed, concatenate into
+    one valid deflate stream, so pieces of a big sheet can be compressed in parallel.
+    """
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
     out = []
-    for si in root.iter(f"{{{_NS_MAIN}}}si"):
-        out.append("".join(t.text or "" for t in si.iter(f"{{{_NS_MAIN}}}t")))
-    return out
+    crc = size = 0
+    for chunk in chunks:
+        b = chunk.encode("utf-8")
+        crc = zlib.crc32(b, crc)
+        size += len(b)
+        out.append(comp.compress(b))
+    out.append(comp.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH))
+    return Segment(b"".join(out), crc, size)
+
+
+def _gf2_times(mat: list[int], vec: int) -> int:
+    total = 0
+    i = 0
+    while vec:
+        if vec & 1:
+            total ^= mat[i]
+        vec >>= 1
+        i += 1
+    return total
+
+
+def _gf2_square(mat: list[int]) -> list[int]:
+    return [_gf2_times(mat, mat[n]) for n in range(32)]
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """CRC-32 of A+B from CRC(A), CRC(B) and len(B) (zlib's crc32_combine)."""
+    if len2 <= 0:
+        return crc1
+    odd = [0xEDB88320] + [1 << n for n in range(31)]
+    even = _gf2_square(odd)
+    odd = _gf2_square(even)
+    while True:
+        even = _gf2_square(odd)
+        if len2 & 1:
+            crc1 = _gf2_times(even, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+        odd = _gf2_square(even)
+        if len2 & 1:
+            crc1 = _gf2_times(odd, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+    return crc1 ^ crc2
+
+
+#: 2021-09-26 00:00 (the 2021 format's date) in MS-DOS form; parts carry no real time
+_DOS_TIME, _DOS_DATE = 0, ((2021 - 1980) << 9) | (9 << 5) | 26
+_LIMIT = 0xFFFFFFFF
+
+
+class ZipOut:
+    """A zip archive in memory whose members may be given as precompressed deflate segments."""
+
+    def __init__(self, level: int = 1):
+        self.level = level
+        self.buf = io.BytesIO()
+        self.central: list[bytes] = []
+
+    def add(self, name: str, data: bytes) -> None:
+        comp = zlib.compressobj(self.level, zlib.DEFLATED, -15)
+        self._member(name, comp.compress(data) + comp.flush(), zlib.crc32(data), len(data))
+
+    def add_segments(self, name: str, segments: list[Segment]) -> None:
+        crc = segments[0].crc
+        for seg in segments[1:]:
+            crc = crc32_combine(crc, seg.crc, seg.size)
+        size = sum(s.size for s in segments)
+        self._member(name, b"".join(s.data for s in segments), crc, size)
+
+    def _member(self, name: str, data: bytes, crc: int, size: int) -> None:
+        offset = self.buf.tell()
+        if max(len(data), size, offset) >= _LIMIT:
+            raise ValueError("part too large for a zip without ZIP64")
+        raw = name.encode("utf-8")
+        flags = 0 if raw.isascii() else 0x800
+        self.buf.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, _DOS_TIME, _DOS_DATE,
+                                   crc, len(data), size, len(raw), 0) + raw)
+        self.buf.write(data)
+        self.central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 8, _DOS_TIME, _DOS_DATE,
+                                        crc, len(data), size, len(raw), 0, 0, 0, 0, 0o600 << 16, offset) + raw)
+
+    def finish(self) -> bytes:
+        start = self.buf.tell()
+        for entry in self.central:
+            self.buf.write(entry)
+        size = self.buf.tell() - start
+        n = len(self.central)
+        self.buf.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, size, start, 0))
+        return self.buf.getvalue()
