@@ -13,6 +13,7 @@ import datetime as _dt
 import os
 import re
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -131,14 +132,41 @@ def _not_a_workbook_hint(path: Path) -> str:
     return "不是 Excel 工作簿（.xlsx/.xlsm/.xls），请检查是否发错了文件"
 
 
-def _load_sheets(book: CalamineWorkbook) -> dict[str, Grid]:
-    sheets: dict[str, Grid] = {}
-    for name in book.sheet_names:
-        try:
-            sheets[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        except Exception:
-            sheets[name] = []  # chart sheets and the like
-    _check_not_empty(sheets)
+class _LazySheets(Mapping):
+    """Sheet name → grid, each sheet parsed on first access.
+
+    A template read by position touches only the cover, the table sheets and ``_gxxl``;
+    other sheets (the self-check sheet, a roll-up's large 明细) are never parsed.  The
+    label-locating fallback iterates all sheets and so loads them as before.
+    """
+
+    def __init__(self, book: CalamineWorkbook):
+        self._book = book
+        self._names = list(book.sheet_names)
+        self._grids: dict[str, Grid] = {}
+
+    def __getitem__(self, name: str) -> Grid:
+        grid = self._grids.get(name)
+        if grid is None:
+            if name not in self._names:
+                raise KeyError(name)
+            try:
+                grid = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception:
+                grid = []  # chart sheets and the like
+            self._grids[name] = grid
+        return grid
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def _load_sheets(book: CalamineWorkbook) -> Mapping[str, Grid]:
+    sheets = _LazySheets(book)
+    _check_not_empty(sheets)  # stops at the first sheet with content
     return sheets
 
 
@@ -201,9 +229,9 @@ def _read(path: Path, spec: FormatSpec, sheets: dict[str, Grid], meta: dict[str,
     for table in spec.tables:
         sheet = sheets.get(table.sheet)
         if sheet is not None and _template_matches(table, sheet):
-            for cs in table.cells:
-                r, c = table_pos(table, cs.r, cs.c)
-                raw_cells[cs.code] = (table.sheet, r, c, _at(sheet, r, c))
+            name = table.sheet
+            for code, r, c in _positions(table)[0]:
+                raw_cells[code] = (name, r, c, _at(sheet, r, c))
             continue
         located = _locate_table(table, sheets)
         if located is None:
@@ -253,11 +281,23 @@ def _text(v: object) -> str:
     return str(v).strip()
 
 
+_POSITIONS: dict[int, tuple] = {}
+
+
+def _positions(table: TableSpec) -> tuple[tuple, tuple]:
+    """((code, row, col) of each cell, (row, col, text) of each printed span), 1-based; cached."""
+    hit = _POSITIONS.get(id(table))
+    if hit is None or hit[0] is not table:
+        cells = tuple((cs.code, *table_pos(table, cs.r, cs.c)) for cs in table.cells)
+        spans = tuple((*table_pos(table, sp.row, sp.col), sp.text) for sp in table.layout.spans)
+        hit = _POSITIONS[id(table)] = (table, cells, spans)
+    return hit[1], hit[2]
+
+
 def _template_matches(table: TableSpec, grid: Grid) -> bool:
-    for sp in table.layout.spans:
-        r, c = table_pos(table, sp.row, sp.col)
+    for r, c, text in _positions(table)[1]:
         v = _at(grid, r, c)
-        if v != sp.text and norm(v) != norm(sp.text):
+        if v != text and norm(v) != norm(text):
             return False
     return True
 
@@ -265,7 +305,15 @@ def _template_matches(table: TableSpec, grid: Grid) -> bool:
 def _convert_values(filing: Filing, spec: FormatSpec, raw_cells, path: Path, formula_cells) -> None:
     nocache_checked: dict[str, set[str]] | None = None
     tolerated: list[str] = []
+    values = filing.values
     for code, (sheet, r, c, raw) in raw_cells.items():
+        kind = type(raw)
+        if kind is float:  # the common case, as _clean() would do it
+            values[code] = int(raw) if raw.is_integer() else raw
+            continue
+        if kind is int:
+            values[code] = raw
+            continue
         cs = spec.cells[code]
         if raw == "" or raw is None:
             if nocache_checked is None:
@@ -323,7 +371,8 @@ def _clean(v: float | int) -> int | float:
 _SHEET_REL = re.compile(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
 _REL = re.compile(rb'<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"')
 _REL2 = re.compile(rb'<Relationship [^>]*Target="([^"]+)"[^>]*Id="([^"]+)"')
-_FCELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>(?:(?!</c>).)*?<f[ >/]', re.S)
+#: one cell element: self-closing (no formula) or with a body that may hold <f>
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"(?:[^>/]|/(?!>))*(?:/>|>(.*?)</c>)', re.S)
 
 
 def _formula_cells(path: Path) -> dict[str, set[str]]:
@@ -346,7 +395,9 @@ def _formula_cells(path: Path) -> dict[str, set[str]]:
                 except KeyError:
                     continue
                 if b"<f" in xml:
-                    out[name] = {x.group(1).decode() for x in _FCELL.finditer(xml)}
+                    out[name] = {
+                        x.group(1).decode() for x in _CELL.finditer(xml) if x.group(2) and b"<f" in x.group(2)
+                    }
     except (zipfile.BadZipFile, KeyError, OSError):
         pass
     return out
