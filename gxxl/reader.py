@@ -371,7 +371,8 @@ def _clean(v: float | int) -> int | float:
 _SHEET_REL = re.compile(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
 _REL = re.compile(rb'<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"')
 _REL2 = re.compile(rb'<Relationship [^>]*Target="([^"]+)"[^>]*Id="([^"]+)"')
-_FCELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>(?:(?!</c>).)*?<f[ >/]', re.S)
+#: one cell element: self-closing (no formula) or with a body that may hold <f>
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"(?:[^>/]|/(?!>))*(?:/>|>(.*?)</c>)', re.S)
 
 
 def _formula_cells(path: Path) -> dict[str, set[str]]:
@@ -394,7 +395,9 @@ def _formula_cells(path: Path) -> dict[str, set[str]]:
                 except KeyError:
                     continue
                 if b"<f" in xml:
-                    out[name] = {x.group(1).decode() for x in _FCELL.finditer(xml)}
+                    out[name] = {
+                        x.group(1).decode() for x in _CELL.finditer(xml) if x.group(2) and b"<f" in x.group(2)
+                    }
     except (zipfile.BadZipFile, KeyError, OSError):
         pass
     return out

@@ -182,10 +182,6 @@ def test_failing_cells_are_red_in_libreoffice(name, recalculated, tmp_path):
         assert not {code for code, col in want.items() if col in red}
 
 
-@pytest.mark.xfail(strict=False, raises=AssertionError, reason=(
-    "reader._FCELL crosses self-closing <c …/> tags: in a file saved by LibreOffice/Excel/WPS, a blank input "
-    "cell followed on its row by a check formula is read as 'formula without a cached value' (nocache) "
-    "instead of blank; fix: rb'<c r=\"([A-Z]+[0-9]+)\"(?:[^>/]|/(?!>))*>(?:(?!</c>|<c[ >]).)*?<f[ >/]'"))
 def test_a_workbook_saved_by_libreoffice_reads_the_same(recalculated):
     """A clerk opens the template in LibreOffice and saves it: gxxl must find exactly the same."""
     different = []
