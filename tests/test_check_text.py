@@ -234,3 +234,19 @@ def test_gb18030_text(tmp_path, seed_book):
     p.write_bytes("本机关新收政府信息公开申请100件。".encode("gb18030"))
     checked, findings = check_text(p, seed_book)
     assert findings == [] and len(checked) == 1
+
+
+def test_real_report_excerpt_only_the_rounded_share():
+    """Seed 001 (商丘2017, sections 三 and 五) against tables holding its own numbers:
+    the one contradiction is reference S-8's example, 239/301 = 79.4% printed as 「80%」."""
+    f = Filing.zeros()
+    f.values.update({"T3.new.tot": 301, "T3.total.tot": 301, "T3.disclosed.tot": 239, "T3.partial.tot": 16,
+                     "T3.deny_1.tot": 6, "T3.unable_1.tot": 40,
+                     "T4.review.keep": 6, "T4.review.fix": 2, "T4.review.other": 2, "T4.review.total": 10,
+                     "T4.direct.keep": 1, "T4.direct.total": 1})
+    checked, findings = check_text(DATA / "seed001_excerpt.txt", f)
+    assert _flat(findings) == [("S-8", "T3.disclosed.tot", 80, 79.4)]
+    said = {c.claim.surface for c in checked}
+    # channel counts (网络申请103件，占34%) are not in the tables and are not claims
+    assert not any("网络" in s or "34%" in s for s in said)
+    assert {"行政复议10件", "纠错2件", "占5%", "占2%"} <= said

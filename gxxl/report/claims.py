@@ -211,6 +211,9 @@ NEGATION = re.compile(r"未|没有|尚无|无(?!法)")
 NEG_BREAK = re.compile(r"按时|及时|按期|逾期|超期|全部|完全")
 #: a number after these words (in the same clause) is a change, not a count
 CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|同比|较上年|比上年|较去年|比去年")
+#: between a trigger and its number these words say the count is of something else
+#: (「办结公众反映各类问题的信件3265件」)
+FOREIGN = re.compile(r"信件|来信|来电|留言|咨询|诉求|问题|建议|提案|热线|工单|人次|批次")
 #: a previous year's figure in brackets: 「（上年为5件）」
 PREV_BRACKET = re.compile(r"\((?:上年|去年|上一年|上年度)[^()]*\)")
 
@@ -340,6 +343,7 @@ class _Tok:
 
 
 def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[Claim]:
+    ctx.pop("t2_here", None)
     norm = _Norm(original)
     s = norm.text
     # hide previous-year brackets (keep positions)
@@ -427,10 +431,12 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
                             claim.bases = ctx_base[0]
                     out.append(claim)
                 continue
+            # a number that binds to nothing ends the run a later 「占x%」 could refer to
+            last_count = None
             trig = next((p for p in reversed(pending) if not p.used), None)
             if trig is None or t.start - trig.end > 24:
                 continue
-            if CHANGE_WORDS.search(s, trig.end, t.start):
+            if CHANGE_WORDS.search(s, trig.end, t.start) or FOREIGN.search(s, trig.end, t.start):
                 continue
             qs = _bind(trig, ctx, s[:trig.start])
             if not qs:
@@ -448,7 +454,7 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
         if t.kind == "case":
             ctx["t4"] = t.payload
         elif t.kind == "t2noun":
-            ctx["t2"] = t.payload
+            ctx["t2"] = ctx["t2_here"] = t.payload
             verb = next((p for p in reversed(pending) if p.kind == "t2verb" and not p.used), None)
             if verb is not None:
                 verb.used = True
@@ -489,10 +495,10 @@ def _bind(trig: _Tok, ctx: dict[str, str], before: str = "") -> tuple[str, ...]:
             return (f"t2:{trig.payload}:{trig.attr}",)
         return tuple(f"t2:{trig.payload}:{c}" for c in ("issued", "repealed", "in_force"))
     if trig.kind == "t2verb":
-        noun = ctx.get("t2")
-        if noun:
-            return (f"t2:{noun}:{trig.payload}",)
-        return tuple(f"t2:{n}:{trig.payload}" for n in ("rule", "normative"))
+        # 「废止5件」 counts the documents named earlier in the same sentence; without them
+        # (「出台的33件重要政策文件」) it is not a claim about 表二
+        noun = ctx.get("t2_here")
+        return (f"t2:{noun}:{trig.payload}",) if noun else ()
     return ()
 
 
@@ -524,7 +530,7 @@ def _zeros(neg: _Tok, negated: list[_Tok], ctx: dict[str, str], original: str, p
     nouns = [t for t in negated if t.kind == "t2noun"]
     verbs = [t for t in negated if t.kind == "t2verb"]
     cols = list(dict.fromkeys([t.payload for t in verbs] + [t.attr for t in nouns if t.attr]))
-    targets = list(dict.fromkeys(n.payload for n in nouns)) or ([ctx["t2"]] if ctx.get("t2") else [])
+    targets = list(dict.fromkeys(n.payload for n in nouns)) or ([ctx["t2_here"]] if ctx.get("t2_here") else [])
     anchor = (verbs or nouns or [None])[0]
     if anchor is not None:
         for noun in targets:
