@@ -126,9 +126,10 @@ def child(argv: list[str]) -> None:
             wb = load_workbook(p)
             wb.close()
         extra = {"files": len(files), "loop_s": time.perf_counter() - t}
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"rss_main_kb": me, "rss_worker_kb": kids, **extra}))
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"rss_main_kb": me.ru_maxrss, "rss_worker_kb": kids.ru_maxrss,
+                      "cpu_main_s": me.ru_utime + me.ru_stime, "cpu_workers_s": kids.ru_utime + kids.ru_stime, **extra}))
 
 
 def measure(args: list[str]) -> dict:
@@ -190,11 +191,12 @@ def main() -> None:
     args = ap.parse_args()
     sizes = sorted(args.n)
     expected = generate(max(sizes), args.jobs)
-    print(f"机器：{machine()}")
+    print(f"机器：{machine()}", flush=True)
     op_n = min(args.openpyxl_files, max(sizes))
     op = measure(["openpyxl", str(subset(max(sizes))), str(op_n)])
     op_ms = op["loop_s"] / op["files"] * 1000
-    print(f"openpyxl load_workbook 循环：{op['files']} 个文件 {op['loop_s']:.1f} 秒，{op_ms:.1f} 毫秒/个，峰值内存 {op['rss_main_kb'] / 1024:.0f} MiB")
+    print(f"openpyxl load_workbook 循环：{op['files']} 个文件 {op['loop_s']:.1f} 秒，{op_ms:.1f} 毫秒/个"
+          f"（CPU {op['cpu_main_s'] / op['files'] * 1000:.1f} 毫秒/个），峰值内存 {op['rss_main_kb'] / 1024:.0f} MiB", flush=True)
     rows = []
     for n in sizes:
         folder = subset(n)
@@ -206,10 +208,14 @@ def main() -> None:
         measured = "实测" if op["files"] >= n else f"按前 {op['files']} 个的速度推算"
         rows.append((n, best, op_total, measured, ok, out.stat().st_size))
     print()
-    print(f"{'N':>6} {'汇总用时':>8} {'文件/秒':>8} {'主进程峰值':>10} {'工作进程峰值':>12} {'openpyxl 循环':>14} {'倍数':>6}  结果  输出大小")
+    print(f"{'N':>6} {'汇总用时':>8} {'文件/秒':>8} {'CPU 主/工作进程':>16} {'主进程峰值':>10} {'工作进程峰值':>12} {'openpyxl 循环':>14} {'倍数':>6}  结果  输出大小")
     for n, best, op_total, measured, ok, size in rows:
-        print(f"{n:>6} {best['wall_s']:>7.2f}s {n / best['wall_s']:>8.0f} {best['rss_main_kb'] / 1024:>8.0f}MiB {best['rss_worker_kb'] / 1024:>10.0f}MiB"
+        print(f"{n:>6} {best['wall_s']:>7.2f}s {n / best['wall_s']:>8.0f} {best['cpu_main_s']:>7.1f}s/{best['cpu_workers_s']:>5.1f}s"
+              f" {best['rss_main_kb'] / 1024:>8.0f}MiB {best['rss_worker_kb'] / 1024:>10.0f}MiB"
               f" {op_total:>10.1f}s（{measured}） {op_total / best['wall_s']:>5.0f}×  {ok}  {size / 1e6:.1f} MB")
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    if load:
+        print(f"\n测量结束时的系统负载（1/5/15 分钟）：{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}（2 核机器上大于 2 表示有其他程序争用 CPU）")
     for n, best, *_ in rows:
         if n == 10000:
             verdict = "达到" if best["wall_s"] <= 15 else "未达到"

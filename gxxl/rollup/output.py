@@ -61,7 +61,8 @@ def format_label(spec_id: str, version: str = "") -> str:
 
 def build_workbook(decision: P.Decision, *, spec: FormatSpec, aggregate: Filing, findings: list[Finding],
                    meta: dict[str, str], headline: str, roster_given: bool, include_invalid: bool,
-                   jobs: int | None = None) -> bytes:
+                   jobs: int | None = None) -> memoryview:
+    """The roll-up workbook as bytes (a memoryview of the finished archive)."""
     # the biggest sheet, 明细: its rows are generated and compressed in worker processes
     # while this process builds the rest of the workbook
     sst = SharedStrings()

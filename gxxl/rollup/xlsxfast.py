@@ -152,7 +152,7 @@ def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def fill(package: bytes, fills: list[Rows], *, sst: SharedStrings | None = None, compresslevel: int = 1) -> bytes:
+def fill(package: bytes, fills: list[Rows], *, sst: SharedStrings | None = None, compresslevel: int = 1) -> memoryview:
     """Return ``package`` with each ``Rows`` put into its placeholder sheet.
 
     ``sst`` may already hold strings whose indices were handed out (to rows compressed
@@ -293,29 +293,37 @@ class ZipOut:
         self._member(name, comp.compress(data) + comp.flush(), zlib.crc32(data), len(data))
 
     def add_segments(self, name: str, segments: list[Segment]) -> None:
+        """Add a member from segments; the list is emptied as they are written (memory)."""
         crc = segments[0].crc
         for seg in segments[1:]:
             crc = crc32_combine(crc, seg.crc, seg.size)
         size = sum(s.size for s in segments)
-        self._member(name, b"".join(s.data for s in segments), crc, size)
+        length = sum(len(s.data) for s in segments)
+        self._header(name, crc, length, size)
+        while segments:
+            self.buf.write(segments.pop(0).data)
 
     def _member(self, name: str, data: bytes, crc: int, size: int) -> None:
+        self._header(name, crc, len(data), size)
+        self.buf.write(data)
+
+    def _header(self, name: str, crc: int, length: int, size: int) -> None:
         offset = self.buf.tell()
-        if max(len(data), size, offset) >= _LIMIT:
+        if max(length, size, offset + length) >= _LIMIT:
             raise ValueError("part too large for a zip without ZIP64")
         raw = name.encode("utf-8")
         flags = 0 if raw.isascii() else 0x800
         self.buf.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, _DOS_TIME, _DOS_DATE,
-                                   crc, len(data), size, len(raw), 0) + raw)
-        self.buf.write(data)
+                                   crc, length, size, len(raw), 0) + raw)
         self.central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 8, _DOS_TIME, _DOS_DATE,
-                                        crc, len(data), size, len(raw), 0, 0, 0, 0, 0o600 << 16, offset) + raw)
+                                        crc, length, size, len(raw), 0, 0, 0, 0, 0o600 << 16, offset) + raw)
 
-    def finish(self) -> bytes:
+    def finish(self) -> memoryview:
+        """The archive (a view of the buffer, not a copy)."""
         start = self.buf.tell()
         for entry in self.central:
             self.buf.write(entry)
         size = self.buf.tell() - start
         n = len(self.central)
         self.buf.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, size, start, 0))
-        return self.buf.getvalue()
+        return self.buf.getbuffer()
