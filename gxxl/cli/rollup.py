@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -25,10 +26,13 @@ EPILOG = """\
 
 
 def add_arguments(p) -> None:
-    import argparse
-
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.formatter_class = _ChineseHelp
     p.epilog = EPILOG
+    p._positionals.title = "位置参数"
+    p._optionals.title = "选项"
+    for action in p._actions:
+        if "-h" in action.option_strings:
+            action.help = "显示本帮助并退出"
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="报送的工作簿、文件夹或 .eml 邮件（可以有多个）")
     p.add_argument("-o", "--output", metavar="OUT.xlsx", help="输出的汇总表（.xlsx，必填）")
     p.add_argument("--unit", metavar="单位名称", help="汇总单位名称，写入汇总表封面（必填），如：示例县人民政府")
@@ -41,6 +45,13 @@ def add_arguments(p) -> None:
                    help="有错误的文件也计入汇总（默认不计入，在“汇总情况”中列为“有错误未汇总”）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     p.add_argument("-j", "--jobs", metavar="N", help="并行进程数（默认：CPU 核数）")
+
+
+class _ChineseHelp(argparse.RawDescriptionHelpFormatter):
+    """argparse's help with a Chinese 「用法：」; the epilog is kept as written."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="用法：")
 
 
 def run(args) -> int:
