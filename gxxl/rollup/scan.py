@@ -177,7 +177,9 @@ def scan_path(path: str) -> Scan:
     try:
         filing = read_filing(path)
         findings = findings_for(filing)
-    except Exception as e:  # a damaged file must never stop the run
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # a damaged file must never stop the run (a Rust panic is a BaseException)
         return _unreadable(f"读取时发生意外错误（{type(e).__name__}），文件可能已损坏", sha, mtime)
     return summarise(filing, findings, sha, mtime)
 
