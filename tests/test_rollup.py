@@ -115,7 +115,7 @@ def test_aggregate_is_the_sum_of_included_units_for_every_cell(tmp_path):
     assert_sum(out, good)
     agg = read_filing(out)
     assert agg.cover["unit_name"] == "测试县人民政府" and agg.cover["level"] == "县级政府" and agg.cover["year"] == 2024
-    assert validate(agg) == [] or not any(f.severity == "error" for f in validate(agg))
+    assert not [f for f in validate(agg) if f.severity != "info"]
     members, ok = read_members(agg.meta)
     assert ok and {m.name for m in members} == {f.unit_name for f in good}
     assert {m.sha for m in members} == {sha256(inbox / f"{i:02d}.xlsx")[:16] for i in range(7)}
@@ -506,7 +506,6 @@ def test_two_level_rollup_equals_flat_and_catches_double_counting(tmp_path):
     st = {e.source.display: e for e in r.decision.entries}
     d = st[str(direct)]
     assert d.status == DUPLICATE and "已含在下级汇总「甲县人民政府」" in d.reasons[0]
-    assert read_filing(tmp_path / "重复.xlsx").values == read_filing(tmp_path / "平铺.xlsx").values or True
     assert_sum(tmp_path / "重复.xlsx", a_units + b_units)
 
     # two lower aggregates sharing a unit: the smaller one is not summed
