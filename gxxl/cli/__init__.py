@@ -23,6 +23,40 @@ VERBS: dict[str, str] = {
 }
 
 
+class ChineseHelp(argparse.RawDescriptionHelpFormatter):
+    """argparse's help with a Chinese 「用法：」; descriptions and epilogs kept as written."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
+
+_ERRORS = (
+    ("the following arguments are required: ", "缺少必需的参数："),
+    ("unrecognized arguments: ", "无法识别的参数："),
+    ("expected one argument", "需要一个参数值"),
+    ("invalid choice: ", "无效的选项："),
+    ("argument ", "参数 "),
+)
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """Help headings, usage and usage errors in Chinese (exit code 2, no traceback)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", ChineseHelp)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def error(self, message: str):
+        for en, zh in _ERRORS:
+            message = message.replace(en, zh)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：用法有误：{message}\n（查看帮助：{self.prog} --help）\n")
+
+
 class UserError(Exception):
     """A user's mistake: printed as a Chinese message, exit code 2, no traceback."""
 
@@ -39,14 +73,14 @@ def _available() -> dict[str, object]:
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseParser(
         prog="gxxl",
         description="政府信息公开工作年度报告：模板、校验、汇总、报告章节",
     )
     from .. import __version__
 
-    parser.add_argument("--version", action="version", version=f"gxxl {__version__}")
-    sub = parser.add_subparsers(dest="verb", metavar="命令")
+    parser.add_argument("--version", action="version", version=f"gxxl {__version__}", help="显示版本号并退出")
+    sub = parser.add_subparsers(dest="verb", metavar="<命令>", title="命令", parser_class=ChineseParser)
     if only and only in VERBS:
         try:
             mods = {only: importlib.import_module(f"{__name__}.{VERBS[only]}")}

@@ -51,6 +51,6 @@ def run(args) -> int:
         steps += 1
         seed = next(b for b in books if "seed004" in b)
         print(f"\n【{steps}】由种子报告004的数据生成报告章节 → {out / 'seed004_报告章节.docx'}")
-        cli_main(["report", seed, "-o", str(out / "seed004_报告章节.docx"), "--force"])
+        cli_main(["report", seed, "-o", str(out / "seed004_报告章节.docx"), "--subject", "区政府办公室", "--overwrite"])
     print("\n演示完成。")
     return 0
