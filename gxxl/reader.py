@@ -437,7 +437,11 @@ def _read_cover(filing: Filing, spec: FormatSpec, sheets: dict[str, Grid], path:
                             raw[code] = next((x for x in row[j + 1:] if x != ""), "")
     for f in spec.cover:
         v = raw.get(f.code, "")
-        filing.cover[f.code] = _cover_value(f.kind, v)
+        value = _cover_value(f.kind, v)
+        if f.choices and isinstance(value, str) and value not in f.choices:
+            # 「乡镇(街道)」, 「縣級政府」: the same choice in other brackets or script
+            value = next((c for c in f.choices if norm(c) == norm(value)), value)
+        filing.cover[f.code] = value
 
 
 def _cover_value(kind: str, v: object):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .hanzi import to_simplified
+
 _WS = re.compile(r"[\s\u3000\u00a0]+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "〔": "[", "〕": "]", "【": "[", "】": "]"})
 _ITEM = re.compile(r"^(\d+)[、.．]")
@@ -12,10 +14,11 @@ _PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四�
 
 
 def norm(s: object) -> str:
-    """Canonical form of a label: NFKC (full-width → half-width), no white space, plain quotes."""
+    """Canonical form of a label: NFKC (full-width → half-width), simplified characters,
+    no white space, plain quotes."""
     if s is None:
         return ""
-    t = unicodedata.normalize("NFKC", str(s)).translate(_QUOTES)
+    t = to_simplified(unicodedata.normalize("NFKC", str(s)).translate(_QUOTES))
     t = _WS.sub("", t)
     return _ITEM.sub(r"\1.", t)
 

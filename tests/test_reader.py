@@ -277,3 +277,23 @@ def test_blank_cell_beside_a_formula_is_blank_not_nocache(tmp_path):
     xml = b'<row><c r="D5" s="3"/><c r="E5" s="2"><f>SUM(A1)</f><v>1</v></c><c r="F5" t="s"><v>0</v></c></row>'
     found = {m.group(1).decode() for m in _CELL.finditer(xml) if m.group(2) and b"<f" in m.group(2)}
     assert found == {"E5"}
+
+
+def test_traditional_script_labels_are_read(tmp_path, seed_filing, write, spec):
+    """A workbook whose labels were converted to traditional script (e.g. by a Hong Kong/Taiwan IME)."""
+    from gxxl.hanzi import TRAD_TO_SIMP
+
+    simp_to_trad = {s: t for t, s in TRAD_TO_SIMP.items()}
+    p = write(seed_filing)
+    wb = load_workbook(p)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str):
+                    c.value = "".join(simp_to_trad.get(ch, ch) for ch in c.value)
+    wb["表三 依申请公开"].insert_rows(2)
+    wb.save(p)
+    f = read_filing(p)
+    assert f.readable and f.values == seed_filing.values
+    assert f.cover["level"] == "县级政府部门"
+    assert {x.rule for x in validate(f)} == {"F-4"}

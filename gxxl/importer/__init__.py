@@ -33,7 +33,7 @@ from ..findings import Finding, fmt_num
 from ..spec import FormatSpec, all_specs, get_spec, spec_for_year
 from ..text import parse_number_text
 from .cover import Found, cover_from_document, infer_level
-from .hanzi import to_simplified, traditional_share
+from ..hanzi import to_simplified, traditional_share
 from .locate import Decision, TableHit, locate_table
 from .match import key, kind_of
 from .sources import Document, SourceError, read_source

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..spec import FormatSpec
-from .hanzi import to_simplified
+from ..hanzi import to_simplified
 from .match import key
 from .sources import Document
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..text import norm, parse_number_text, strip_numbering
-from .hanzi import to_simplified
+from ..hanzi import to_simplified
 
 EXACT = 0.99  # same text after normalisation
 ACCEPT = 0.7  # lowest similarity accepted for a label
