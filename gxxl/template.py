@@ -142,7 +142,7 @@ def _write_table(ws, table: TableSpec, spec: FormatSpec) -> None:
     t.font, t.alignment = TITLE_FONT, CENTER
     ws.row_dimensions[1].height = 26
     units = {c.unit for c in table.cells}
-    unit_text = "单位：件" if units == {"件"} else "件数单位：件；收费金额单位：万元"
+    unit_text = table.unit_note or ("单位：件" if units == {"件"} else "件数单位：件；收费金额单位：万元")
     ws.merge_cells(start_row=2, start_column=c0, end_row=2, end_column=last_col)
     u = ws.cell(2, c0, unit_text)
     u.font, u.alignment = Font(name="宋体", size=9), Alignment(horizontal="right")
@@ -177,6 +177,10 @@ def _write_table(ws, table: TableSpec, spec: FormatSpec) -> None:
         type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True, showErrorMessage=True,
         errorTitle="金额（万元）", error="请填写不小于0的数，单位为万元",
     )
+    signed = DataValidation(  # 2019 「本年增/减」 may be negative
+        type="whole", operator="between", formula1="-999999999", formula2="999999999", allow_blank=True,
+        showErrorMessage=True, errorTitle="增减数", error="请填写整数（减少填负数）",
+    )
     for cs in table.cells:
         row, col = table_pos(table, cs.r, cs.c)
         if cs.colspan > 1:
@@ -185,8 +189,8 @@ def _write_table(ws, table: TableSpec, spec: FormatSpec) -> None:
         cell.fill, cell.protection, cell.alignment = INPUT_FILL, UNLOCKED, CENTER
         # counts in General: a pasted 2.5 must show as 2.5 (format "0" would show 3 next to 「✗ 非整数」)
         cell.number_format = "General" if cs.kind == "int" else "0.00##"
-        (ints if cs.kind == "int" else decs).add(a1(row, col))
-    for dv in (ints, decs):
+        (signed if cs.signed else ints if cs.kind == "int" else decs).add(a1(row, col))
+    for dv in (ints, decs, signed):
         if dv.sqref:
             ws.add_data_validation(dv)
     for i, w in enumerate(lay.col_widths):

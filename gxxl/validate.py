@@ -176,6 +176,11 @@ def _check_zero_for_levels(filing: Filing, spec: FormatSpec, rule: ZeroForLevels
     return out
 
 
+def _years_text(spec: FormatSpec) -> str:
+    lo, hi = spec.years
+    return f"适用于{lo}年度起" if hi >= 9999 else f"适用于{lo}—{hi}年度"
+
+
 def check_cover(filing: Filing, spec: FormatSpec) -> list[Finding]:
     """C-1 required fields, C-2 field values, S-1 format vs report year."""
     from .layout import cover_positions, sheet_ref
@@ -210,7 +215,7 @@ def check_cover(filing: Filing, spec: FormatSpec) -> list[Finding]:
         right = spec_for_year(year)
         hint = f"，{year}年度应使用《{right.name}》（{right.basis}）" if right else ""
         out.append(Finding(rule="S-1", severity="error", cells=("cover.year",), locations=(where("year"),), reported=year,
-                           message=f"报告年度为{year}年，但统计表是{spec.basis}格式（适用于{spec.years[0]}年度起）{hint}"))
+                           message=f"报告年度为{year}年，但统计表是{spec.basis}格式（{_years_text(spec)}）{hint}"))
     return out
 
 

@@ -189,7 +189,7 @@ def _table3() -> TableSpec:
         rows=rows, columns=columns, cells=cells, locate="grid",
         layout=Layout(
             spans=tuple(spans), width=10, height=H + len(rows),
-            col_widths=(9, 14, 34, 8, 8, 8, 8, 8, 8, 8), row_heights={0: 30, 1: 30, 2: 42},
+            col_widths=(9, 14, 34, 7, 7, 7, 7, 7, 7, 7), row_heights={0: 30, 1: 30, 2: 42},
             landscape=False,
         ),
     )
