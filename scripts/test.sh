@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash .ci/install-system
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
 # pytest exits 5 when it collects no test: that is a failure here too
-python3 -m pytest "$@"
+python3 -m pytest -q "$@"
