@@ -8,6 +8,8 @@ and the message boxes.
 
 from __future__ import annotations
 
+from copy import copy
+
 import os
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # the remote engine, tests only
@@ -256,8 +258,8 @@ def test_a_mark_is_found_where_its_name_points(planted) -> None:
     (name,) = [n for n, v in gxxl_names(wb).items() if v.endswith("$E$7")]
     ws = wb["表四 复议诉讼"]
     # as if the cell had moved one row down with its fill, note and name
-    ws["E8"].fill, ws["E8"].comment = ws["E7"].fill.copy(), Comment(ws["E7"].comment.text, "gxxl")
-    ws["E7"].fill, ws["E7"].comment = ws["E6"].fill.copy(), None
+    ws["E8"].fill, ws["E8"].comment = copy(ws["E7"].fill), Comment(ws["E7"].comment.text, "gxxl")
+    ws["E7"].fill, ws["E7"].comment = copy(ws["E6"].fill), None
     wb.defined_names[name].attr_text = "'表四 复议诉讼'!$E$8"
     wb.save(planted)
     wb, _, _ = act(planted, "clear")

@@ -16,6 +16,8 @@ Also the tests of the harness itself.
 
 from __future__ import annotations
 
+from copy import copy
+
 import datetime as dt
 import importlib
 import os
@@ -152,7 +154,8 @@ def replay(path: Path, json: dict, out: Path | None = None):
         elif f == "setFontProperty":
             prop, value = a["args"]
             for c in _cells(ws, a):
-                font = c.font.copy(**{prop: value})
+                font = copy(c.font)
+                setattr(font, prop, value)
                 c.font = font
         elif f == "setColumnWidth":
             for col in range(a["start_column"] + 1, a["start_column"] + 1 + a["column_count"]):
