@@ -23,8 +23,11 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, force: bool = Tr
     path = Path(path)
     if path.exists() and not force:
         raise OutputExistsError(str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:  # name the output the user asked for, not our temporary file
+        raise type(e)(e.errno, e.strerror, str(path)) from e
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

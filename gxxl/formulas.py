@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .layout import a1, cell_positions, col_letter, cover_positions, cover_status_row, table_pos, COVER_VALUE_COL
+from .layout import a1, cell_positions, col_letter, cover_positions, cover_status_row, COVER_VALUE_COL
 from .spec import FormatSpec, TableSpec
 
 #: functions every generated formula may use: present with the same meaning in
@@ -295,9 +295,6 @@ class SelfCheck:
     not_compiled: list[str] = field(default_factory=list)
     #: references (from the summary sheet) of every input cell, for 「尚未填写」
     inputs: list[str] = field(default_factory=list)
-
-    def by_key(self) -> dict[str, Check]:
-        return {c.key: c for c in self.checks}
 
 
 #: width of a check column (characters) and of the gap before a check block

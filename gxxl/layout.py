@@ -40,11 +40,6 @@ def sheet_ref(sheet: str, row: int, col: int) -> str:
     return f"{sheet}!{a1(row, col)}"
 
 
-def quoted_ref(sheet: str, row: int, col: int) -> str:
-    """A reference usable inside a formula or hyperlink: 'sheet name'!D5."""
-    return f"'{sheet}'!{a1(row, col)}"
-
-
 def table_pos(table: TableSpec, r: int, c: int) -> tuple[int, int]:
     r0, c0 = table.layout.origin
     return r0 + r, c0 + c

@@ -108,7 +108,9 @@ def _open(path: Path) -> CalamineWorkbook:
     except Exception as e:  # calamine raises several error types for damaged files
         if head.startswith(b"PK") and not zipfile.is_zipfile(path):
             raise _Unreadable("文件已损坏（压缩包不完整），请重新保存或重新发送") from e
-        raise _Unreadable(f"无法作为 Excel 工作簿打开（{type(e).__name__}），文件可能已损坏") from e
+        if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+            raise _Unreadable(_not_a_workbook_hint(path)) from e
+        raise _Unreadable("无法作为 Excel 工作簿打开，文件可能已损坏；请在 Excel/WPS 中打开后重新保存为 .xlsx") from e
 
 
 def _is_encrypted_ooxml(path: Path) -> bool:

@@ -7,7 +7,6 @@ workbooks, the roll-up benchmark and the differential tests all build on it.
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 from .filing import Filing
 from .spec import FormatSpec, get_spec

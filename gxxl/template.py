@@ -17,7 +17,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import __version__
 from .fileio import save_workbook
 from .layout import (
-    COVER_FIRST_ROW,
     COVER_HINT_COL,
     COVER_LABEL_COL,
     COVER_VALUE_COL,
@@ -41,9 +40,6 @@ TITLE_FONT = Font(name="黑体", size=14, bold=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 UNLOCKED = Protection(locked=False)
-
-META_KEYS = ("format", "version", "format_name", "basis", "generator", "kind")
-
 
 def build_template(spec: FormatSpec | None = None):
     """Return an openpyxl Workbook of the blank template for ``spec``."""

@@ -6,11 +6,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from openpyxl import load_workbook
 
-from conftest import ROOT, WORKBOOKS, sha256
+from conftest import ROOT, sha256
 
 
 def gxxl(*args, cwd=None):
@@ -101,3 +100,27 @@ def test_demo_runs_on_bundled_samples(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "示例县_05_财政局.xlsx" in r.stdout and "演示完成" in r.stdout
     assert "Traceback" not in r.stdout + r.stderr
+
+
+def test_unwritable_output_is_a_chinese_message(tmp_path, seed_filing, write):
+    src = write(seed_filing)
+    blocker = tmp_path / "一个文件"
+    blocker.write_text("x")
+    for args in (["template", "-o", blocker / "t.xlsx"],
+                 ["validate", src, "--annotate", blocker / "a.xlsx"]):
+        r = gxxl(*args)
+        assert r.returncode == 2, args
+        assert "不是文件夹" in r.stderr and "Traceback" not in r.stdout + r.stderr
+
+
+def test_annotate_several_files_into_a_folder(tmp_path, seed_filing, write):
+    (tmp_path / "甲").mkdir()
+    (tmp_path / "乙").mkdir()
+    a = write(seed_filing, "甲/报表.xlsx")
+    b = write(seed_filing, "乙/报表.xlsx")
+    r = gxxl("validate", a, b, "--annotate", tmp_path / "合并.xlsx")
+    assert r.returncode == 2 and "文件夹" in r.stderr and not (tmp_path / "合并.xlsx").exists()
+    out = tmp_path / "标注"
+    r = gxxl("validate", a, b, "--annotate", out)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["乙_报表.校验.xlsx", "甲_报表.校验.xlsx"]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import shutil
-import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -12,7 +9,6 @@ from openpyxl import Workbook, load_workbook
 from gxxl.layout import cell_positions
 from gxxl.reader import credit_code_valid, read_filing
 from gxxl.validate import validate
-from gxxl.writer import fill_workbook, write_filing
 
 
 def edit(path, changes: dict, spec):
@@ -224,8 +220,8 @@ def test_word_document(tmp_path):
 
     p = tmp_path / "年报.docx"
     docx.Document().save(p)
-    f = read_filing(p)
-    assert not f.readable
+    finding = one(p)
+    assert "这是 .docx 文件，不是 Excel 工作簿" in finding.message
 
 
 def test_encrypted_workbook(tmp_path, seed_filing, write):

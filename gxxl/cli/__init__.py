@@ -7,6 +7,7 @@ Exit codes: 0 clean, 1 errors found, 2 unreadable input or wrong usage.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 
@@ -109,9 +110,31 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         print(f"gxxl：{e}", file=sys.stderr)
         return 2
+    except OSError as e:  # a path the user named cannot be written or read
+        print(f"gxxl：{os_error_text(e)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("gxxl：已中断", file=sys.stderr)
         return 130
+
+
+_ERRNO_ZH = {
+    errno.ENOENT: "路径不存在（请检查文件夹名称）",
+    errno.EACCES: "没有权限（文件可能正在 Excel/WPS 中打开，或文件夹不允许写入）",
+    errno.EPERM: "没有权限（文件可能正在 Excel/WPS 中打开，或文件夹不允许写入）",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EEXIST: "路径中有一部分已是同名的文件，不是文件夹",
+    errno.EROFS: "所在磁盘是只读的",
+    errno.ENOSPC: "磁盘空间不足",
+}
+
+
+def os_error_text(e: OSError) -> str:
+    """A Chinese sentence for an operating-system error on a path, naming the path."""
+    reason = _ERRNO_ZH.get(e.errno or 0, "无法读写该文件")
+    where = e.filename if e.filename is not None else ""
+    return f"{where}：{reason}" if where else reason
 
 
 def _utf8_stdio() -> None:

@@ -30,10 +30,8 @@ def check_file(path: Path, previous: Path | None = None):
     filing = read_filing(path)
     findings = validate(filing)
     if previous is not None and filing.readable:
-        try:
-            from ..crossyear import check_previous
-        except ImportError:
-            raise UserError("本版本尚不支持 --previous 跨年度核对")
+        from ..crossyear import check_previous
+
         findings = findings + check_previous(filing, read_filing(previous))
     return filing, findings
 
@@ -47,16 +45,7 @@ def run(args) -> int:
     previous = Path(args.previous) if args.previous else None
     if previous is not None and not previous.exists():
         raise UserError(f"{args.previous}：文件不存在")
-    out_dir = None
-    if args.annotate:
-        out = Path(args.annotate)
-        if len(paths) > 1:
-            out_dir = out
-            out_dir.mkdir(parents=True, exist_ok=True)
-        for p in paths:
-            target = out_dir / f"{p.stem}.校验.xlsx" if out_dir else out
-            if target.resolve() == p.resolve():
-                raise UserError(f"{args.annotate}：标注副本不能覆盖原文件")
+    targets = _annotate_targets(paths, Path(args.annotate)) if args.annotate else {}
     results = []
     worst = 0
     for p in paths:
@@ -69,9 +58,9 @@ def run(args) -> int:
             from ..annotate import annotate
             from ..fileio import OutputExistsError
 
-            target = out_dir / f"{p.stem}.校验.xlsx" if out_dir else Path(args.annotate)
+            target = targets[p]
             try:
-                annotate(p, filing, findings, target, force=args.force or out_dir is None and not target.exists())
+                annotate(p, filing, findings, target, force=args.force)
             except OutputExistsError:
                 raise UserError(f"{target}：文件已存在，如需覆盖请加 --force")
             except PermissionError:
@@ -79,8 +68,7 @@ def run(args) -> int:
         if not args.json:
             _print_one(p, filing, findings, show_info=not args.no_info)
             if args.annotate and filing.readable:
-                target = out_dir / f"{p.stem}.校验.xlsx" if out_dir else Path(args.annotate)
-                print(f"  已写出标注副本：{display_path(target)}")
+                print(f"  已写出标注副本：{display_path(targets[p])}")
     if args.json:
         payload = [
             {
@@ -101,6 +89,32 @@ def run(args) -> int:
         bad = sum(1 for _, f, fs in results if not f.readable or any(x.severity == "error" for x in fs))
         print(f"\n共 {len(results)} 个文件：{len(results) - bad} 个无错误，{bad} 个有错误或无法读取")
     return worst
+
+
+def _annotate_targets(paths: list[Path], out: Path) -> dict[Path, Path]:
+    """Where each annotated copy goes: OUT itself for one input, OUT/<name>.校验.xlsx for several.
+
+    Decided for all inputs before anything is written: an input is never a target, and
+    two inputs with the same name (from different folders) never share one.
+    """
+    if len(paths) == 1:
+        targets = {paths[0]: out}
+    else:
+        if out.suffix.lower() in (".xlsx", ".xlsm") or out.is_file():
+            raise UserError(f"{out}：校验多个文件时，--annotate 应指定一个文件夹（每个文件各写一份标注副本）")
+        names: dict[str, int] = {}
+        for p in paths:
+            names[p.stem] = names.get(p.stem, 0) + 1
+        targets = {
+            p: out / (f"{p.parent.name}_{p.stem}.校验.xlsx" if names[p.stem] > 1 else f"{p.stem}.校验.xlsx")
+            for p in paths
+        }
+        if len(set(targets.values())) < len(targets):
+            raise UserError(f"{out}：有多个同名文件，无法为每个文件分别写出标注副本，请分批校验")
+    for p, t in targets.items():
+        if t.resolve() == p.resolve():
+            raise UserError(f"{t}：标注副本不能覆盖原文件")
+    return targets
 
 
 def _print_one(p: Path, filing, findings, *, show_info: bool) -> None:

@@ -27,13 +27,6 @@ from .draft import Paragraph, read_draft
 from .numbers import fmt_percent, printed_matches, ratio_percent
 
 SEVERITY = "warning"
-TITLES = {
-    "T3-8": "正文中的依申请公开数字与表三不一致",
-    "T4-3": "正文中的行政复议、行政诉讼情况与表四不一致",
-    "T2-6": "正文中的规章、规范性文件等数字与表二不一致",
-    "S-8": "正文中的百分比与统计表数据算出的不一致",
-    "T3-9": "正文称全部办结，但表三有结转下年度继续办理的申请",
-}
 QUOTE_MAX = 90
 
 

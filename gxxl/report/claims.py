@@ -115,14 +115,6 @@ def _quantities(v: Vocab) -> dict[str, Quantity]:
 # ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Trigger:
-    kind: str  # qty | case | result | t2noun | t2verb | rate | ignore | allkeep | alldone | allperson | neg
-    payload: str = ""
-    start: int = 0
-    end: int = 0
-
-
 def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 

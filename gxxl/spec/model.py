@@ -124,12 +124,6 @@ class CoverField(_Frozen):
     hint: str = ""
 
 
-class Term(_Frozen):
-    """A cell pattern in a rule; ``*`` stands for the loop variable (a row or column code)."""
-
-    pattern: str
-
-
 class SumRule(_Frozen):
     """``Σ lhs = Σ rhs`` for every instance of the loop (each column, each row, or once).
 
