@@ -1,6 +1,6 @@
 """Cross-year checks: this year's filing against last year's (``gxxl validate --previous``).
 
-The rules are data (:class:`~gxxl.spec.model.CrossYearRule`), keyed by this year's format.
+The rules are data in each format's spec (``FormatSpec.cross_year_rules``, :class:`~gxxl.spec.model.CrossYearRule`).
 Terms starting with ``prev:`` are last year's cells *in this year's cell codes*: a filing
 in another format is first mapped onto them with the 2019 → 2021 correspondence of
 reference §2.2 (:data:`gxxl.spec.gov2019.TO_GOV2021`).  A cell without a counterpart is
@@ -15,55 +15,9 @@ from __future__ import annotations
 from .filing import Filing
 from .findings import Finding, fmt_num
 from .spec import FormatSpec
-from .spec.model import CrossYearRule
+from .spec.model import PREV, CrossYearRule
 
 EPS = 1e-6
-PREV = "prev:"
-
-# --------------------------------------------------------------------------------------
-# the rules (reference §4.1 T3-5, §4.2 T2-2, T2-3, T2-5)
-# --------------------------------------------------------------------------------------
-T3_5 = CrossYearRule(
-    id="T3-5", title="表三各列：本年“上年结转”=上年“结转下年度继续办理”",
-    basis="同一单位，本年度“二、上年结转政府信息公开申请数量”应等于上一年度“四、结转下年度继续办理”（各列）；"
-          "机构改革等原因不等时请说明",
-    loop_table="T3", loop="columns",
-    lhs=("T3.carried.*",), rhs=(f"{PREV}T3.carry_over.*",),
-    message="{table} {item}列：本年“二、上年结转政府信息公开申请数量”={v[T3.carried.*]}，"
-            "上年“四、结转下年度继续办理”={v[prev:T3.carry_over.*]}（{where[prev:T3.carry_over.*]}），相差{diff}",
-)
-T2_2 = CrossYearRule(
-    id="T2-2", title="表二：现行有效件数=上年现行有效件数+本年制发件数−本年废止件数",
-    basis="上年有效+本年制发−本年废止=现行有效（第三方核查工具的做法）；“制发”可能含修改、文件也可能因有效期届满失效，故只作提醒",
-    loop_table="T2", loop="rows",
-    lhs=("T2.*.in_force", "T2.*.repealed"), rhs=(f"{PREV}T2.*.in_force", "T2.*.issued"),
-    message="{table} {item}：现行有效件数={v[T2.*.in_force]}，而上年现行有效件数{v[prev:T2.*.in_force]}"
-            "+本年制发件数{v[T2.*.issued]}−本年废止件数{v[T2.*.repealed]}={expected}，相差{diff}；"
-            "如有修改、有效期届满失效等情况请说明",
-)
-T2_3 = CrossYearRule(
-    id="T2-3", title="表二：本年废止件数不超过上年现行有效件数+本年制发件数",
-    basis="只能废止已经有效的文件：本年废止件数 ≤ 上年现行有效件数 + 本年制发件数",
-    loop_table="T2", loop="rows", op="<=",
-    lhs=("T2.*.repealed",), rhs=(f"{PREV}T2.*.in_force", "T2.*.issued"),
-    message="{table} {item}：本年废止件数={v[T2.*.repealed]}，超过上年现行有效件数{v[prev:T2.*.in_force]}"
-            "+本年制发件数{v[T2.*.issued]}={rhs}",
-)
-T2_5 = CrossYearRule(
-    id="T2-5", title="表二（2019年格式）：上一年项目数量=上年的上一年项目数量+上年的本年增/减",
-    basis="2019年格式的“上一年项目数量”应承接上年报告的项目数量及其增减",
-    severity="info", loop_table="T2", loop="rows",
-    lhs=("T2.*.prev_items",), rhs=(f"{PREV}T2.*.prev_items", f"{PREV}T2.*.change"),
-    message="{table} {item}：上一年项目数量={v[T2.*.prev_items]}，上年报告的上一年项目数量{v[prev:T2.*.prev_items]}"
-            "+本年增/减{v[prev:T2.*.change]}={rhs}",
-)
-
-#: this year's format → its cross-year rules
-RULES: dict[str, tuple[CrossYearRule, ...]] = {
-    "gov2021": (T3_5, T2_2, T2_3),
-    "gov2019": (T3_5, T2_5),
-    "legacy2014": (),
-}
 
 #: why a rule cannot be checked across two formats: (last year's format, this year's) → reason
 NOT_COMPARABLE: dict[tuple[str, str], str] = {
@@ -140,7 +94,7 @@ def check_previous(filing: Filing, previous: Filing) -> list[Finding]:
     if not compare:
         return _with_file(out, filing)
     prev = _Prev(previous, spec)
-    for rule in RULES.get(spec.id, ()):
+    for rule in spec.cross_year_rules:
         instances = _instances(spec, rule, prev)
         if not instances:
             reason = NOT_COMPARABLE.get((previous.spec_id, spec.id))
@@ -154,7 +108,7 @@ def check_previous(filing: Filing, previous: Filing) -> list[Finding]:
             f = _check(filing, spec, rule, item_label, lhs, rhs, prev)
             if f is not None:
                 out.append(f)
-    if prev.mapped and previous.spec_id == "gov2019" and spec.id == "gov2021" and RULES.get(spec.id):
+    if prev.mapped and previous.spec_id == "gov2019" and spec.id == "gov2021" and spec.cross_year_rules:
         out.append(Finding(rule="T3-10", severity="info",
                            message=f"上年报表{name}为2019年试行格式：表三按两种格式的对应关系核对（除（六）其他处理外各行相同）"))
     return _with_file(out, filing)

@@ -18,7 +18,9 @@ code differs (2019 「对外公开总数量」 is ``public_total``, never ``in_f
 from __future__ import annotations
 
 from . import gov2021 as _g21
-from .model import CellSpec, Column, DomainRule, FormatSpec, Layout, Row, Span, SumRule, TableSpec, ZeroForLevelsRule
+from .model import (
+    PREV, CellSpec, Column, CrossYearRule, DomainRule, FormatSpec, Layout, Row, Span, SumRule, TableSpec, ZeroForLevelsRule,
+)
 
 # --------------------------------------------------------------------------------------
 # 表二  二、主动公开政府信息情况   (4 columns; five blocks, each with a caption row)
@@ -178,6 +180,16 @@ RULES = (
     ),
 )
 
+# Cross-year rules: T3-5 as in 2021 (rows unchanged but （六）), T2-5 for the 2019 item counts
+T2_5 = CrossYearRule(
+    id="T2-5", title="表二（2019年格式）：上一年项目数量=上年的上一年项目数量+上年的本年增/减",
+    basis="2019年格式的“上一年项目数量”应承接上年报告的项目数量及其增减",
+    severity="info", loop_table="T2", loop="rows",
+    lhs=("T2.*.prev_items",), rhs=(f"{PREV}T2.*.prev_items", f"{PREV}T2.*.change"),
+    message="{table} {item}：上一年项目数量={v[T2.*.prev_items]}，上年报告的上一年项目数量{v[prev:T2.*.prev_items]}"
+            "+本年增/减{v[prev:T2.*.change]}={rhs}",
+)
+
 SPEC = FormatSpec(
     id="gov2019",
     version="1",
@@ -188,6 +200,7 @@ SPEC = FormatSpec(
     cover=_g21.COVER,
     tables=(_table2(), _table3(), _g21.SPEC.table_by_code["T4"]),
     rules=RULES,
+    cross_year_rules=(_g21.T3_5, T2_5),
     levels=_g21.LEVELS,
 )
 

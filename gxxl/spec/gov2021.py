@@ -20,6 +20,8 @@ from .model import (
     TableSpec,
     ZeroForLevelsRule,
 )
+from .model import PREV, CrossYearRule
+
 
 LEVELS = (
     "国务院部门",
@@ -311,6 +313,33 @@ RULES = (
     ),
 )
 
+# Cross-year rules (reference §4.1 T3-5, §4.2 T2-2, T2-3): this year against last year's filing
+T3_5 = CrossYearRule(
+    id="T3-5", title="表三各列：本年“上年结转”=上年“结转下年度继续办理”",
+    basis="同一单位，本年度“二、上年结转政府信息公开申请数量”应等于上一年度“四、结转下年度继续办理”（各列）；"
+          "机构改革等原因不等时请说明",
+    loop_table="T3", loop="columns",
+    lhs=("T3.carried.*",), rhs=(f"{PREV}T3.carry_over.*",),
+    message="{table} {item}列：本年“二、上年结转政府信息公开申请数量”={v[T3.carried.*]}，"
+            "上年“四、结转下年度继续办理”={v[prev:T3.carry_over.*]}（{where[prev:T3.carry_over.*]}），相差{diff}",
+)
+T2_2 = CrossYearRule(
+    id="T2-2", title="表二：现行有效件数=上年现行有效件数+本年制发件数−本年废止件数",
+    basis="上年有效+本年制发−本年废止=现行有效（第三方核查工具的做法）；“制发”可能含修改、文件也可能因有效期届满失效，故只作提醒",
+    loop_table="T2", loop="rows",
+    lhs=("T2.*.in_force", "T2.*.repealed"), rhs=(f"{PREV}T2.*.in_force", "T2.*.issued"),
+    message="{table} {item}：现行有效件数={v[T2.*.in_force]}，而上年现行有效件数{v[prev:T2.*.in_force]}"
+            "+本年制发件数{v[T2.*.issued]}−本年废止件数{v[T2.*.repealed]}={expected}，相差{diff}；"
+            "如有修改、有效期届满失效等情况请说明",
+)
+T2_3 = CrossYearRule(
+    id="T2-3", title="表二：本年废止件数不超过上年现行有效件数+本年制发件数",
+    basis="只能废止已经有效的文件：本年废止件数 ≤ 上年现行有效件数 + 本年制发件数",
+    loop_table="T2", loop="rows", op="<=",
+    lhs=("T2.*.repealed",), rhs=(f"{PREV}T2.*.in_force", "T2.*.issued"),
+    message="{table} {item}：本年废止件数={v[T2.*.repealed]}，超过上年现行有效件数{v[prev:T2.*.in_force]}"
+            "+本年制发件数{v[T2.*.issued]}={rhs}",
+)
 SPEC = FormatSpec(
     id="gov2021",
     version="1",
@@ -321,5 +350,6 @@ SPEC = FormatSpec(
     cover=COVER,
     tables=(_table2(), _table3(), _table4()),
     rules=RULES,
+    cross_year_rules=(T3_5, T2_2, T2_3),
     levels=LEVELS,
 )

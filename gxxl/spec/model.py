@@ -200,6 +200,10 @@ class LeqRule(_Frozen):
 Rule = SumRule | DomainRule | ZeroForLevelsRule | LeqRule
 
 
+#: marks a term of a CrossYearRule that names last year's cell (in this year's codes)
+PREV = "prev:"
+
+
 class CrossYearRule(_Frozen):
     """A rule between this year's filing and last year's (``gxxl validate --previous``).
 
@@ -231,6 +235,8 @@ class FormatSpec(_Frozen):
     cover: tuple[CoverField, ...]
     tables: tuple[TableSpec, ...]
     rules: tuple[Rule, ...]
+    #: rules against last year's filing (``gxxl validate --previous``)
+    cross_year_rules: tuple[CrossYearRule, ...] = ()
     #: administrative levels (行政层级), fixed list
     levels: tuple[str, ...]
 
