@@ -678,3 +678,24 @@ def test_output_opens_in_libreoffice(tmp_path, soffice):
     wb.close()
     assert len([r for r in detail if r[0]]) == len(sheet_rows(out, "明细")) - 1
     assert read_filing(back).values == read_filing(out).values
+
+
+def test_no_readable_input_and_a_workbook_as_roster_are_refused(tmp_path):
+    """Two user mistakes: only non-workbooks given; a filled 统计表 passed as the roster."""
+    import subprocess
+    import sys
+
+    import docx
+
+    from gxxl.samples import seed004_filing
+    from gxxl.writer import write_filing
+
+    doc = tmp_path / "年报.docx"
+    docx.Document().save(doc)
+    r = subprocess.run([sys.executable, "-m", "gxxl", "rollup", str(doc), "--unit", "示例县人民政府",
+                        "-o", str(tmp_path / "out.xlsx")], capture_output=True, text=True)
+    assert r.returncode == 2 and "都无法作为统计表读取" in r.stderr and not (tmp_path / "out.xlsx").exists()
+    book = write_filing(seed004_filing(), tmp_path / "统计表.xlsx")
+    r = subprocess.run([sys.executable, "-m", "gxxl", "rollup", str(book), "--roster", str(book),
+                        "--unit", "示例县人民政府", "-o", str(tmp_path / "out.xlsx")], capture_output=True, text=True)
+    assert r.returncode == 2 and "不是应报单位名单" in r.stderr and not (tmp_path / "out.xlsx").exists()

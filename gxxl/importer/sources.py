@@ -354,7 +354,7 @@ def _read_docx(path: Path) -> Document:
     try:
         d = docx.Document(str(path))
     except Exception as e:
-        raise SourceError(f"无法作为 Word 文档打开（{type(e).__name__}），文件可能已损坏或已加密") from e
+        raise SourceError("无法作为 Word 文档打开，文件可能已损坏或已加密") from e
     doc = Document(path=path, kind="docx")
     k = 0
     for el in d.element.body.iterchildren():
@@ -421,7 +421,7 @@ def _read_workbook(path: Path) -> Document:
         except Exception as e:
             if _encrypted(path):
                 raise SourceError("工作簿设置了打开密码（已加密），请取消密码后另存为 .xlsx 再导入") from e
-            raise SourceError(f"无法作为 Excel 工作簿打开（{type(e).__name__}），文件可能已损坏") from e
+            raise SourceError("无法作为 Excel 工作簿打开，文件可能已损坏") from e
         for ws in wb.worksheets:
             if ws.title in SKIP_SHEETS:
                 continue
@@ -437,7 +437,7 @@ def _read_workbook(path: Path) -> Document:
         except Exception as e:
             if _encrypted(path):
                 raise SourceError("工作簿设置了打开密码（已加密），请取消密码后另存为 .xlsx 再导入") from e
-            raise SourceError(f"无法作为 Excel 工作簿打开（{type(e).__name__}），文件可能已损坏") from e
+            raise SourceError("无法作为 Excel 工作簿打开，文件可能已损坏") from e
         for name in book.sheet_names:
             if name in SKIP_SHEETS:
                 continue

@@ -96,9 +96,9 @@ def _docx(path: Path) -> list[str]:
 
         doc = Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise DraftError(f"{path.name}：无法作为 Word 文档（.docx）打开，文件可能已损坏（{type(e).__name__}）") from e
+        raise DraftError(f"{path.name}：无法作为 Word 文档（.docx）打开，文件可能已损坏") from e
     except Exception as e:  # python-docx raises several types for foreign or damaged files
-        raise DraftError(f"{path.name}：无法作为 Word 文档（.docx）打开（{type(e).__name__}）") from e
+        raise DraftError(f"{path.name}：无法作为 Word 文档（.docx）打开，请在 Word/WPS 中另存为 .docx 后重试") from e
     # body paragraphs in document order; tables are skipped
     return [p.text for p in doc.paragraphs]
 

@@ -207,6 +207,8 @@ def scan_all(paths: list[Path], skip: list[bool], *, jobs: int | None = None,
 def _year(given: int | None, scans: list[Scan | None]) -> tuple[int, bool]:
     if given:
         return given, False
+    if not any(s is not None and s.readable for s in scans):
+        raise RollupError(f"收到的 {len(scans)} 个文件都无法作为统计表读取（不是 Excel 工作簿、已损坏、加密或不是年报统计表），未生成汇总表；可先用 gxxl validate 查看各文件的问题")
     years = Counter(s.year for s in scans if s is not None and s.readable and isinstance(s.year, int))
     if not years:
         raise RollupError("无法从文件中确定报告年度，请用 --year 指定，如 --year 2024")

@@ -132,8 +132,8 @@ def extract(path: Path, dest: Path, counter: list[int]) -> Email:
     try:
         with open(path, "rb") as fh:
             msg = BytesParser(policy=policy.default).parse(fh)
-    except Exception as e:
-        mail.problem = f"邮件文件无法解析（{type(e).__name__}）"
+    except Exception:
+        mail.problem = "邮件文件无法解析，可能已损坏或不是邮件（.eml）"
         return mail
     mail.sender = _header(msg, "From")
     mail.subject = _header(msg, "Subject")

@@ -71,7 +71,11 @@ def _sheet_rows(path: Path) -> list[list[str]]:
         book = CalamineWorkbook.from_path(str(path))
         grid = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as e:
-        raise RosterError(f"名单文件 {path.name} 无法读取（{type(e).__name__}）") from e
+        raise RosterError(f"名单文件 {path.name} 无法读取，请确认是 .csv 或 .xlsx 文件且未加密") from e
+    from ..layout import META_SHEET
+
+    if META_SHEET in book.sheet_names:
+        raise RosterError(f"{path.name} 是一份统计表，不是应报单位名单；名单应有“单位名称”一列，每行一个单位")
     return [[_cell_text(v) for v in row] for row in grid]
 
 

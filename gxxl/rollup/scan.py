@@ -179,8 +179,8 @@ def scan_path(path: str) -> Scan:
         findings = findings_for(filing)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as e:  # a damaged file must never stop the run (a Rust panic is a BaseException)
-        return _unreadable(f"读取时发生意外错误（{type(e).__name__}），文件可能已损坏", sha, mtime)
+    except BaseException:  # a damaged file must never stop the run (a Rust panic is a BaseException)
+        return _unreadable("读取时发生意外错误，文件可能已损坏；请在 Excel/WPS 中打开后重新保存为 .xlsx", sha, mtime)
     return summarise(filing, findings, sha, mtime)
 
 
