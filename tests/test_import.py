@@ -320,3 +320,14 @@ def test_2019_table_in_a_2022_report_is_imported_as_found(tmp_path):
     assert r.filing.spec_id == "gov2019" and r.filing.cover["year"] == 2022
     assert ("I-9", "cover.year", "warning") in rules(r)
     assert [x.flat() for x in validate(r.filing)] == [("S-1", "cover.year", "error")]
+
+
+def test_source_without_tables_exits_2_and_writes_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    src = tmp_path / "通知.txt"
+    src.write_text("关于做好2024年政府信息公开工作年度报告编制工作的通知\n请各单位于1月20日前报送。\n", encoding="utf-8")
+    out = tmp_path / "x.xlsx"
+    r = subprocess.run([sys.executable, "-m", "gxxl", "import", str(src), "-o", str(out)], capture_output=True, text=True)
+    assert r.returncode == 2 and "没有找到任何统计表" in r.stdout and not out.exists()

@@ -62,7 +62,7 @@ def run(args) -> int:
         print(f"\n== {display_path(src)}")
         print(findings_table(result.findings, show_info=not args.no_info))
         print(f"\n   来源中没有找到任何统计表（{'、'.join(t.number for t in result.spec.tables)}），未生成 {display_path(out)}")
-        return 1
+        return 2  # unusable input, like an unreadable file for gxxl validate
     try:
         write_import(result, out, force=True)
     except OutputExistsError:  # pragma: no cover - checked above
