@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from . import gov2021 as _g21
 from .model import (
-    PREV, CellSpec, Column, CrossYearRule, DomainRule, FormatSpec, Layout, Row, Span, SumRule, TableSpec, ZeroForLevelsRule,
+    PREV, CellSpec, Column, CrossYearRule, DomainRule, FormatSpec, Row, Span, SumRule, TableSpec, ZeroForLevelsRule,
 )
 
 # --------------------------------------------------------------------------------------
@@ -53,41 +53,7 @@ _T2_UNIT_NOTE = "件数、项目数单位：件；采购总金额单位：万元
 
 
 def _table2() -> TableSpec:
-    spans: list[Span] = []
-    rows: list[Row] = []
-    cells: list[CellSpec] = []
-    columns: dict[str, Column] = {}
-    r = 0
-    for caption, heads, block_rows in _T2_BLOCKS:
-        spans.append(Span(text=caption, row=r, col=0, colspan=4, kind="caption"))
-        spans.append(Span(text="信息内容", row=r + 1, col=0))
-        c = 1
-        places = []
-        for h, wide in heads:
-            spans.append(Span(text=h, row=r + 1, col=c, colspan=wide))
-            columns.setdefault(_T2_COLS[h], Column(code=_T2_COLS[h], label=h, path=(h,)))
-            places.append((_T2_COLS[h], c, wide))
-            c += wide
-        for j, (code, label) in enumerate(block_rows):
-            rr = r + 2 + j
-            rows.append(Row(code=code, path=(caption, label), short=label))
-            spans.append(Span(text=label, row=rr, col=0, kind="label"))
-            for col, cc, wide in places:
-                money = col == "amount"
-                cells.append(
-                    CellSpec(
-                        code=f"T2.{code}.{col}", table="T2", row=code, col=col,
-                        unit="万元" if money else "件", kind="decimal" if money else "int",
-                        r=rr, c=cc, colspan=wide, signed=col == "change",
-                    )
-                )
-        r += 2 + len(block_rows)
-    return TableSpec(
-        code="T2", number="表二", title="二、主动公开政府信息情况", sheet="表二 主动公开",
-        rows=tuple(rows), columns=tuple(columns.values()), cells=tuple(cells), locate="blocks",
-        unit_note=_T2_UNIT_NOTE,
-        layout=Layout(spans=tuple(spans), width=4, height=r, col_widths=(26, 20, 20, 20)),
-    )
+    return _g21.table2_from_blocks(_T2_BLOCKS, _T2_COLS, unit_note=_T2_UNIT_NOTE, signed=("change",))
 
 
 # --------------------------------------------------------------------------------------

@@ -64,39 +64,55 @@ _T2_COLS = {
 }
 
 
-def _table2() -> TableSpec:
+def table2_from_blocks(blocks, col_codes: dict[str, str], *, unit_note: str = "", signed: tuple[str, ...] = ()) -> TableSpec:
+    """表二 from its blocks: (caption, ((header, colspan), …), ((row code, label), …)).
+
+    Shared by the 2021 and the 2019 format; 「amount」 is money (万元, decimal), columns
+    in ``signed`` may be negative (2019 「本年增/减」).
+    """
     spans: list[Span] = []
     rows: list[Row] = []
     cells: list[CellSpec] = []
     columns: dict[str, Column] = {}
     r = 0
-    for caption, heads, block_rows in _T2_BLOCKS:
+    for caption, heads, block_rows in blocks:
         spans.append(Span(text=caption, row=r, col=0, colspan=4, kind="caption"))
         spans.append(Span(text="信息内容", row=r + 1, col=0))
-        wide = 3 if len(heads) == 1 else 1
-        for i, h in enumerate(heads):
-            spans.append(Span(text=h, row=r + 1, col=1 + i, colspan=wide))
-            columns.setdefault(_T2_COLS[h], Column(code=_T2_COLS[h], label=h, path=(h,)))
+        c = 1
+        places = []
+        for h, wide in heads:
+            spans.append(Span(text=h, row=r + 1, col=c, colspan=wide))
+            columns.setdefault(col_codes[h], Column(code=col_codes[h], label=h, path=(h,)))
+            places.append((col_codes[h], c, wide))
+            c += wide
         for j, (code, label) in enumerate(block_rows):
             rr = r + 2 + j
             rows.append(Row(code=code, path=(caption, label), short=label))
             spans.append(Span(text=label, row=rr, col=0, kind="label"))
-            for i, h in enumerate(heads):
-                col = _T2_COLS[h]
+            for col, cc, wide in places:
                 money = col == "amount"
                 cells.append(
                     CellSpec(
                         code=f"T2.{code}.{col}", table="T2", row=code, col=col,
                         unit="万元" if money else "件", kind="decimal" if money else "int",
-                        r=rr, c=1 + i, colspan=wide,
+                        r=rr, c=cc, colspan=wide, signed=col in signed,
                     )
                 )
         r += 2 + len(block_rows)
     return TableSpec(
         code="T2", number="表二", title="二、主动公开政府信息情况", sheet="表二 主动公开",
         rows=tuple(rows), columns=tuple(columns.values()), cells=tuple(cells), locate="blocks",
+        unit_note=unit_note,
         layout=Layout(spans=tuple(spans), width=4, height=r, col_widths=(26, 20, 20, 20)),
     )
+
+
+def _table2() -> TableSpec:
+    # a single value column spans the block's three columns, as in the official table
+    blocks = tuple(
+        (caption, tuple((h, 3 if len(heads) == 1 else 1) for h in heads), rows) for caption, heads, rows in _T2_BLOCKS
+    )
+    return table2_from_blocks(blocks, _T2_COLS)
 
 
 # --------------------------------------------------------------------------------------
