@@ -55,14 +55,12 @@ def validate(filing: Filing, spec: FormatSpec | None = None) -> list[Finding]:
         return findings
     findings += check_cover(filing, spec)
     for rule in spec.rules:
-        if isinstance(rule, SumRule):
+        if isinstance(rule, (SumRule, LeqRule)):
             findings += _check_sum(filing, spec, rule)
         elif isinstance(rule, DomainRule):
             findings += _check_domain(filing, spec, rule)
         elif isinstance(rule, ZeroForLevelsRule):
             findings += _check_zero_for_levels(filing, spec, rule)
-        elif isinstance(rule, LeqRule):
-            findings += _check_leq(filing, spec, rule)
     findings += suspects(findings, spec)
     file = filing.source
     order = {code: i for i, code in enumerate(spec.cells)}
@@ -72,7 +70,14 @@ def validate(filing: Filing, spec: FormatSpec | None = None) -> list[Finding]:
     )
 
 
-def _check_sum(filing: Filing, spec: FormatSpec, rule: SumRule) -> list[Finding]:
+def _holds(rule: SumRule | LeqRule, lhs: int | float, rhs: int | float) -> bool:
+    if isinstance(rule, LeqRule):
+        return lhs <= rhs + EPS
+    return abs(lhs - rhs) <= EPS
+
+
+def _check_sum(filing: Filing, spec: FormatSpec, rule: SumRule | LeqRule) -> list[Finding]:
+    """Σ lhs = Σ rhs (SumRule) or Σ lhs ≤ Σ rhs (LeqRule), for every instance of the loop."""
     out = []
     table = spec.table_by_code[rule.loop_table]
     for inst in sum_instances(spec, rule):
@@ -82,13 +87,13 @@ def _check_sum(filing: Filing, spec: FormatSpec, rule: SumRule) -> list[Finding]
             continue
         lhs = _total(filing, inst.lhs)
         rhs = _total(filing, inst.rhs)
-        if abs(lhs - rhs) <= EPS:
+        if _holds(rule, lhs, rhs):
             continue
         msg = rule.message.format(
             table=table.number, item=inst.item_label, lhs=fmt_num(lhs), rhs=fmt_num(rhs), diff=fmt_num(abs(lhs - rhs))
         )
         blanks = [c for c in cells if filing.problems.get(c, ("",))[0] == "blank"]
-        if blanks:
+        if blanks and isinstance(rule, SumRule):
             msg += f"（其中{len(blanks)}个空白单元格按0计算）"
         out.append(
             Finding(
@@ -96,25 +101,6 @@ def _check_sum(filing: Filing, spec: FormatSpec, rule: SumRule) -> list[Finding]
                 locations=tuple(filing.where(c) for c in cells), reported=lhs, computed=rhs,
             )
         )
-    return out
-
-
-def _check_leq(filing: Filing, spec: FormatSpec, rule: LeqRule) -> list[Finding]:
-    """Σ lhs ≤ Σ rhs; instances are expanded like a sum rule's."""
-    out = []
-    table = spec.table_by_code[rule.loop_table]
-    for inst in sum_instances(spec, rule):
-        cells = inst.lhs + inst.rhs
-        if any(filing.problems.get(c, ("",))[0] in ("text", "nocache") for c in cells):
-            continue
-        lhs, rhs = _total(filing, inst.lhs), _total(filing, inst.rhs)
-        if lhs <= rhs + EPS:
-            continue
-        msg = rule.message.format(
-            table=table.number, item=inst.item_label, lhs=fmt_num(lhs), rhs=fmt_num(rhs), diff=fmt_num(abs(lhs - rhs))
-        )
-        out.append(Finding(rule=rule.id, severity=rule.severity, message=msg, cells=cells,
-                           locations=tuple(filing.where(c) for c in cells), reported=lhs, computed=rhs))
     return out
 
 
