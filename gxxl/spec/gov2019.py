@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from . import gov2021 as _g21
 from .model import (
-    PREV, CellSpec, Column, CrossYearRule, DomainRule, FormatSpec, Row, Span, SumRule, TableSpec, ZeroForLevelsRule,
+    PREV, CrossYearRule, DomainRule, FormatSpec, SumRule, TableSpec, ZeroForLevelsRule,
 )
 
 # --------------------------------------------------------------------------------------
@@ -80,38 +80,7 @@ T3_APPLICANTS = _g21.T3_APPLICANTS
 
 
 def _table3() -> TableSpec:
-    H = 3  # header rows
-    spans = [
-        Span(text=_g21.T3_NOTE, row=0, col=0, rowspan=3, colspan=3, kind="note"),
-        Span(text="申请人情况", row=0, col=3, colspan=7),
-        Span(text="自然人", row=1, col=3, rowspan=2),
-        Span(text="法人或其他组织", row=1, col=4, colspan=5),
-        Span(text="总计", row=1, col=9, rowspan=2),
-    ]
-    spans += [Span(text=lab, row=2, col=4 + i) for i, (_, lab, _) in enumerate(_g21._T3_COLS[1:6])]
-    for i, (code, path) in enumerate(_T3_ROWS):
-        r = H + i
-        if len(path) == 1:
-            spans.append(Span(text=path[0], row=r, col=0, colspan=3, kind="label"))
-        elif len(path) == 2:
-            spans.append(Span(text=path[1], row=r, col=1, colspan=2, kind="label"))
-        else:
-            spans.append(Span(text=path[2], row=r, col=2, kind="label"))
-    _g21._group(spans, list(_T3_ROWS), H, level=0, col=0, colspan=1)
-    _g21._group(spans, list(_T3_ROWS), H, level=1, col=1, colspan=1)
-    rows = tuple(Row(code=c, path=p, short=_g21._short(p)) for c, p in _T3_ROWS)
-    columns = tuple(Column(code=c, label=lab, path=path) for c, lab, path in _g21._T3_COLS)
-    cells = tuple(
-        CellSpec(code=f"T3.{row.code}.{col.code}", table="T3", row=row.code, col=col.code, r=H + i, c=3 + j)
-        for i, row in enumerate(rows)
-        for j, col in enumerate(columns)
-    )
-    t21 = _g21.SPEC.table_by_code["T3"]
-    return TableSpec(
-        code="T3", number="表三", title=t21.title, sheet=t21.sheet,
-        rows=rows, columns=columns, cells=cells, locate="grid",
-        layout=t21.layout.model_copy(update={"spans": tuple(spans), "height": H + len(rows)}),
-    )
+    return _g21.table3_from_rows(_T3_ROWS)
 
 
 # --------------------------------------------------------------------------------------

@@ -174,7 +174,8 @@ def _short(path: tuple[str, ...]) -> str:
     return f"{path[1]} {path[2]}"
 
 
-def _table3() -> TableSpec:
+def table3_from_rows(row_paths) -> TableSpec:
+    """表三 from its rows ((code, label path), …): the same header and columns in 2019 and 2021."""
     H = 3  # header rows
     spans = [
         Span(text=T3_NOTE, row=0, col=0, rowspan=3, colspan=3, kind="note"),
@@ -185,7 +186,7 @@ def _table3() -> TableSpec:
     ]
     spans += [Span(text=lab, row=2, col=4 + i) for i, (_, lab, _) in enumerate(_T3_COLS[1:6])]
     # row labels: level 1 in col 0, level 2 in col 1, numbered items in col 2
-    for i, (code, path) in enumerate(_T3_ROWS):
+    for i, (code, path) in enumerate(row_paths):
         r = H + i
         if len(path) == 1:
             spans.append(Span(text=path[0], row=r, col=0, colspan=3, kind="label"))
@@ -193,9 +194,9 @@ def _table3() -> TableSpec:
             spans.append(Span(text=path[1], row=r, col=1, colspan=2, kind="label"))
         else:
             spans.append(Span(text=path[2], row=r, col=2, kind="label"))
-    _group(spans, [(c, p) for c, p in _T3_ROWS], H, level=0, col=0, colspan=1)
-    _group(spans, [(c, p) for c, p in _T3_ROWS], H, level=1, col=1, colspan=1)
-    rows = tuple(Row(code=c, path=p, short=_short(p)) for c, p in _T3_ROWS)
+    _group(spans, list(row_paths), H, level=0, col=0, colspan=1)
+    _group(spans, list(row_paths), H, level=1, col=1, colspan=1)
+    rows = tuple(Row(code=c, path=p, short=_short(p)) for c, p in row_paths)
     columns = tuple(Column(code=c, label=lab, path=path) for c, lab, path in _T3_COLS)
     cells = tuple(
         CellSpec(code=f"T3.{row.code}.{col.code}", table="T3", row=row.code, col=col.code, r=H + i, c=3 + j)
@@ -211,6 +212,10 @@ def _table3() -> TableSpec:
             landscape=False,
         ),
     )
+
+
+def _table3() -> TableSpec:
+    return table3_from_rows(_T3_ROWS)
 
 
 def _group(spans: list[Span], rows, first: int, *, level: int, col: int, colspan: int) -> None:
