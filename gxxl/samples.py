@@ -86,6 +86,23 @@ def random_filing(rng: random.Random, *, unit_name: str, level: str, year: int =
     return f
 
 
+def city_filing() -> Filing:
+    """A city-sized consistent filing: five-digit counts, every 表四 cell used, an eight-digit 表二 value.
+
+    Used to check that rendered reports do not overflow (docs/report, tests/test_report_render.py).
+    """
+    rng = random.Random(7)
+    f = random_filing(rng, unit_name="某市人民政府", level="市级政府", scale=9000)
+    for b in ("review", "direct", "after"):
+        parts = [rng.randint(5, 60) for _ in range(4)]
+        for res, n in zip(("keep", "fix", "other", "pending"), parts):
+            f.values[f"T4.{b}.{res}"] = n
+        f.values[f"T4.{b}.total"] = sum(parts)
+    f.values["T2.licensing.decisions"] = 11398889
+    f.values["T2.fee.amount"] = 12345.67
+    return f
+
+
 COUNTY = "示例县"
 COUNTY_UNITS = (
     ("示例县人民政府办公室", "县级政府部门"),

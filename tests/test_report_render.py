@@ -6,7 +6,6 @@ Fails (never skips) when CI is set and LibreOffice or poppler is missing.
 from __future__ import annotations
 
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ from gxxl.report import build_report
 from gxxl.report.grid import boxes
 from gxxl.report.preview import render_pages
 from gxxl.report.word import write_docx
-from gxxl.samples import random_filing
+from gxxl.samples import city_filing
 from conftest import WORKBOOKS
 
 pytestmark = pytest.mark.libreoffice
@@ -47,19 +46,6 @@ def _tools():
         _need(shutil.which(tool) is not None, f"{tool}（poppler-utils）")
 
 
-def _busy_filing():
-    """A city-sized filing: five-digit counts, every 表四 cell used, an eight-digit 表二 value."""
-    rng = random.Random(7)
-    f = random_filing(rng, unit_name="某市人民政府", level="市级政府", scale=9000)
-    for b in ("review", "direct", "after"):
-        parts = [rng.randint(5, 60) for _ in range(4)]
-        for res, n in zip(("keep", "fix", "other", "pending"), parts):
-            f.values[f"T4.{b}.{res}"] = n
-        f.values[f"T4.{b}.total"] = sum(parts)
-    f.values["T2.licensing.decisions"] = 11398889
-    f.values["T2.fee.amount"] = 12345.67
-    return f
-
 
 def _words(pdf: Path):
     html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -74,7 +60,7 @@ def _words(pdf: Path):
 
 @pytest.mark.parametrize("which", ["seed004", "busy"])
 def test_docx_renders_with_tables_inside_the_page(tmp_path, which):
-    filing = read_filing(SEED004) if which == "seed004" else _busy_filing()
+    filing = read_filing(SEED004) if which == "seed004" else city_filing()
     report = build_report(filing)
     docx = write_docx(report, tmp_path / f"{which}.docx")
     pdf, pngs = render_pages(docx, tmp_path, dpi=40)

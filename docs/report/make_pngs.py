@@ -8,7 +8,6 @@ with :func:`gxxl.report.preview.render_pages` (missing Chinese faces mapped to N
 
 from __future__ import annotations
 
-import random
 import shutil
 import sys
 import tempfile
@@ -25,24 +24,11 @@ from gxxl.report import build_report  # noqa: E402
 from gxxl.report.preview import render_pages, to_pdf  # noqa: E402
 from gxxl.report.sheet import SHEET, write_report_sheet  # noqa: E402
 from gxxl.report.word import write_docx  # noqa: E402
-from gxxl.samples import random_filing  # noqa: E402
+from gxxl.samples import city_filing  # noqa: E402
 from gxxl import lo  # noqa: E402
 
 SEED004 = ROOT / "workbooks" / "seed004_某区人民政府办公室_2024.xlsx"
 
-
-def city_filing():
-    """A city-sized filing (five-digit counts, every 表四 cell used), as in tests/test_report_render.py."""
-    rng = random.Random(7)
-    f = random_filing(rng, unit_name="某市人民政府", level="市级政府", scale=9000)
-    for b in ("review", "direct", "after"):
-        parts = [rng.randint(5, 60) for _ in range(4)]
-        for res, n in zip(("keep", "fix", "other", "pending"), parts):
-            f.values[f"T4.{b}.{res}"] = n
-        f.values[f"T4.{b}.total"] = sum(parts)
-    f.values["T2.licensing.decisions"] = 11398889
-    f.values["T2.fee.amount"] = 12345.67
-    return f
 
 
 def main() -> None:
