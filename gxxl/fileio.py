@@ -10,12 +10,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from .errors import OutputExistsError
+
 FIXED_TIME = (2021, 9, 26, 0, 0, 0)  # the 2021 format's 成文日期; any fixed date would do
 _FIXED_ISO = "2021-09-26T00:00:00Z"
-
-
-class OutputExistsError(FileExistsError):
-    pass
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, force: bool = True) -> Path:

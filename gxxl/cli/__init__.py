@@ -58,8 +58,7 @@ class ChineseParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：用法有误：{message}\n（查看帮助：{self.prog} --help）\n")
 
 
-class UserError(Exception):
-    """A user's mistake: printed as a Chinese message, exit code 2, no traceback."""
+from ..errors import GxxlError, UserError  # noqa: E402,F401  (UserError re-exported for the verbs)
 
 
 def _available() -> dict[str, object]:
@@ -107,9 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args._run(args) or 0)
-    except UserError as e:
+    except GxxlError as e:
         print(f"gxxl：{e}", file=sys.stderr)
-        return 2
+        return e.exit_code
     except OSError as e:  # a path the user named cannot be written or read
         print(f"gxxl：{os_error_text(e)}", file=sys.stderr)
         return 2
