@@ -57,9 +57,13 @@ def split_ref(loc: str) -> tuple[str, int, int]:
 
 def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str | Path, *, force: bool = True) -> Path:
     src = Path(src)
+    wb = None
     if src.suffix.lower() in (".xlsx", ".xlsm"):
-        wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
-    else:  # .xls and others: annotate a copy in the official template instead
+        try:
+            wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+        except Exception:  # openpyxl refuses what calamine read (a cell <v>NaN</v>, odd XML)
+            wb = None
+    if wb is None:  # .xls and others: annotate a copy in the official template instead
         from .writer import fill_workbook
 
         wb = fill_workbook(filing)

@@ -283,7 +283,7 @@ def _read(path: Path, spec: FormatSpec, sheets: dict[str, Grid], meta: dict[str,
                     locations=tuple(filing.where(c) for c in d.cells[:1]),
                     message=f"{path.name}：{d.message}",
                 ))
-    _convert_values(filing, spec, raw_cells, path, formula_cells or (lambda: _formula_cells(path)))
+    _convert_values(filing, spec, raw_cells, path, formula_cells or (lambda: formula_and_error_cells(path)))
     _read_cover(filing, spec, sheets, path)
     return filing
 
@@ -428,7 +428,7 @@ _ERROR_TYPE = re.compile(rb'\st="e"')
 _V = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _formula_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
+def formula_and_error_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
     """(sheet name → A1 addresses of cells holding a formula, sheet name → {A1: error value}).
 
     Read from the sheet XML only when a blank is seen: python-calamine gives both a formula
@@ -514,7 +514,7 @@ def _cover_value(kind: str, v: object):
     if v == "" or v is None:
         return None
     if kind == "year":
-        if isinstance(v, (int, float)) and float(v).is_integer():
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and float(v).is_integer():
             return int(v)
         m = re.search(r"(19|20)\d{2}", norm(v))
         return int(m.group(0)) if m else norm(v)
@@ -523,7 +523,7 @@ def _cover_value(kind: str, v: object):
             return v.date().isoformat()
         if isinstance(v, _dt.date):
             return v.isoformat()
-        if isinstance(v, float):  # an Excel serial date stored as a number
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 2958466:  # an Excel serial date
             return (_dt.date(1899, 12, 30) + _dt.timedelta(days=int(v))).isoformat()
         return _text(v)
     if kind == "credit_code":

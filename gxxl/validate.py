@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .filing import Filing
+from .filing import NO_NUMBER, Filing
 from .findings import Finding, fmt_num, sort_key
 from .reader import credit_code_valid
 from .spec import FormatSpec
@@ -82,8 +82,9 @@ def _check_sum(filing: Filing, spec: FormatSpec, rule: SumRule | LeqRule) -> lis
     table = spec.table_by_code[rule.loop_table]
     for inst in sum_instances(spec, rule):
         cells = inst.lhs + inst.rhs
-        # a text or formula-without-result cell is reported by the domain rule; its sum is unknown
-        if any(filing.problems.get(c, ("",))[0] in ("text", "nocache") for c in cells):
+        # a cell without a number (text, formula without result, invalid) is reported at the
+        # cell; the sum is unknown
+        if any(filing.problems.get(c, ("",))[0] in NO_NUMBER for c in cells):
             continue
         lhs = _total(filing, inst.lhs)
         rhs = _total(filing, inst.rhs)
@@ -119,6 +120,8 @@ def _check_domain(filing: Filing, spec: FormatSpec, rule: DomainRule) -> list[Fi
             problem = filing.problems.get(code)
             if problem:
                 kind, raw = problem
+                if kind == "invalid":  # reported by the reader (F-5) with the reason
+                    continue
                 if kind == "blank":
                     out.append(_cell_finding(rule, rule.blank_severity, code, where, None,
                                              f"{label}：单元格为空白，按0计算；如确无此项请填0"))

@@ -102,3 +102,24 @@ def test_one_detector_one_threshold():
     few = sig[: max(0, int(len(sig) * MIN_SHARE) - 1)]
     assert detect_format(few).spec is None
     assert MIN_SHARE == 0.2 and MIN_LEAD == 0.05
+
+
+def test_spec_caches_are_cached_properties_of_the_frozen_spec():
+    """Positions and signatures are computed once per spec object, stored on it (pydantic 2
+    frozen models allow functools.cached_property), and change nothing about the model."""
+    import gxxl.layout as layout
+    import gxxl.reader as reader
+    from pydantic import ValidationError
+
+    spec = get_spec("gov2021")
+    copy = spec.model_copy(deep=True)
+    table = spec.table_by_code["T3"]
+    assert table.sheet_positions is table.sheet_positions
+    assert layout.cell_positions(spec) is spec.cell_positions
+    assert spec.cell_positions["T3.disclosed.np"] == ("表三 依申请公开", 9, 4)
+    assert spec.signature is spec.signature and spec.signature
+    assert spec == copy and "signature" not in spec.model_dump()
+    with pytest.raises(ValidationError):
+        spec.id = "changed"
+    for module, name in ((reader, "_POSITIONS"), (reader, "_SIGNATURES"), (layout, "_CELL_POS")):
+        assert not hasattr(module, name)
