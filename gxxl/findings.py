@@ -12,21 +12,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .spec.common import COVER_RULES as _COVER_RULES, FILE_RULES as _FILE_RULES
+
 Severity = Literal["error", "warning", "info"]
 
 SEVERITY_ZH: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 #: rule IDs that are not consistency rules of a table but about the file itself
-FILE_RULES: dict[str, str] = {
-    "F-1": "文件无法读取",
-    "F-2": "不是本系统的报表格式",
-    "F-3": "单元格取值有疑问",
-    "F-4": "表格布局被修改",
-    "C-1": "封面必填项缺失",
-    "C-2": "封面项目取值不合规",
-    "S-1": "报表格式与报告年度不符",
-}
+#: (titles from the rule catalogue, ``gxxl/spec/common.py``)
+FILE_RULES: dict[str, str] = {r.id: r.title for r in _FILE_RULES + _COVER_RULES}
 
 
 class Finding(BaseModel):

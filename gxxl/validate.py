@@ -113,6 +113,10 @@ class CompiledChecks:
         self.provers: list[tuple[int, Proof]] = [
             (i, PROVERS[r.kind](spec, r)) for i, r in enumerate(spec.checks) if r.kind in PROVERS
         ]
+        from .layout import cover_positions, sheet_ref
+
+        #: cover field code → 「封面!B4」
+        self.cover_refs = {code: sheet_ref(spec.cover_sheet, r, c) for code, (r, c) in cover_positions(spec).items()}
         #: sort order of a finding's first cell: cover fields first (in cover order), then cells
         n = len(spec.cover)
         self.order = {f"cover.{f.code}": j - n for j, f in enumerate(spec.cover)} | dict(spec.cell_index)
@@ -317,12 +321,14 @@ def prove_domain(spec: FormatSpec, rule) -> Proof:
     nonneg = [index[cs.code] for cs in cells if not cs.signed]
     whole = [index[cs.code] for cs in cells if cs.kind == "int"]
 
+    same = nonneg == whole
+
     def proof(nums: list, level: str) -> bool:
         get = nums.__getitem__
         vals = list(map(get, nonneg))
         if vals and min(vals) < 0:
             return False
-        ints = list(map(get, whole))
+        ints = vals if same else list(map(get, whole))
         if set(map(type, ints)) - {int} and any(map(not_whole, ints)):
             return False
         return True
@@ -372,10 +378,7 @@ def prove_zero_for_levels(spec: FormatSpec, rule) -> Proof:
 # the cover (CoverRequiredRule, CoverChoiceRule, CoverYearRule, CreditCodeRule, FormatYearRule)
 # --------------------------------------------------------------------------------------
 def _cover_where(spec: FormatSpec) -> Callable[[str], str]:
-    from .layout import cover_positions, sheet_ref
-
-    pos = cover_positions(spec)
-    return lambda code: sheet_ref(spec.cover_sheet, *pos[code])
+    return spec.compiled_checks.cover_refs.__getitem__
 
 
 def _cover_finding(rule, f, where, message, reported=None) -> Finding:
