@@ -12,16 +12,20 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .spec.common import COVER_RULES as _COVER_RULES, FILE_RULES as _FILE_RULES
-
 Severity = Literal["error", "warning", "info"]
 
 SEVERITY_ZH: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
-#: rule IDs that are not consistency rules of a table but about the file itself
-#: (titles from the rule catalogue, ``gxxl/spec/common.py``)
-FILE_RULES: dict[str, str] = {r.id: r.title for r in _FILE_RULES + _COVER_RULES}
+def __getattr__(name: str):
+    """``FILE_RULES``: rule IDs that are not consistency rules of a table but about the
+    file itself → title, from the rule catalogue (``gxxl/spec/common.py``); computed on
+    first use so that importing this module does not import the spec."""
+    if name == "FILE_RULES":
+        from .spec.common import COVER_RULES, FILE_RULES
+
+        return {r.id: r.title for r in FILE_RULES + COVER_RULES}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Finding(BaseModel):
