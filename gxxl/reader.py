@@ -472,9 +472,6 @@ def _formula_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, dict[str,
 # --------------------------------------------------------------------------------------
 # the cover
 # --------------------------------------------------------------------------------------
-_CREDIT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-
-
 def _read_cover(filing: Filing, spec: FormatSpec, sheets: dict[str, Grid], path: Path) -> None:
     grid = sheets.get(spec.cover_sheet)
     positions = cover_positions(spec)
@@ -529,16 +526,6 @@ def _cover_value(kind: str, v: object):
     if kind == "credit_code":
         return norm(v).upper()
     return _text(v)
-
-
-def credit_code_valid(code: str) -> bool:
-    """GB 32100-2015 统一社会信用代码: 18 characters with a check character."""
-    if not _CREDIT.match(code or ""):
-        return False
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-    total = sum(alphabet.index(ch) * w for ch, w in zip(code[:17], weights))
-    return alphabet[(31 - total % 31) % 31] == code[17]
 
 
 # --------------------------------------------------------------------------------------
