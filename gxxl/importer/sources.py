@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from ..errors import InputError
+
 TEXT_EXT = (".txt", ".text", ".md", ".csv", ".tsv")
 HTML_EXT = (".html", ".htm", ".xhtml", ".mhtml", ".shtml")
 DOCX_EXT = (".docx", ".docm")
@@ -27,8 +29,8 @@ SKIP_SHEETS = ("_gxxl", "校验结果", "导入说明")
 MAX_ROWS, MAX_COLS = 3000, 120
 
 
-class SourceError(Exception):
-    """The source cannot be read at all (message in Chinese, for the person)."""
+class SourceError(InputError):
+    """The source cannot be read at all (message in Chinese, for the person; exit 2)."""
 
 
 @dataclass(eq=False)

@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from ..errors import InputError
+
 TEXT_EXT = (".txt", ".md", ".markdown", ".text")
 HTML_EXT = (".html", ".htm", ".xhtml", ".shtml")
 DOCX_EXT = (".docx", ".docm")
 SUPPORTED = DOCX_EXT + TEXT_EXT + HTML_EXT
 
 
-class DraftError(Exception):
-    """The draft cannot be read (message in Chinese, for the user)."""
+class DraftError(InputError):
+    """The draft cannot be read (message in Chinese, for the user; exit 2)."""
 
 
 @dataclass(frozen=True)
