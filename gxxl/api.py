@@ -39,7 +39,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 __all__ = [
     "Validation", "ReportResult", "TextCheck", "Imported",
-    "read", "validate", "annotate", "rollup", "report", "check_text", "import_source", "export",
+    "read", "read_grids", "validate", "annotate", "rollup", "report", "check_text", "import_source", "export", "template",
     "to_frame", "read_frame", "detail_frame",
 ]
 
@@ -60,6 +60,14 @@ def read(source: PathLike) -> "Filing":
     from .reader import read_filing
 
     return read_filing(_existing(source))
+
+
+def read_grids(sheets: dict, name: str = "工作簿", *, source: str | None = None) -> "Filing":
+    """A filing from sheet values already in memory (sheet name → rows of values), e.g. an
+    open workbook's sheets in Excel; read exactly like the saved file."""
+    from .reader import read_filing_grids
+
+    return read_filing_grids(sheets, name, source=source)
 
 
 @dataclass
@@ -143,6 +151,20 @@ def annotate(checked: Validation, output: PathLike, *, force: bool = False) -> P
         return _annotate(src, checked.filing, checked.findings, out, force=force)
     except PermissionError:
         raise OutputError(MSG_OUTPUT_BUSY.format(path=out), path=out) from None
+
+
+def template(output: PathLike, *, format: str = "gov2021", force: bool = False) -> Path:
+    """Write the blank official template of ``format`` (gov2021, gov2019 …) to ``output``."""
+    from .spec import all_specs
+    from .template import write_template
+
+    specs = all_specs()
+    if format not in specs:
+        raise UserError(f"未知格式「{format}」，可选：{'、'.join(specs)}")
+    try:
+        return write_template(Path(output), specs[format], force=force)
+    except PermissionError:
+        raise OutputError(MSG_OUTPUT_BUSY.format(path=output), path=output) from None
 
 
 # --------------------------------------------------------------------------------------
