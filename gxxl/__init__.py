@@ -35,3 +35,21 @@ def __getattr__(name: str):
 
 def __dir__():
     return sorted(set(globals()) | set(__all__))
+
+
+class _Package(__import__("types").ModuleType):
+    """``gxxl.validate``, ``gxxl.rollup`` and ``gxxl.report`` are the API's functions even
+    after the engine modules of the same names were imported (importing a submodule sets
+    the package attribute).  The modules themselves: ``from gxxl.validate import …``."""
+
+    def __getattribute__(self, name: str):
+        if name in _SHADOWED:
+            import importlib
+
+            return getattr(importlib.import_module("gxxl.api"), name)
+        return super().__getattribute__(name)
+
+
+#: API names that are also names of engine modules
+_SHADOWED = frozenset(("validate", "rollup", "report"))
+__import__("sys").modules[__name__].__class__ = _Package

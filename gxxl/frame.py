@@ -159,7 +159,7 @@ def write_frame(frame: "pd.DataFrame", out: Path, *, force: bool = False) -> Pat
         for c in safe.columns:
             if not pd.api.types.is_numeric_dtype(safe[c]):
                 safe[c] = safe[c].map(defuse)
-        data = safe.to_csv(index=False).encode("utf-8-sig")
+        data = safe.to_csv(index=False, float_format="%.15g").encode("utf-8-sig")
     else:
         from openpyxl import Workbook
 

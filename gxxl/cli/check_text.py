@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 HELP = "核对报告文字：找出草稿（.docx/.txt/.html）中与统计表不一致的数字和百分比"
@@ -21,6 +20,8 @@ def run(args) -> int:
 
     result = api.check_text(args.draft, args.against)
     if args.json:
+        import json
+
         json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         print()
         return result.exit_code

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from . import UserError
 
-HELP = "演示：校验随附的示例工作簿（workbooks/），并在可用时汇总示例县、生成报告章节"
+HELP = "演示：校验随附的示例工作簿（workbooks/），汇总示例县、生成报告章节"
 
 
 def add_arguments(p) -> None:

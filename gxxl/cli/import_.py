@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 from ..errors import UserError
@@ -40,6 +39,8 @@ def run(args) -> int:
     src, out = args.source, args.output
     if not imported.found_any:
         if args.json:
+            import json
+
             json.dump(imported.to_json(), sys.stdout, ensure_ascii=False, indent=1)
             print()
             return imported.exit_code
@@ -48,6 +49,8 @@ def run(args) -> int:
         print(f"\n   来源中没有找到任何统计表（{'、'.join(t.number for t in result.spec.tables)}），未生成 {display_path(out)}")
         return imported.exit_code
     if args.json:
+        import json
+
         json.dump(imported.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         print()
         return imported.exit_code

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -48,6 +47,8 @@ def run(args) -> int:
                 print(f"  已写出标注副本：{display_path(targets[p])}")
     if args.json:
         payload = [{**checked.to_json(), "file": str(p)} for p, checked in results]
+        import json
+
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
         print()
     elif len(results) > 1:
