@@ -72,3 +72,9 @@ class Filing(BaseModel):
     def zeros(cls, spec: FormatSpec | None = None, **kw) -> "Filing":
         spec = spec or get_spec()
         return cls(spec_id=spec.id, values={c: 0 for c in spec.cells}, **kw)
+
+    def to_frame(self):
+        """This filing as a pandas frame in long format (see :mod:`gxxl.frame`)."""
+        from .frame import filing_frame
+
+        return filing_frame(self)

@@ -382,21 +382,22 @@ def _convert_values(filing: Filing, spec: FormatSpec, raw_cells, path: Path, for
 
 def _invalid(filing: Filing, spec: FormatSpec, code: str, path: Path, raw: object) -> None:
     """An error value, NaN, ±∞ or an implausible number: F-5 at the cell, value None."""
+    from .validate import notice
+
     shown = _shown(raw)
     if isinstance(raw, str) and raw.startswith("#"):  # ERROR_VALUES, or an error cell of another kind
-        why = f"是错误值「{shown}」（公式或数据出错，如除数为0、引用无效），不能按0计算；请修正公式或填写数字"
+        variant = None
     elif isinstance(raw, float) and math.isnan(raw):
-        why = f"「{shown}」不是有效数字（非数 NaN），不能按0计算；请重新填写"
+        variant = "nan"
     elif isinstance(raw, float) and math.isinf(raw):
-        why = f"「{shown}」是无穷大，不是有效数字；请重新填写"
+        variant = "inf"
     else:
-        unit = spec.cells[code].unit
-        why = f"「{shown}」超出合理范围（绝对值大于 {MAX_PLAUSIBLE:,} {unit}），可能是输入或公式错误；请核对"
+        variant = "range"
     filing.problems[code] = ("invalid", shown if not isinstance(raw, str) else raw)
     filing.values[code] = None
-    filing.findings.append(Finding(
-        rule="F-5", severity="error", file=str(path), cells=(code,), locations=(filing.where(code),),
-        reported=shown, message=f"{spec.cell_label(code)}：{why}",
+    filing.findings.append(notice(
+        spec, "F-5", variant, cells=(code,), locations=(filing.where(code),), reported=shown, file=str(path),
+        cell=spec.cell_label(code), raw=shown, limit=f"{MAX_PLAUSIBLE:,}", unit=spec.cells[code].unit,
     ))
 
 
@@ -472,9 +473,6 @@ def formula_and_error_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, 
 # --------------------------------------------------------------------------------------
 # the cover
 # --------------------------------------------------------------------------------------
-_CREDIT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-
-
 def _read_cover(filing: Filing, spec: FormatSpec, sheets: dict[str, Grid], path: Path) -> None:
     grid = sheets.get(spec.cover_sheet)
     positions = cover_positions(spec)
@@ -529,16 +527,6 @@ def _cover_value(kind: str, v: object):
     if kind == "credit_code":
         return norm(v).upper()
     return _text(v)
-
-
-def credit_code_valid(code: str) -> bool:
-    """GB 32100-2015 统一社会信用代码: 18 characters with a check character."""
-    if not _CREDIT.match(code or ""):
-        return False
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-    total = sum(alphabet.index(ch) * w for ch, w in zip(code[:17], weights))
-    return alphabet[(31 - total % 31) % 31] == code[17]
 
 
 # --------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from gxxl.layout import cell_positions
-from gxxl.reader import credit_code_valid, read_filing
+from gxxl.reader import read_filing
 from gxxl.validate import validate
 
 
@@ -258,12 +258,6 @@ def test_xls_saved_by_libreoffice_is_read(tmp_path, seed_filing, write, soffice)
     f = read_filing(xls)
     assert f.readable and f.values == seed_filing.values
     assert validate(f) == []
-
-
-def test_credit_code_check_digit():
-    assert credit_code_valid("91350100M000100Y43")
-    assert not credit_code_valid("91350100M000100Y44")
-    assert not credit_code_valid("12345")
 
 
 def test_blank_cell_beside_a_formula_is_blank_not_nocache(tmp_path):

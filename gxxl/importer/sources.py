@@ -21,6 +21,7 @@ from pathlib import Path
 from ..locate.grid import Cell, Grid, grid_from_values
 from ..textio import OLE_MAGIC, decode_bytes, html_text, is_encrypted_ooxml
 from ..textio import span as _span
+from ..errors import InputError
 
 TEXT_EXT = (".txt", ".text", ".md", ".csv", ".tsv")
 HTML_EXT = (".html", ".htm", ".xhtml", ".mhtml", ".shtml")
@@ -31,8 +32,8 @@ SKIP_SHEETS = ("_gxxl", "校验结果", "导入说明")
 MAX_ROWS, MAX_COLS = 3000, 120
 
 
-class SourceError(Exception):
-    """The source cannot be read at all (message in Chinese, for the person)."""
+class SourceError(InputError):
+    """The source cannot be read at all (message in Chinese, for the person; exit 2)."""
 
 
 @dataclass(eq=False)

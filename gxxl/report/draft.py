@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..textio import decode_bytes, html_text
+from ..errors import InputError
 
 TEXT_EXT = (".txt", ".md", ".markdown", ".text")
 HTML_EXT = (".html", ".htm", ".xhtml", ".shtml")
@@ -20,8 +21,8 @@ DOCX_EXT = (".docx", ".docm")
 SUPPORTED = DOCX_EXT + TEXT_EXT + HTML_EXT
 
 
-class DraftError(Exception):
-    """The draft cannot be read (message in Chinese, for the user)."""
+class DraftError(InputError):
+    """The draft cannot be read (message in Chinese, for the user; exit 2)."""
 
 
 @dataclass(frozen=True)
