@@ -180,6 +180,14 @@ class _LazySheets(Mapping):
             self._grids[name] = grid
         return grid
 
+    def merges(self, name: str) -> list[tuple[int, int, int, int]]:
+        """Merged ranges of a sheet, 0-based (first row, first col, last row, last col)."""
+        try:
+            ranges = self._book.get_sheet_by_name(name).merged_cell_ranges or ()
+        except Exception:
+            return []
+        return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
+
     def __iter__(self):
         return iter(self._names)
 
@@ -539,8 +547,10 @@ def _locate_table(table: TableSpec, sheets: Mapping[str, Grid], grids: dict):
 
     def grid(name: str):
         g = grids.get(name)
-        if g is None:
-            g = grids[name] = grid_from_values(name, sheets[name], where=lambda r, c: sheet_ref(name, r + 1, c + 1))
+        if g is None:  # merged ranges as the importer sees them (none for a live workbook's grids)
+            merges = sheets.merges(name) if isinstance(sheets, _LazySheets) else ()
+            g = grids[name] = grid_from_values(name, sheets[name], merges,
+                                               where=lambda r, c: sheet_ref(name, r + 1, c + 1))
         return g
 
     order = sorted((n for n in sheets if n != META_SHEET), key=lambda n: n != table.sheet)
