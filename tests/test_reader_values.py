@@ -232,3 +232,18 @@ def test_permission_denied_is_not_called_damaged(base, tmp_path):
     out = p.stdout + p.stderr
     assert p.returncode == 2 and "Traceback" not in out
     assert "无权限.xlsx：没有读取权限" in out and "损坏" not in out
+
+
+@pytest.mark.parametrize("raw", ["#DIV/0!", "#N/A", float("nan"), float("inf"), 5e9])
+def test_live_workbook_grids(base, raw):
+    """The Excel add-in reads a live workbook (xlwings with err_to_str: error values as text)."""
+    from python_calamine import CalamineWorkbook
+
+    from gxxl.reader import read_filing_grids
+
+    book = CalamineWorkbook.from_path(str(base))
+    grids = {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in book.sheet_names}
+    grids["表三 依申请公开"][8][3] = raw  # D9
+    f = read_filing_grids(grids, "live.xlsx")
+    assert f.values[CODE] is None and f.problems[CODE][0] == "invalid"
+    assert [x.rule for x in validate(f) if CODE in x.cells] == ["F-5"]
