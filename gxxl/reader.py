@@ -41,6 +41,33 @@ Grid = list[list[object]]
 #: the error values a spreadsheet shows instead of a result
 ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
                           "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"})
+#: NaN and infinity as text (what a program, or gxxl keeping the raw text, writes for them)
+_NONFINITE_TEXT = {"NAN": math.nan, "INF": math.inf, "+INF": math.inf, "-INF": -math.inf,
+                   "INFINITY": math.inf, "+INFINITY": math.inf, "-INFINITY": -math.inf,
+                   "∞": math.inf, "+∞": math.inf, "-∞": -math.inf}
+
+
+def unusable_value(raw: object) -> object | None:
+    """The value to report as F-5 when ``raw`` is no count or amount — an error value
+    (#DIV/0! …, as text too), NaN, ±∞ (as text too), or a number beyond ``MAX_PLAUSIBLE`` —
+    else None.  Text numbers are checked after parsing (see ``_convert_values``).  Shared
+    with the importer, so both treat such a cell alike."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return None if (math.isfinite(raw) and -MAX_PLAUSIBLE <= raw <= MAX_PLAUSIBLE) else raw
+    if isinstance(raw, str):
+        t = raw.strip().upper()
+        if t in ERROR_VALUES:
+            return raw.strip()
+        if t in _NONFINITE_TEXT:
+            return _NONFINITE_TEXT[t]
+    return None
+
+
+def shown_value(raw: object) -> str:
+    """How an unusable value is shown and kept (problem text, messages)."""
+    return _shown(raw)
 
 
 class _Unreadable(Exception):
@@ -357,8 +384,9 @@ def _convert_values(filing: Filing, spec: FormatSpec, raw_cells, path: Path, for
             values[code] = None
         else:
             text = str(raw)
-            if text.strip().upper() in ERROR_VALUES:
-                _invalid(filing, spec, code, path, text.strip())
+            bad = unusable_value(text)
+            if bad is not None:
+                _invalid(filing, spec, code, path, bad)
                 continue
             p = parse_number_text(text)
             if p.value is None:
@@ -412,7 +440,12 @@ def _invalid(filing: Filing, spec: FormatSpec, code: str, path: Path, raw: objec
 def _shown(raw: object, limit: int = 40) -> str:
     """The raw value as the person typed or sees it, cut to ``limit`` characters."""
     if isinstance(raw, float):
-        text = "NaN" if math.isnan(raw) else ("∞" if raw > 0 else "-∞") if math.isinf(raw) else repr(raw)
+        if math.isnan(raw):
+            text = "NaN"
+        elif math.isinf(raw):
+            text = "∞" if raw > 0 else "-∞"
+        else:
+            text = str(int(raw)) if raw.is_integer() and abs(raw) < 1e16 else repr(raw)
     else:
         text = str(raw)
     return text if len(text) <= limit else f"{text[:limit]}…（共{len(text)}个字符）"

@@ -93,18 +93,25 @@ def test_each_odd_value_is_an_f5_error_at_its_cell(base, tmp_path, case):
     assert {(x.rule, x.severity) for x in findings} == {("F-5", "error")}
 
 
-@pytest.mark.parametrize("case", ["#DIV/0! from a formula", "#N/A stored", "#REF! typed as text"])
-def test_import_keeps_an_error_value_and_reading_the_import_reports_it(base, tmp_path, case):
+@pytest.mark.parametrize("case", ["nan", "-inf", "5e9", "309 digits as text", "#DIV/0! from a formula",
+                                  "#N/A stored", "#REF! typed as text"])
+def test_import_treats_it_as_the_reader_does(base, tmp_path, case):
     """python-calamine shows an error cell as empty; the importer takes it from the XML as
-    the reader does, so it is never imported as a blank (or 0)."""
+    the reader does.  Import keeps the source's text (never a blank, never 0) with an I-6
+    warning, and reading the import gives the reader's own state and F-5."""
     from gxxl.importer import import_source, write_import
 
-    r = import_source(book(base, tmp_path, case))
-    shown = CASES[case][1]
-    assert r.filing.values[CODE] is None and r.filing.problems[CODE] == ("text", shown)
+    src = book(base, tmp_path, case)
+    direct = read_filing(src)
+    r = import_source(src)
+    assert r.filing.values[CODE] is None and r.filing.problems[CODE] == direct.problems[CODE]
+    assert [x.rule for x in r.findings if CODE in x.cells] == ["I-6"]
     again = read_filing(write_import(r, tmp_path / "导入.xlsx"))
-    assert again.problems[CODE] == ("invalid", shown)
-    assert [x.rule for x in again.findings if CODE in x.cells] == ["F-5"]
+    assert again.problems[CODE] == direct.problems[CODE]
+    assert [(x.rule, x.message) for x in again.findings if CODE in x.cells] == \
+        [(x.rule, x.message) for x in direct.findings if CODE in x.cells]
+    p = gxxl("import", src, "-o", tmp_path / "cli.xlsx", cwd=tmp_path)
+    assert p.returncode in (0, 1) and (tmp_path / "cli.xlsx").exists() and "I-6" in p.stdout
 
 
 def test_a_number_at_the_bound_is_read(base, tmp_path):
