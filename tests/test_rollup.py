@@ -602,7 +602,7 @@ def test_cli_user_mistakes_are_chinese_without_traceback(tmp_path):
         (["rollup", inbox, "--unit", "某", "-o", tmp_path / "x.xlsx", "--year", "二〇二四"], "--year"),
         (["rollup", inbox, "--unit", "某", "-o", tmp_path / "x.xlsx", "--level", "乡镇"], "行政层级"),
         (["rollup", inbox, "--unit", "某", "-o", tmp_path / "x.xlsx", "--roster", tmp_path / "无.csv"], "名单文件不存在"),
-        (["rollup", tmp_path / "没有", "--unit", "某", "-o", tmp_path / "x.xlsx"], "没有找到要汇总的文件"),
+        (["rollup", tmp_path / "没有", "--unit", "某", "-o", tmp_path / "x.xlsx"], "没有：文件不存在"),
         (["rollup", inbox, "--unit", "某", "-o", tmp_path / "x.xlsx", "--year", "2010"], "2010"),
     ]
     for args, needle in cases:

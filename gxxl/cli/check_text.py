@@ -29,6 +29,10 @@ def run(args) -> int:
     book = Path(args.against)
     if not book.exists():
         raise UserError(f"{args.against}：文件不存在")
+    from .. import gate
+
+    gate.check_file(args.draft, role="报告草稿")  # a regular file within the size limit: a FIFO is never opened
+    gate.check_file(book)
     try:
         paragraphs = read_draft(args.draft)
     except DraftError as e:

@@ -42,6 +42,9 @@ def run(args) -> int:
         raise UserError(f"{args.output}：输出文件不能覆盖来源文件")
     if out.exists() and not args.force:
         raise UserError(f"{args.output}：文件已存在，如需覆盖请加 --force")
+    from .. import gate
+
+    gate.check_file(src, role="来源文件")  # a regular file within the size limit: a FIFO or device is never opened
     year = None
     if args.year is not None:
         try:

@@ -62,6 +62,9 @@ def run(args) -> int:
         prev_path = Path(args.previous)
         if not prev_path.exists():
             raise UserError(f"{args.previous}：文件不存在")
+        from .. import gate
+
+        gate.check_workbook(prev_path, role="上年报表")
         if prev_path.resolve() == src.resolve():
             raise UserError("--previous 指定的是本年度同一个文件，请指定上一年度的工作簿")
         previous = read_filing(prev_path)

@@ -43,11 +43,13 @@ def run(args) -> int:
     if not paths:
         return 2
     previous = Path(args.previous) if args.previous else None
-    if previous is not None and not previous.exists():
-        raise UserError(f"{args.previous}：文件不存在")
+    if previous is not None:
+        from .. import gate
+
+        gate.check_workbook(previous, role="上年报表")  # a FIFO, a device or an oversized workbook is refused here
     targets = _annotate_targets(paths, Path(args.annotate)) if args.annotate else {}
     results = []
-    worst = 0
+    worst = 2 if problems else 0  # a name that does not exist or an unreadable folder is never silent
     for p in paths:
         filing, findings = check_file(p, previous)
         n_err = sum(f.severity == "error" for f in findings)

@@ -81,10 +81,11 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
     out = Path(opts.output)
     if out.suffix.lower() != ".xlsx":
         raise RollupError(f"输出文件应为 .xlsx 工作簿：{out}")
-    if out.exists() and not opts.force:
-        raise RollupError(f"{out}：文件已存在，如需覆盖请加 --force")
     if out.is_dir():
         raise RollupError(f"{out} 是一个文件夹，请指定输出文件名，如 -o 汇总.xlsx")
+    from ..fileio import check_output
+
+    check_output(out, force=opts.force)  # exists without --force, a device, …: before any work
     if not (opts.unit or "").strip():
         raise RollupError("请用 --unit 指定汇总单位名称（写入汇总表封面），如 --unit 示例县人民政府")
     if opts.level and opts.level not in spec_default.levels:
@@ -97,8 +98,9 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
             raise RollupError(str(e)) from None
     tmp = Path(tempfile.mkdtemp(prefix="gxxl-rollup-"))
     try:
-        skip = (out,) + ((Path(opts.roster),) if opts.roster else ())
-        collected = collect(opts.inputs, tmp, skip=skip)
+        skip = (Path(opts.roster),) if opts.roster else ()
+        collected = collect(opts.inputs, tmp, skip=skip, output=out)
+        check_output(out, force=opts.force)  # never over a submission, the roster or an .eml
         if not collected.sources:
             raise RollupError("没有找到要汇总的文件" + ("：" + "；".join(collected.notes) if collected.notes else ""))
         t1 = time.perf_counter()
@@ -128,7 +130,7 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
             "rollup_included": str(len(decision.included)),
             **members_meta(decision.members),
         }
-        from ..fileio import OutputExistsError, atomic_write_bytes
+        from ..fileio import atomic_write_bytes
         from .output import build_workbook
 
         if progress:
@@ -139,8 +141,6 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
                               jobs=opts.jobs or available_cpus())
         try:
             atomic_write_bytes(out, data, force=opts.force)
-        except OutputExistsError:
-            raise RollupError(f"{out}：文件已存在，如需覆盖请加 --force") from None
         except PermissionError:
             raise RollupError(f"{out}：无法写入（文件可能正在 Excel/WPS 中打开，或没有写权限）") from None
         t4 = time.perf_counter()
