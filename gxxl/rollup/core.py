@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import multiprocessing as mp
 import os
 import shutil
 import tempfile
@@ -189,15 +188,18 @@ def scan_all(paths: list[Path], skip: list[bool], *, jobs: int | None = None,
             if progress:
                 progress("scan", done, n)
         return out
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("fork" if "fork" in methods else None)
+    from . import pool
+    from .scan import crashed_scan
+
+    def done_one(i: int, sc: Scan) -> None:
+        nonlocal done
+        out[i] = sc
+        done += 1
+        if progress:
+            progress("scan", done, n)
+
     chunk = max(1, min(64, n // (jobs * 8)))
-    with ctx.Pool(jobs) as pool:
-        for i, sc in pool.imap_unordered(_job, todo, chunksize=chunk):
-            out[i] = sc
-            done += 1
-            if progress:
-                progress("scan", done, n)
+    pool.run(scan_path, todo, jobs=jobs, chunk=chunk, crashed=crashed_scan, done=done_one)
     return out
 
 
