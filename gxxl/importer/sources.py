@@ -90,6 +90,8 @@ class Document:
     kind: str  # "text", "html", "docx", "workbook"
     grids: list[Grid] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    #: the whole source as one stream of cells in reading order (:mod:`.stream`)
+    tokens: list = field(default_factory=list)
 
     @property
     def all_text(self) -> str:
@@ -172,7 +174,9 @@ def _split(line: str) -> list[str]:
 
 
 def _read_text(path: Path, text: str) -> Document:
-    doc = Document(path=path, kind="text")
+    from .stream import tokens_from_text
+
+    doc = Document(path=path, kind="text", tokens=tokens_from_text(text))
     raw_lines = text.splitlines()
     # a cell broken across lines: a table line that does not end with its separator
     # continues on the next line (「…行政机关不再处理其政府信息公开申」 / 「请 | 0 | 0 |」)
