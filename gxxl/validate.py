@@ -61,6 +61,9 @@ def validate(filing: Filing, spec: FormatSpec | None = None) -> list[Finding]:
             findings += _check_domain(filing, spec, rule)
         elif isinstance(rule, ZeroForLevelsRule):
             findings += _check_zero_for_levels(filing, spec, rule)
+    from .importer.gaps import apply_gaps  # cells never in an imported source: F-5 / F-6
+
+    findings = apply_gaps(filing, spec, findings)
     findings += suspects(findings, spec)
     file = filing.source
     order = {code: i for i, code in enumerate(spec.cells)}

@@ -65,7 +65,7 @@ def test_seed004_cli_pipeline_is_clean(tmp_path, capsys):
     out = tmp_path / "x.xlsx"
     assert main(["import", str(SEED), "-o", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "表二 10/10，表三 175/175，表四 15/15" in printed and "导入后校验：通过" in printed
+    assert "表二 10/10（数字10）；表三 175/175（数字175）；表四 15/15（数字15）" in printed and "导入后校验：通过" in printed
     assert main(["validate", str(out)]) == 0
     assert "错误 0  警告 0  提示 0" in capsys.readouterr().out
     back = read_filing(out)

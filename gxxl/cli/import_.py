@@ -58,6 +58,10 @@ def run(args) -> int:
     except SourceError as e:
         raise UserError(f"{args.source}：{e}")
     found_any = any(n for n, _ in result.coverage.values())
+    if not found_any and args.json:
+        json.dump(_json(result, src, None, None), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 2
     if not found_any:
         print(f"\n== {display_path(src)}")
         print(findings_table(result.findings, show_info=not args.no_info))
@@ -74,12 +78,7 @@ def run(args) -> int:
 
     checked = validate(result.filing)
     if args.json:
-        json.dump({
-            "source": str(src), "output": str(out), "format": result.spec.id,
-            "cover": result.filing.cover, "coverage": {k: list(v) for k, v in result.coverage.items()},
-            "ok": result.ok, "findings": [f.to_json() for f in result.findings],
-            "validation": {s: sum(f.severity == s for f in checked) for s in ("error", "warning", "info")},
-        }, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(_json(result, src, out, checked), sys.stdout, ensure_ascii=False, indent=1)
         print()
     else:
         spec = result.spec
@@ -90,8 +89,10 @@ def run(args) -> int:
         parts = []
         for t in spec.tables:
             n, total = result.coverage.get(t.code, (0, len(t.cells)))
-            parts.append(f"{t.number} {n}/{total}")
-        print(f"   找到的单元格：{'，'.join(parts)}")
+            counts = _state_counts(result, t)
+            detail = "，".join(f"{_STATE_ZH[s]}{counts[s]}" for s in _STATE_ZH if counts.get(s))
+            parts.append(f"{t.number} {n}/{total}" + (f"（{detail}）" if detail else ""))
+        print(f"   找到的单元格：{'；'.join(parts)}")
         print(f"   导入说明：{summary_line(result.findings)}（已写入输出工作簿的“导入说明”表）")
         print(findings_table(result.findings, show_info=not args.no_info))
         n_err = sum(f.severity == "error" for f in checked)
@@ -99,3 +100,25 @@ def run(args) -> int:
         verdict = "通过" if not n_err and not n_warn else f"{n_err}处错误，{n_warn}处警告"
         print(f"\n   导入后校验：{verdict}（详见 gxxl validate {display_path(out)}）")
     return 0 if result.ok else 1
+
+
+_STATE_ZH = {"number": "数字", "blank": "原文空白", "text": "文字", "unreadable": "无法识别", "absent": "不在来源中"}
+
+
+def _state_counts(result, table) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for cs in table.cells:
+        s = result.states.get(cs.code, "absent")
+        counts[s] = counts.get(s, 0) + 1
+    return counts
+
+
+def _json(result, src, out, checked) -> dict:
+    """The --json document: the same keys whether or not a table was found."""
+    return {
+        "source": str(src), "output": None if out is None else str(out), "format": result.spec.id,
+        "cover": result.filing.cover, "coverage": {k: list(v) for k, v in result.coverage.items()},
+        "cells": {t.code: _state_counts(result, t) for t in result.spec.tables},
+        "ok": result.ok and out is not None, "findings": [f.to_json() for f in result.findings],
+        "validation": None if checked is None else {s: sum(f.severity == s for f in checked) for s in ("error", "warning", "info")},
+    }

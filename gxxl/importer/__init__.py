@@ -84,6 +84,9 @@ def import_source(path: str | Path, *, spec_id: str | None = None, unit: str | N
     hits, states = _locate_all(doc, spec, decisions)
     filing = Filing(spec_id=spec.id, source=str(path))
     coverage = _fill_values(filing, spec, hits, decisions, states)
+    from .gaps import gap_meta
+
+    filing.meta.update(gap_meta(states))
     _fill_cover(filing, spec, doc, decisions, unit=unit, level=level, year=year)
     y = filing.cover.get("year")
     if isinstance(y, int) and not spec.years[0] <= y <= spec.years[1]:
@@ -379,7 +382,9 @@ def write_import(result: ImportResult, out: str | Path, *, force: bool = True) -
     from ..writer import fill_workbook
 
     src = Path(result.filing.source or "")
-    wb = fill_workbook(result.filing, meta={"imported_from": src.name, "importer": "gxxl import"})
+    from .gaps import gap_meta
+
+    wb = fill_workbook(result.filing, meta={"imported_from": src.name, "importer": "gxxl import", **gap_meta(result.states)})
     ws = wb.create_sheet(IMPORT_SHEET)
     ws.append([f"由 gxxl import 从「{src.name}」导入；下列各条是导入时所作的判断，请逐条核对。"])
     ws.append(list(IMPORT_HEADERS))
