@@ -173,6 +173,48 @@ def test_corpus_import_recovers_the_published_numbers(capsys):
     assert recovered >= 0.95 * numbers
 
 
+# --------------------------------------------------------------------------------------
+# check-text against the page's own tables, and the text alone
+# --------------------------------------------------------------------------------------
+def text_findings(page: Path):
+    """(findings against the imported tables, findings of the text's own arithmetic)."""
+    from gxxl.importer import SourceError, import_source
+    from gxxl.report.arith import check_arithmetic
+    from gxxl.report.checktext import check_text
+    from gxxl.report.draft import read_draft
+
+    paragraphs = read_draft(page / "page.txt")
+    _, arith = check_arithmetic(paragraphs)
+    try:
+        r = import_source(page / "page.txt")
+    except SourceError:
+        return [], arith
+    if not any(v is not None for v in r.filing.values.values()):
+        return [], arith
+    _, table = check_text(paragraphs, r.filing)
+    return table, arith
+
+
+def expected_text_findings(page: Path) -> tuple[bool, bool, bool]:
+    """From the notes: (a text/table contradiction, a text arithmetic error, text-internal notes)."""
+    notes = json.loads((page / "data.json").read_text(encoding="utf-8")).get("notes", [])
+    return (any(n.startswith("TEXT vs TABLE") for n in notes),
+            any(n.startswith("TEXT arithmetic") for n in notes),
+            any(n.startswith(("TEXT vs TEXT", "CHANNEL")) for n in notes))
+
+
+@needs_corpus
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_corpus_check_text_finds_the_noted_contradictions_and_nothing_else(page):
+    table, arith = text_findings(page)
+    vs_table, arithmetic, internal = expected_text_findings(page)
+    assert bool(table) == vs_table, [f.message for f in table]
+    if arithmetic:
+        assert any(f.rule == "S-9" for f in arith)
+    elif not internal:
+        assert arith == [], [f.message for f in arith]
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     total = rec = 0
@@ -194,6 +236,10 @@ def main() -> None:
             flags.append(f"missed {len(s.missed)} e.g. {s.missed[:3]}")
         print(f"{s.page}: {s.recovered}/{s.numbers} {'; '.join(flags)}")
     print(f"TOTAL {rec}/{total} = {100 * rec / max(1, total):.1f}%")
+    for p in PAGES:
+        table, arith = text_findings(p)
+        for f in table + arith:
+            print(f"{p.name} {f.rule} {f.message[:160]}")
 
 
 if __name__ == "__main__":

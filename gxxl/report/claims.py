@@ -50,7 +50,7 @@ class Quantity:
 
 def quantities(spec: FormatSpec) -> dict[str, Quantity]:
     if spec.id not in _QCACHE:
-        _QCACHE[spec.id] = _quantities(vocab(spec))
+        _QCACHE[spec.id] = _quantities(vocab(spec, strict=False))
     return _QCACHE[spec.id]
 
 
@@ -121,7 +121,7 @@ def _alt(words) -> str:
 
 def triggers(spec: FormatSpec) -> list[tuple[re.Pattern, str, str]]:
     if spec.id not in _TCACHE:
-        _TCACHE[spec.id] = _triggers(vocab(spec))
+        _TCACHE[spec.id] = _triggers(vocab(spec, strict=False))
     return _TCACHE[spec.id]
 
 
@@ -144,6 +144,7 @@ def _triggers(v: Vocab) -> list[tuple[re.Pattern, str, str]]:
         (rf"(?:共|累计)(?:办理|处理)(?:了)?{_APPLY}", "qty", "handled"),
         (r"(?:全部|均已|均|已全部)(?:按时)?(?:办结|办理完毕)", "alldone", ""),
         (r"(?:均|全部)(?:获|被|予)?维持", "allkeep", ""),
+        (r"(?:均已|均|全部|已全部)审结", "allclosed", ""),
         (r"均(?:由|为)自然人", "allperson", ""),
     ]
     disclosed, partial = v.groups[0], v.groups[1]
@@ -189,7 +190,8 @@ def _triggers(v: Vocab) -> list[tuple[re.Pattern, str, str]]:
         if label.startswith("行政"):
             words.add(label[2:])
         out.append((rf"(?:{_alt(words)})(?!制度)", "t2noun", row))
-    verb_syn = {"issued": ["制定", "出台", "印发", "新制发"], "repealed": ["废除", "宣布失效"]}
+    verb_syn = {"issued": ["制定", "出台", "印发", "新制发"], "repealed": ["废除", "宣布失效"],
+                "made": ["制作", "制定", "制发", "出台", "印发"], "public_total": ["对外公开"]}
     for col in v.doc_cols:
         out.append((_alt([v.verb(col), *verb_syn.get(col, [])]), "t2verb", col))
     for row in v.decision_rows:
@@ -403,7 +405,7 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
         if t.kind == "neg":
             neg, negated = t, []
             continue
-        if t.kind in ("allkeep", "alldone", "allperson"):
+        if t.kind in ("allkeep", "alldone", "allperson", "allclosed"):
             qs = _ctx_quantities(t.kind, ctx)
             out.append(Claim(t.kind, qs, None, surface=norm.orig(t.start, t.end), paragraph=paragraph, sentence=original))
             continue
@@ -495,6 +497,9 @@ def _bind(trig: _Tok, ctx: dict[str, str], before: str = "") -> tuple[str, ...]:
 
 
 def _ctx_quantities(kind: str, ctx: dict[str, str]) -> tuple[str, ...]:
+    if kind == "allclosed":
+        block = ctx.get("t4")
+        return (f"t4:{block}:pending",) if block else ("t4:review:pending", "t4:lit:pending")
     if kind == "allkeep":
         block = ctx.get("t4")
         return (f"t4:{block}:keep",) if block else ("t4:review:keep", "t4:lit:keep")
