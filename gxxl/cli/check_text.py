@@ -24,12 +24,14 @@ def run(args) -> int:
     from ..report.arith import check_arithmetic
     from ..report.draft import DraftError, read_draft
 
+    from ..report.claims import prepare
+
     try:
-        paragraphs = read_draft(args.draft)
+        paragraphs = prepare(read_draft(args.draft))
     except DraftError as e:
         raise UserError(str(e))
-    n_arith, arith = check_arithmetic(paragraphs, str(args.draft))
     if not args.against:
+        n_arith, arith = check_arithmetic(paragraphs, str(args.draft))
         return _text_only(args, n_arith, arith)
     from ..reader import read_filing
     from ..report.checktext import check_text
@@ -46,6 +48,7 @@ def run(args) -> int:
         checked, findings = check_text(paragraphs, filing)
     except UnsupportedFormat as e:
         raise UserError(e.explain("对照统计表核对报告文字"))
+    n_arith, arith = check_arithmetic(paragraphs, str(args.draft), claims=[c.claim for c in checked])
     findings = [f.model_copy(update={"file": str(args.draft)}) for f in findings] + arith
     table_errors = [f for f in validate(filing) if f.severity == "error"]
     unknown = [c for c in checked if c.ok is None]

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..findings import Finding, fmt_num
-from .claims import CHANGE_WORDS, _Norm, cn_number, sentences
+from bisect import bisect_right
+
+from .claims import CHANGE_WORDS, cn_number, prepare
 from .numbers import fmt_percent, printed_matches, ratio_percent
 
 SEVERITY = "warning"
@@ -43,38 +45,46 @@ class Num:
     clause: int = 0
 
 
-def _numbers(s: str) -> list[Num]:
-    out = []
-    for m in _NUM.finditer(s):
-        if m.group("num"):
-            v = Decimal(m.group("num").replace(",", ""))
-            out.append(Num(v, m.group("unit"), m.start("num"), m.end(), bool(m.group("pre") or m.group("approx"))))
-        else:
-            n = cn_number(m.group("cn"))
+def _num_of(m, o: int) -> Num | None:
+    if m.group("num"):
+        v = Decimal(m.group("num").replace(",", ""))
+        return Num(v, m.group("unit"), m.start("num") - o, m.end() - o, bool(m.group("pre") or m.group("approx")))
+    n = cn_number(m.group("cn"))
+    return None if n is None else Num(Decimal(n), m.group("cnunit"), m.start() - o, m.end() - o, False)
+
+
+def check_arithmetic(paragraphs, source: str | None = None, claims=None) -> tuple[int, list[Finding]]:
+    """(how many statements were checked, the findings).  ``paragraphs`` may be a
+    :class:`~gxxl.report.claims.Prepared` text and ``claims`` the text's claims when already
+    extracted (check-text with ``--against``), so the text is read once."""
+    d = prepare(paragraphs)
+    per: list[list[Num]] = [[] for _ in d.units]
+    ends = [o + len(u[2].text) for o, u in zip(d.offsets, d.units)]
+    for m in _NUM.finditer(d.doc):
+        k = bisect_right(d.offsets, m.start()) - 1
+        if m.end() <= ends[k]:
+            n = _num_of(m, d.offsets[k])
             if n is not None:
-                out.append(Num(Decimal(n), m.group("cnunit"), m.start(), m.end(), False))
-    return out
-
-
-def check_arithmetic(paragraphs, source: str | None = None) -> tuple[int, list[Finding]]:
-    """(how many statements were checked, the findings)."""
+                per[k].append(n)
     checked = 0
     findings: list[Finding] = []
-    for para in paragraphs:
-        number, text = (para.number, para.text) if hasattr(para, "number") else para
-        prev_total: Num | None = None
-        for sent in sentences(text):
-            norm = _Norm(sent)
-            s = norm.text
-            nums = [n for n in _numbers(s) if not _is_year(s, n)]
-            counts = [n for n in nums if n.unit != "%"]
-            c, f = _totals(s, norm, counts, number, sent, source)
-            checked += c
-            findings += f
-            c, f, prev_total = _shares(s, norm, nums, prev_total, number, sent, source)
-            checked += c
-            findings += f
-    c, f = _closed_identity(paragraphs, source)
+    prev_total: Num | None = None
+    last_para = None
+    for k, (number, sent, norm) in enumerate(d.units):
+        if number != last_para:
+            prev_total, last_para = None, number
+        if not per[k]:
+            continue
+        s = d.doc[d.offsets[k]:ends[k]]
+        nums = [n for n in per[k] if not _is_year(s, n)]
+        counts = [n for n in nums if n.unit != "%"]
+        c, f = _totals(s, norm, counts, number, sent, source)
+        checked += c
+        findings += f
+        c, f, prev_total = _shares(s, norm, nums, prev_total, number, sent, source)
+        checked += c
+        findings += f
+    c, f = _closed_identity(d, source, claims)
     return checked + c, findings + f
 
 
@@ -178,14 +188,14 @@ def _compare(total: Num, parts: list[Num], paragraph: int, sent: str, source) ->
 # --------------------------------------------------------------------------------------
 def _shares(s: str, norm, nums: list[Num], prev_total: Num | None, paragraph: int, sent: str, source):
     """「N件，占P%」 pairs of a sentence, checked against the candidate bases."""
-    pairs: list[tuple[Num, Num, str]] = []
+    pairs: list[tuple[Num, str]] = []
     standalone: list[Num] = []
-    for k, n in enumerate(nums):
+    for n in nums:
         if n.unit == "%":
             continue
         m = _SHARE.match(s[n.end:n.end + 16])
         if m and not n.approx:
-            pairs.append((n, next(x for x in nums[k + 1:] if x.unit == "%"), m.group("p")))
+            pairs.append((n, m.group("p")))
         elif not n.approx:
             standalone.append(n)
     if not pairs:
@@ -195,9 +205,10 @@ def _shares(s: str, norm, nums: list[Num], prev_total: Num | None, paragraph: in
     bases: list[Decimal] = []
     if len(pairs) >= 2 and len({p[0].unit for p in pairs}) == 1:
         bases.append(sum(p[0].value for p in pairs))
-    before = [n for n in standalone if n.end <= first.start and n.unit == first.unit]
-    if before:
-        bases.append(before[-1].value)
+    before = None
+    before = next((n for n in reversed(standalone) if n.end <= first.start and n.unit == first.unit), None)
+    if before is not None:
+        bases.append(before.value)
     elif prev_total is not None and prev_total.unit == first.unit:
         bases.append(prev_total.value)
     bases = [b for b in dict.fromkeys(bases) if b]
@@ -205,13 +216,13 @@ def _shares(s: str, norm, nums: list[Num], prev_total: Num | None, paragraph: in
         return 0, [], standalone[-1] if standalone else prev_total
     out = []
     checked = 0
-    for n, _, printed in pairs:
+    agree = {b: [printed_matches(p, ratio_percent(n.value, b)) for n, p in pairs] for b in bases}
+    for i, (n, printed) in enumerate(pairs):
         checked += 1
-        ok = [b for b in bases if printed_matches(printed, ratio_percent(n.value, b))]
-        if ok:
+        if any(agree[b][i] for b in bases):
             continue
         # which base do the other shares of the list use? (no base: no verdict)
-        sure = [b for b in bases if sum(1 for m, _, p in pairs if m is not n and printed_matches(p, ratio_percent(m.value, b))) >= 1]
+        sure = [b for b in bases if sum(agree[b]) >= 1]
         if not sure and len(pairs) > 1:
             continue
         base = (sure or bases)[0]
@@ -224,12 +235,13 @@ def _shares(s: str, norm, nums: list[Num], prev_total: Num | None, paragraph: in
 
 
 # --------------------------------------------------------------------------------------
-def _closed_identity(paragraphs, source):
+def _closed_identity(paragraphs, source, claims=None):
     """办结 = 新收 + 上年结转 − 结转下年度, when the text states each of them once."""
     from ..spec import get_spec
     from .claims import extract
 
-    claims = extract(get_spec("gov2021"), paragraphs)
+    if claims is None:
+        claims = extract(get_spec("gov2021"), paragraphs)
     vals: dict[str, set[Decimal]] = {}
     where: dict[str, object] = {}
     for c in claims:

@@ -278,7 +278,12 @@ def _num(d: Decimal | None):
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _quote(sentence: str, surface: str) -> str:
+def _quote(sentence: str, surface: str, pos: int = -1) -> str:
+    """The sentence, or a window of it around the claim (never a scan of a long sentence)."""
+    if len(sentence) > 4 * QUOTE_MAX:
+        i = pos if pos >= 0 else 0
+        a, b = max(0, i - 40), min(len(sentence), i + len(surface) + 40)
+        return ("……" if a else "") + " ".join(sentence[a:b].split()) + ("……" if b < len(sentence) else "")
     s = " ".join(sentence.split())
     if len(s) <= QUOTE_MAX:
         return s
@@ -294,7 +299,7 @@ def _finding(rule: str, c: Claim, what: str, cells: tuple[str, ...], filing: Fil
              source: str | None) -> Finding:
     times = f"（该句在文中出现{c.occurrences}次）" if c.occurrences > 1 else ""
     where = f"第{c.paragraph}段" if c.paragraph else "正文"
-    msg = f"{where}“{_quote(c.sentence, c.surface)}”：{what}{times}"
+    msg = f"{where}“{_quote(c.sentence, c.surface, c.pos)}”：{what}{times}"
     return Finding(
         rule=rule, severity=SEVERITY, message=msg, cells=tuple(cells),
         locations=tuple(filing.where(x) for x in cells), reported=reported, computed=computed,

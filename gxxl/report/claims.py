@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -209,7 +210,7 @@ CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|同比|较上年|
 #: (「办结公众反映各类问题的信件3265件」)
 FOREIGN = re.compile(r"信件|来信|来电|留言|咨询|诉求|问题|建议|提案|热线|工单|人次|批次")
 #: a previous year's figure in brackets: 「（上年为5件）」
-PREV_BRACKET = re.compile(r"\((?:上年|去年|上一年|上年度)[^()]*\)")
+PREV_BRACKET = re.compile(r"\((?:上年|去年|上一年|上年度)[^()\n]*\)")
 
 COUNT_UNITS = ("件", "起", "宗", "个")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -264,37 +265,96 @@ class Claim:
     zero_in_words: bool = False
     occurrences: int = 1
     extra: dict = field(default_factory=dict)
+    #: the sentence normalised once (shared by every claim of the sentence: hashing it is cheap)
+    sentence_key: str = ""
+    #: where the claim starts in ``sentence`` (for quoting around it)
+    pos: int = -1
 
     def key(self) -> tuple:
-        return (self.kind, self.quantities, str(self.value), self.printed, self.bases, _squash(self.sentence),
-                self.of.key() if self.of else None)
+        return (self.kind, self.quantities, str(self.value), self.printed, self.bases,
+                self.sentence_key or _squash(self.sentence), self.of.key() if self.of else None)
 
 
 def _squash(s: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
 
 
-class _Norm:
-    """NFKC-normalised text without white space, with a map back to the original."""
+_WS = re.compile(r"\s+")
+_CHAR_NFKC: dict[str, str | None] = {}
 
-    def __init__(self, original: str):
+
+def _char_map(text: str) -> dict[int, str] | None:
+    """NFKC char by char as a translate table, or None when some character does not map to
+    exactly one character (then the slow path keeps the positions right)."""
+    table: dict[int, str] = {}
+    for ch in set(text):
+        n = _CHAR_NFKC.get(ch, "")
+        if n == "":
+            n = unicodedata.normalize("NFKC", ch)
+            if len(n) != 1 or unicodedata.combining(ch) or "\u1100" <= ch <= "\u11ff":
+                n = None
+            _CHAR_NFKC[ch] = n
+        if n is None:
+            return None
+        if n != ch:
+            table[ord(ch)] = n
+    return table
+
+
+class _Norm:
+    """NFKC-normalised text without white space, with a map back to the original.
+
+    Linear in the length of the text: one translate and one scan for white space; the map
+    back is kept as the starts of the runs between white space (bisect), not per character.
+    """
+
+    def __init__(self, original: str, table: dict[int, str] | None | bool = False):
+        self.original = original
+        if table is False:
+            table = _char_map(original)
+        if table is None:
+            self._slow(original)
+            return
+        base = original.translate(table) if table else original
+        starts_n, starts_o, pieces = [], [], []
+        pos = npos = 0
+        for m in _WS.finditer(base):
+            if m.start() > pos:
+                pieces.append(base[pos:m.start()])
+                starts_n.append(npos)
+                starts_o.append(pos)
+                npos += m.start() - pos
+            pos = m.end()
+        if pos < len(base):
+            pieces.append(base[pos:])
+            starts_n.append(npos)
+            starts_o.append(pos)
+        self.text = "".join(pieces)
+        self._n, self._o = starts_n, starts_o
+        self._index = None
+
+    def _slow(self, original: str) -> None:
         chars, index = [], []
         for i, ch in enumerate(original):
-            n = unicodedata.normalize("NFKC", ch)
-            for c in n:
+            for c in unicodedata.normalize("NFKC", ch):
                 if c.isspace():
                     continue
                 chars.append(c)
                 index.append(i)
-        self.original = original
         self.text = "".join(chars)
-        self.index = index
+        self._index = index
+
+    def _pos(self, i: int) -> int:
+        if self._index is not None:
+            return self._index[i]
+        k = bisect_right(self._n, i) - 1
+        return self._o[k] + (i - self._n[k])
 
     def orig(self, start: int, end: int) -> str:
-        if start >= len(self.index):
+        if start >= len(self.text):
             return ""
-        a = self.index[start]
-        b = self.index[end - 1] + 1 if end - 1 < len(self.index) else len(self.original)
+        a = self._pos(start)
+        b = self._pos(end - 1) + 1 if end - 1 < len(self.text) else len(self.original)
         return self.original[a:b]
 
 
@@ -305,22 +365,83 @@ def sentences(paragraph: str) -> list[str]:
     return [s for s in SENTENCE_END.split(paragraph) if s.strip()]
 
 
+class Prepared:
+    """A text split into sentences, each normalised once, and the whole as one string
+    (sentences joined by line breaks) that every pattern scans once."""
+
+    def __init__(self, paragraphs):
+        texts = [((para.number, para.text) if hasattr(para, "number") else para) for para in paragraphs]
+        table = _char_map("".join(t for _, t in texts))
+        self.units: list[tuple[int, str, _Norm]] = []
+        for number, text in texts:
+            for sent in sentences(text):
+                self.units.append((number, sent, _Norm(sent, table)))
+        self.doc = "\n".join(u[2].text for u in self.units)
+        self.offsets: list[int] = []
+        off = 0
+        for u in self.units:
+            self.offsets.append(off)
+            off += len(u[2].text) + 1
+        self.hidden = PREV_BRACKET.sub(lambda m: "#" * len(m.group(0)), self.doc)
+
+    def sentence_of(self, pos: int) -> int:
+        return bisect_right(self.offsets, pos) - 1
+
+
+def prepare(paragraphs) -> Prepared:
+    return paragraphs if isinstance(paragraphs, Prepared) else Prepared(paragraphs)
+
+
 def extract(spec: FormatSpec, paragraphs) -> list[Claim]:
-    """All claims of the paragraphs (``draft.Paragraph`` or (number, text)), duplicates merged."""
+    """All claims of the paragraphs (``draft.Paragraph`` or (number, text)), duplicates merged.
+
+    Linear in the text: every sentence is normalised once, and each pattern scans the whole
+    document once (not once per sentence); matches are then handed to their sentence.
+    """
     pats = triggers(spec)
+    d = paragraphs if isinstance(paragraphs, Prepared) else prepare(paragraphs)
+    units, doc, offsets, hidden = d.units, d.doc, d.offsets, d.hidden
+    if not units:
+        return []
+    per: list[dict[str, list]] = [{"trig": [], "neg": [], "num": [], "bound": []} for _ in units]
+
+    ends = [o + len(u[2].text) for o, u in zip(offsets, units)]
+    for pat, kind, payload in pats:
+        for m in pat.finditer(hidden):
+            a, b = m.span()
+            k = bisect_right(offsets, a) - 1
+            if b > a and b <= ends[k]:
+                o = offsets[k]
+                per[k]["trig"].append(_Tok(kind, payload, a - o, b - o))
+    for m in NEGATION.finditer(hidden):
+        a, b = m.span()
+        k = bisect_right(offsets, a) - 1
+        if b <= ends[k]:
+            per[k]["neg"].append((a - offsets[k], b - offsets[k]))
+    for m in NUMBER.finditer(hidden):
+        k = bisect_right(offsets, m.start()) - 1
+        if m.end() <= ends[k]:
+            per[k]["num"].append((m, offsets[k]))
+    for m in BOUNDARY.finditer(hidden):
+        a = m.start()
+        k = bisect_right(offsets, a) - 1
+        per[k]["bound"].append(a - offsets[k])
     claims: list[Claim] = []
-    for para in paragraphs:
-        number, text = (para.number, para.text) if hasattr(para, "number") else para
-        ctx: dict[str, str] = {}
-        for sent in sentences(text):
-            claims += _sentence(pats, sent, number, ctx)
+    ctx: dict[str, str] = {}
+    last_para = None
+    for k, (number, sent, norm) in enumerate(units):
+        if number != last_para:
+            ctx = {}
+            last_para = number
+        s = hidden[offsets[k]:offsets[k] + len(norm.text)]
+        claims += _sentence(per[k], sent, number, ctx, norm, s)
     merged: dict[tuple, Claim] = {}
     for c in claims:
-        k = c.key()
-        if k in merged:
-            merged[k].occurrences += 1
+        key = c.key()
+        if key in merged:
+            merged[key].occurrences += 1
         else:
-            merged[k] = c
+            merged[key] = c
     return list(merged.values())
 
 
@@ -336,17 +457,12 @@ class _Tok:
     lead: int = -1  # t2noun: where that verb starts (for quoting)
 
 
-def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[Claim]:
+def _sentence(found_all: dict[str, list], original: str, paragraph: int, ctx: dict[str, str], norm: _Norm,
+              s: str) -> list[Claim]:
+    """The claims of one sentence from its pre-scanned matches (``s``: its normalised text with
+    previous-year brackets hidden)."""
     ctx.pop("t2_here", None)
-    norm = _Norm(original)
-    s = norm.text
-    # hide previous-year brackets (keep positions)
-    s = PREV_BRACKET.sub(lambda m: "#" * len(m.group(0)), s)
-    found: list[_Tok] = []
-    for pat, kind, payload in pats:
-        for m in pat.finditer(s):
-            if m.end() > m.start():
-                found.append(_Tok(kind, payload, m.start(), m.end()))
+    found: list[_Tok] = found_all["trig"]
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     toks: list[_Tok] = []
     last_end = -1
@@ -354,15 +470,18 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
         if t.start >= last_end:
             toks.append(t)
             last_end = t.end
-    covered = [False] * (len(s) + 1)
-    for t in toks:
-        for i in range(t.start, t.end):
-            covered[i] = True
-    for m in NEGATION.finditer(s):
-        if not covered[m.start()]:
-            toks.append(_Tok("neg", "", m.start(), m.end()))
-    for m in NUMBER.finditer(s):
-        if covered[m.start()]:
+    spans = [(t.start, t.end) for t in toks]
+    starts = [a for a, _ in spans]
+
+    def covered(i: int) -> bool:
+        k = bisect_right(starts, i) - 1
+        return k >= 0 and spans[k][0] <= i < spans[k][1]
+
+    for a, b in found_all["neg"]:
+        if not covered(a):
+            toks.append(_Tok("neg", "", a, b))
+    for m, o in found_all["num"]:
+        if covered(m.start() - o):
             continue
         if m.group("num"):
             num = Decimal(m.group("num").replace(",", ""))
@@ -373,11 +492,11 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
             if n is None:
                 continue
             num, unit, printed = Decimal(n), m.group("cnunit"), str(n)
-        toks.append(_Tok("num", f"{unit}|{printed}|{num}", m.start(), m.end()))
+        toks.append(_Tok("num", f"{unit}|{printed}|{num}", m.start() - o, m.end() - o))
     toks.sort(key=lambda t: t.start)
-    bounds = [m.start() for m in BOUNDARY.finditer(s)]
+    bounds = found_all["bound"]
     for t in toks:
-        t.clause = sum(1 for b in bounds if b < t.start)
+        t.clause = bisect_right(bounds, t.start - 1)
 
     out: list[Claim] = []
     last_count: Claim | None = None
@@ -407,7 +526,8 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
             continue
         if t.kind in ("allkeep", "alldone", "allperson", "allclosed"):
             qs = _ctx_quantities(t.kind, ctx)
-            out.append(Claim(t.kind, qs, None, surface=norm.orig(t.start, t.end), paragraph=paragraph, sentence=original))
+            out.append(Claim(t.kind, qs, None, surface=norm.orig(t.start, t.end), paragraph=paragraph, sentence=original,
+                             sentence_key=norm.text, pos=norm._pos(t.start)))
             continue
         if t.kind == "num":
             unit, printed, raw = t.payload.split("|")
@@ -441,7 +561,8 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
             if qs[0].startswith("t2:") and not money and unit != "件":
                 continue
             trig.used = True
-            last_count = Claim("count", qs, value, surface=quote(trig, t), paragraph=paragraph, sentence=original, unit=unit)
+            last_count = Claim("count", qs, value, surface=quote(trig, t), paragraph=paragraph, sentence=original, unit=unit,
+                               sentence_key=norm.text, pos=norm._pos(trig.lead if trig.lead >= 0 else trig.start))
             out.append(last_count)
             continue
         # a trigger
@@ -514,6 +635,7 @@ def _zeros(neg: _Tok, negated: list[_Tok], ctx: dict[str, str], original: str, p
 
     def zero(qs, tok):
         out.append(Claim("count", qs, Decimal(0), surface=norm.orig(neg.start, tok.end), paragraph=paragraph,
+                         sentence_key=norm.text, pos=norm._pos(neg.start),
                          sentence=original, zero_in_words=True))
 
     for t in negated:
@@ -548,7 +670,8 @@ def _percent(t: _Tok, s: str, pending, last_count: Claim | None, printed: str, v
     rate = next((p for p in reversed(pending) if p.kind == "rate" and not p.used), None)
     if rate is not None and t.start - rate.end <= 6:
         rate.used = True
-        return Claim("rate", ("total",), value, printed=printed, bases=("pool",),
+        return Claim("rate", ("total",), value, printed=printed, bases=("pool",), sentence_key=norm.text,
+                     pos=norm._pos(rate.start),
                      surface=norm.orig(rate.start, t.end), paragraph=paragraph, sentence=original)
     # a share: 「占(办结总数的)60.2%」 right after a count
     lead = s[max(0, t.start - 16):t.start]
@@ -565,4 +688,5 @@ def _percent(t: _Tok, s: str, pending, last_count: Claim | None, printed: str, v
             break
     start = t.start - (len(lead) - zhan)
     return Claim("share", last_count.quantities, value, printed=printed, bases=bases, of=last_count,
+                 sentence_key=norm.text, pos=norm._pos(start),
                  surface=norm.orig(start, t.end), paragraph=paragraph, sentence=original)
