@@ -27,7 +27,7 @@ SPEC_OF = {"2021": "gov2021", "2019": "gov2019"}
 # data.json → cell codes
 # --------------------------------------------------------------------------------------
 def _best(label: str, candidates: dict[str, str]) -> str:
-    from gxxl.importer.match import key, similarity
+    from gxxl.locate.match import key, similarity
 
     k = key(label)
     for text, code in candidates.items():
@@ -71,7 +71,7 @@ def expected_cells(data: dict) -> dict[str, object]:
 
 
 def _same(a: str, b: str) -> bool:
-    from gxxl.importer.match import key
+    from gxxl.locate.match import key
 
     return key(a) == key(b)
 

@@ -35,7 +35,7 @@ def source_gaps(filing) -> tuple[set[str], set[str]]:
 def apply_gaps(filing, spec, findings: list[Finding]) -> list[Finding]:
     absent, unreadable = source_gaps(filing)
     gaps = (absent | unreadable) & set(spec.cells)
-    rule_ids = {r.id for r in spec.rules}
+    rule_ids = {r.id for r in spec.rules} | {"X-1"}
     out = findings
     if gaps:
         dropped = [f for f in findings if f.rule in rule_ids and set(f.cells) & gaps]

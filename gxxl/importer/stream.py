@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..spec import FormatSpec, TableSpec
-from .match import kind_of, similarity
+from ..locate.match import kind_of, similarity
 
 #: a row label must be at least this similar to the official one
 ROW_ACCEPT = 0.8
@@ -302,10 +302,9 @@ def match_table(tokens: list[Token], table: TableSpec) -> StreamHit | None:
     return match_rows(tokens, table)
 
 
-def label_keys(tokens: list[Token]) -> set[str]:
-    from .match import key
-
-    return {key(_clean(t.text)) for t in tokens if t.kind == "label" and len(t.text) <= 60}
+def label_texts(tokens: list[Token]) -> list[str]:
+    """The label texts of the stream (for the format detector)."""
+    return [_clean(t.text) for t in tokens if t.kind == "label" and len(t.text) <= 60]
 
 
 def spec_rows_found(tokens: list[Token], spec: FormatSpec) -> int:
