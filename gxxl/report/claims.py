@@ -213,6 +213,8 @@ FOREIGN = re.compile(r"信件|来信|来电|留言|咨询|诉求|问题|建议|�
 PREV_BRACKET = re.compile(r"\((?:上年|去年|上一年|上年度)[^()\n]*\)")
 
 COUNT_UNITS = ("件", "起", "宗", "个")
+#: a number this close before a keyword belongs to it (「2件属于行政查询事项」)
+FORWARD_GAP = 4
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 NUMBER = re.compile(
     r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>万元|元|件|起|宗|个|%)"
@@ -508,7 +510,7 @@ def _sentence(found_all: dict[str, list], original: str, paragraph: int, ctx: di
 
     def quote(tok_from: _Tok, tok_to: _Tok) -> str:
         start = tok_from.lead if tok_from.lead >= 0 else tok_from.start
-        return norm.orig(start, tok_to.end)
+        return norm.orig(min(start, tok_to.start), max(tok_from.end, tok_to.end))
 
     def close_clause():
         nonlocal neg, negated
@@ -516,7 +518,7 @@ def _sentence(found_all: dict[str, list], original: str, paragraph: int, ctx: di
             out.extend(_zeros(neg, negated, ctx, original, paragraph, norm))
         neg, negated = None, []
 
-    for t in toks:
+    for idx, t in enumerate(toks):
         if t.clause != clause:
             close_clause()
             pending = []
@@ -548,9 +550,16 @@ def _sentence(found_all: dict[str, list], original: str, paragraph: int, ctx: di
             # a number that binds to nothing ends the run a later 「占x%」 could refer to
             last_count = None
             trig = next((p for p in reversed(pending) if not p.used), None)
-            if trig is None or t.start - trig.end > 24:
+            # the number before its keyword: 「其中2件属于行政查询事项」, 「两件不予公开」
+            nxt = toks[idx + 1] if idx + 1 < len(toks) else None
+            if (nxt is not None and nxt.clause == t.clause and nxt.kind in ("qty", "case", "result", "t2noun")
+                    and not nxt.used and nxt.start - t.end <= FORWARD_GAP and not re.search(r"\d", s[t.end:nxt.start])
+                    and (trig is None or t.start - trig.end > nxt.start - t.end + 2)):
+                trig = nxt
+                pending.append(nxt)
+            elif trig is None or t.start - trig.end > 24:
                 continue
-            if CHANGE_WORDS.search(s, trig.end, t.start) or FOREIGN.search(s, trig.end, t.start):
+            elif CHANGE_WORDS.search(s, trig.end, t.start) or FOREIGN.search(s, trig.end, t.start):
                 continue
             qs = _bind(trig, ctx, s[:trig.start])
             if not qs:
@@ -562,7 +571,7 @@ def _sentence(found_all: dict[str, list], original: str, paragraph: int, ctx: di
                 continue
             trig.used = True
             last_count = Claim("count", qs, value, surface=quote(trig, t), paragraph=paragraph, sentence=original, unit=unit,
-                               sentence_key=norm.text, pos=norm._pos(trig.lead if trig.lead >= 0 else trig.start))
+                               sentence_key=norm.text, pos=norm._pos(min(t.start, trig.lead if trig.lead >= 0 else trig.start)))
             out.append(last_count)
             continue
         # a trigger
