@@ -553,7 +553,7 @@ def _sentence(found_all: dict[str, list], original: str, paragraph: int, ctx: di
             # the number before its keyword: 「其中2件属于行政查询事项」, 「两件不予公开」
             nxt = toks[idx + 1] if idx + 1 < len(toks) else None
             if (nxt is not None and nxt.clause == t.clause and nxt.kind in ("qty", "case", "result", "t2noun")
-                    and not nxt.used and nxt.start - t.end <= FORWARD_GAP and not re.search(r"\d", s[t.end:nxt.start])
+                    and not nxt.used and nxt.start - t.end <= FORWARD_GAP and not re.search(r"[\d、,，;；:：]", s[t.end:nxt.start])
                     and (trig is None or t.start - trig.end > nxt.start - t.end + 2)):
                 trig = nxt
                 pending.append(nxt)
