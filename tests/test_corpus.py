@@ -174,6 +174,28 @@ def test_corpus_import_recovers_the_published_numbers(capsys):
 
 
 # --------------------------------------------------------------------------------------
+# the cover: unit from the title or heading (never boilerplate or injected text), the year
+# --------------------------------------------------------------------------------------
+@needs_corpus
+def test_corpus_cover_is_the_pages_own():
+    from gxxl.importer import import_source
+
+    units = years = 0
+    for page in PAGES:
+        data = json.loads((page / "data.json").read_text(encoding="utf-8"))
+        cover = import_source(page / "page.txt").filing.cover
+        if data["year"] is not None:
+            assert cover.get("year") == data["year"], page.name
+            years += 1
+        unit = cover.get("unit_name")
+        published = data["unit"].split(" (")[0]
+        if unit and "某" not in published and "不明" not in published:
+            assert unit in published, (page.name, unit, published)
+            units += 1
+    assert units >= 15 and years >= 20
+
+
+# --------------------------------------------------------------------------------------
 # check-text against the page's own tables, and the text alone
 # --------------------------------------------------------------------------------------
 def text_findings(page: Path):
