@@ -193,7 +193,7 @@ def _stream_hit(table, sh: StreamHit, states: dict[str, str], decisions: list[De
             cell = Cell(text=sc.token.text, r=0, c=0, where=sc.token.where)
             hit.values[code] = Placed(code, cell, sc.token.where)
         elif sc.state == "blank":
-            hit.values[code] = Placed(code, None, "")
+            hit.values[code] = Placed(code, None, sc.where or "正文")
         else:
             states[code] = sc.state
     for label, why, where in sh.unreadable:

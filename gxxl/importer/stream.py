@@ -30,7 +30,7 @@ from ..locate.match import kind_of, similarity
 ROW_ACCEPT = 0.8
 #: how many label tokens may stand between two consecutive official rows (inserted rows,
 #: captions, page headers, footnotes)
-LABEL_WINDOW = 8
+LABEL_WINDOW = 16
 
 _PIPE = re.compile(r"[|｜]")
 _TEXT_VALUE = re.compile(r"^(?:增|减|增加|减少)\s*[0-9０-９][0-9０-９,，.]*\s*(?:件|条|个|项|宗|万元|元)?$")
@@ -125,6 +125,8 @@ def tokens_from_grid_rows(rows: list[list[tuple[str, str]]]) -> list[Token]:
 class StreamCell:
     state: str  # "value", "blank", "absent", "unreadable"
     token: Token | None = None
+    #: where the row is in the source (a blank row has no value token)
+    where: str = ""
 
 
 @dataclass
@@ -150,7 +152,12 @@ def _clean(text: str) -> str:
 
 
 def _score(text: str, official: str) -> float:
-    return similarity(_clean(text), official).score
+    best = similarity(_clean(text), official).score
+    if " " in text.strip():
+        # a PDF line: the row label after the words of a merged group cell (「（三）不 1.属于国家秘密」)
+        last = text.split()[-1]
+        best = max(best, similarity(_clean(last), official).score)
+    return best
 
 
 def _row_columns(table: TableSpec, row_code: str) -> list[str]:
@@ -186,6 +193,24 @@ def _find_row(tokens: list[Token], start: int, label: str, window: int) -> tuple
                 break
         j += 1
     return best
+
+
+#: a piece of a wrapped label of the left column (「法提供」「作」「开」) is at most this long
+FRAGMENT = 6
+
+
+def _skip_fragments(tokens: list[Token], i: int, next_labels: list[str]) -> int:
+    """Skip the short pieces of wrapped group labels between a row label and its numbers
+    (a PDF's 「2.没有现成信息需要另行制」 / 「法提供 0 0 0 …」), when numbers follow them."""
+    j = i
+    while (j < len(tokens) and j - i < 3 and tokens[j].kind == "label" and len(tokens[j].text.split()[0]) <= FRAGMENT
+           and not any(_score(tokens[j].text, lab) >= ROW_ACCEPT for lab in next_labels)):
+        j += 1
+    if j > i and j < len(tokens) and tokens[j].kind == "value" and not tokens[j].empty:
+        return j
+    if j > i and j < len(tokens) and tokens[j].kind == "label" and " " in tokens[j - 1].text:
+        return i
+    return i
 
 
 def _values(tokens: list[Token], i: int) -> tuple[list[Token], bool]:
@@ -252,8 +277,11 @@ def match_rows(tokens: list[Token], table: TableSpec) -> StreamHit | None:
                     hit.cells[code] = StreamCell("absent")
                 continue
             _, end, _ = found
+            end = _skip_fragments(tokens, end, [r.label for r in rows[k + 1:k + 4]])
             vals, at_end = _values(tokens, end)
             cells, why = _assign(cols, vals, at_end)
+            for sc in cells.values():
+                sc.where = sc.token.where if sc.token is not None else tokens[found[0]].where
             hit.cells.update(cells)
             if why:
                 hit.unreadable.append((row.short or row.label, why, tokens[found[0]].where))
@@ -273,15 +301,17 @@ def match_positional(tokens: list[Token], table: TableSpec) -> StreamHit | None:
     inner = {s.text for s in table.layout.spans} - {top}
     best: StreamHit | None = None
     for i, t in enumerate(tokens):
-        if t.kind != "label" or _score(t.text, top) < 0.95:
+        if t.kind != "label" or max(_score(w, top) for w in t.text.split() or [""]) < 0.95:
             continue
         j = i + 1
         headers = 0
         while j < len(tokens) and tokens[j].kind == "label" and j - i <= 30:
-            if any(_score(tokens[j].text, x) >= 0.9 for x in inner):
+            if any(_score(w, x) >= 0.9 for w in tokens[j].text.split() for x in inner) \
+                    or any(_score(tokens[j].text, x) >= 0.9 for x in inner):
                 headers += 1
             elif _score(tokens[j].text + (tokens[j + 1].text if j + 1 < len(tokens) else ""), "复议后起诉") < 0.9 \
-                    and not any(_score(tokens[j].text, x) >= 0.75 for x in inner):
+                    and not any(_score(tokens[j].text, x) >= 0.75 for x in inner) \
+                    and not all(len(w) <= 2 or any(_score(w, x) >= 0.75 for x in inner) for w in tokens[j].text.split()):
                 break  # the table ends: the next heading or paragraph
             j += 1
         if headers < 3:

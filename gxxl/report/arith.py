@@ -168,8 +168,8 @@ def _plain_gap(between: str, *, allow_share: bool) -> bool:
     """Text between two listed parts: a short label, no other number, no change, no new sentence."""
     if allow_share:
         between = re.sub(r"占[^,;:。%]{0,10}?\d+(?:\.\d+)?%", "", between)
-    return (len(between) <= 20 and not re.search(r"\d", between) and "。" not in between
-            and not CHANGE_WORDS.search(between))
+    return (len(between) <= 20 and not re.search(r"[\d;；]", between) and "。" not in between
+            and not CHANGE_WORDS.search(between) and not re.search(r"其中|共|合计|总计|累计", between))
 
 
 def _compare(total: Num, parts: list[Num], paragraph: int, sent: str, source) -> Finding | None:
