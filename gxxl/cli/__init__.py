@@ -21,6 +21,7 @@ VERBS: dict[str, str] = {
     "check-text": "check_text",
     "import": "import_",
     "addin": "addin",
+    "audit": "audit",
 }
 
 
