@@ -24,11 +24,16 @@ STATS_SHEET = "统计"
 GRADES_SHEET = "评级标准"
 CELL_MAX = 1000  # characters of page text in one cell
 
-SUMMARY_HEADERS = (("序号", 6), ("单位", 26), ("行政层级", 12), ("年度", 7), ("格式", 14),
-                   ("表二", 9), ("表三", 9), ("表四", 9)) + tuple((k, 7) for k in KIND_ORDER) + (
-    ("错误", 6), ("警告", 6), ("首个问题", 60), ("评级", 8), ("来源", 40), ("导入的工作簿", 30))
-DETAIL_HEADERS = (("序号", 6), ("报告序号", 6), ("单位", 22), ("级别", 6), ("规则", 7), ("类别", 10),
-                  ("页面位置", 18), ("原文", 40), ("文中数值", 9), ("统计表数值", 9), ("说明", 70), ("文件", 30))
+SUMMARY_HEADERS = (("序号", 5), ("单位", 22), ("行政层级", 10), ("年度", 6), ("格式", 10),
+                   ("表二", 8), ("表三", 8), ("表四", 8)) + tuple((k, 3.6) for k in KIND_ORDER) + (
+    ("错误", 3.6), ("警告", 3.6), ("首个问题", 50), ("评级", 7), ("来源", 40), ("导入的工作簿", 30))
+#: count columns of 审查汇总 whose headers are written vertically (narrow columns)
+_VERTICAL = set(KIND_ORDER) | {"错误", "警告"}
+#: 审查汇总 prints up to 评级; the paths after it stay on screen only
+SUMMARY_PRINT_COLS = len(SUMMARY_HEADERS) - 2
+DETAIL_HEADERS = (("序号", 5), ("报告序号", 5), ("单位", 18), ("级别", 5), ("规则", 6), ("类别", 9),
+                  ("页面位置", 14), ("原文", 36), ("文中数值", 7), ("统计表数值", 7), ("说明", 60), ("文件", 30))
+DETAIL_PRINT_COLS = len(DETAIL_HEADERS) - 1
 SHORT_FORMAT = {"gov2021": "2021年格式", "gov2019": "2019试行格式", "legacy2014": "2014–2018统计表"}
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QUOTED = re.compile(r"^(第\d+段|正文)“(.*)”：")
@@ -80,8 +85,9 @@ class AuditBook:
         self.by_level: Counter = Counter()
         self.reports_by_level: Counter = Counter()
         self.by_grade: Counter = Counter()
-        self._setup(self.summary, SUMMARY_HEADERS, "gxxl 年报审查：每份报告一行（问题数只计错误和警告）")
-        self._setup(self.detail, DETAIL_HEADERS, "gxxl 年报审查：问题明细（每条问题一行，可按单位、规则、类别筛选）")
+        self._setup(self.summary, SUMMARY_HEADERS, "gxxl 年报审查：每份报告一行（问题数只计错误和警告）", SUMMARY_PRINT_COLS)
+        self._setup(self.detail, DETAIL_HEADERS, "gxxl 年报审查：问题明细（每条问题一行，可按单位、规则、类别筛选）",
+                    DETAIL_PRINT_COLS)
 
     # -- cells --------------------------------------------------------------------------
     def _cell(self, ws, value, *, font=None, fill=None, wrap=False):
@@ -100,7 +106,8 @@ class AuditBook:
             c.alignment = self.wrap
         return c
 
-    def _setup(self, ws, headers, title: str) -> None:
+    def _setup(self, ws, headers, title: str, print_cols: int) -> None:
+        from openpyxl.styles import Alignment
         from openpyxl.utils import get_column_letter
 
         for i, (_, w) in enumerate(headers, start=1):
@@ -113,8 +120,15 @@ class AuditBook:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.gridLines = True
+        ws.print_area = f"A1:{get_column_letter(print_cols)}1048576"
         ws.append([self._cell(ws, title, font=self.title_font)])
-        ws.append([self._cell(ws, h, font=self.bold, fill=self.head_fill, wrap=True) for h, _ in headers])
+        head = []
+        for h, _ in headers:
+            c = self._cell(ws, h, font=self.bold, fill=self.head_fill, wrap=True)
+            if h in _VERTICAL and ws is self.summary:
+                c.alignment = Alignment(text_rotation=255, horizontal="center", vertical="top")
+            head.append(c)
+        ws.append(head)
 
     # -- rows ---------------------------------------------------------------------------
     def add(self, a: PageAudit) -> None:
@@ -160,8 +174,9 @@ class AuditBook:
         for col in "BCD":
             ws.column_dimensions[col].width = 10
         ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = "9"
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        ws.page_setup.fitToHeight = 1
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_title_rows = "1:1"
         C = self._cell
@@ -195,7 +210,7 @@ class AuditBook:
             ch.type = "bar"
             ch.title = title
             ch.y_axis.title = y_title
-            ch.height, ch.width = 8, 16
+            ch.height, ch.width = 7, 15
             if stacked:
                 ch.grouping = "stacked"
                 ch.overlap = 100
@@ -208,20 +223,27 @@ class AuditBook:
             ws.add_chart(ch, anchor)
 
         bar("问题类别（错误/警告）", "处", r0, r1, (2, 3), "F3", stacked=True)
-        bar("各行政层级的问题数", "处", l0, l1, (3, 3), "F20")
+        bar("各行政层级的问题数", "处", l0, l1, (3, 3), "F18")
         pie = PieChart()
         pie.title = "报告评级"
-        pie.height, pie.width = 8, 12
+        pie.height, pie.width = 7, 11
         pie.add_data(Reference(ws, min_col=2, min_row=g0, max_row=g1), titles_from_data=True)
         pie.set_categories(Reference(ws, min_col=1, min_row=g0 + 1, max_row=g1))
         pie.dataLabels = DataLabelList()
         pie.dataLabels.showVal = True
-        ws.add_chart(pie, "F37")
+        for attr in ("showSerName", "showCatName", "showPercent", "showLegendKey"):
+            setattr(pie.dataLabels, attr, False)
+        ws.add_chart(pie, f"A{g1 + 3}")
 
     def _grades_sheet(self) -> None:
         ws = self.wb.create_sheet(GRADES_SHEET)
         for col, w in zip("ABCDE", (10, 50, 30, 30, 10)):
             ws.column_dimensions[col].width = w
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = "9"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
         C = self._cell
         ws.append([C(ws, f"评级标准（{Path(self.grades.source).name}；从上到下，第一个满足的等级即为结果；只计错误和警告）", font=self.title_font)])
         ws.append([C(ws, h, font=self.bold, fill=self.head_fill) for h in ("评级", "说明", "规则", "问题类别或级别", "至少几处")])

@@ -28,7 +28,7 @@ FOLDER_SKIP_EXT = (".md",)
 MAX_PAGE_BYTES = 20 * 1024 * 1024
 MAX_URL_LIST_BYTES = 5 * 1024 * 1024
 URL_INDEX = "网址对照.tsv"
-USER_AGENT = "gxxl-audit/0.1 (政府信息公开工作年度报告审查)"
+USER_AGENT = "gxxl-audit/0.1 (government information disclosure annual report review)"
 _URL = re.compile(r"^https?://[^\s]+$", re.I)
 
 
