@@ -35,6 +35,8 @@ DETAIL_HEADERS = (("序号", 5), ("报告序号", 5), ("单位", 18), ("级别",
                   ("页面位置", 14), ("原文", 36), ("文中数值", 7), ("统计表数值", 7), ("说明", 60), ("文件", 30))
 DETAIL_PRINT_COLS = len(DETAIL_HEADERS) - 1
 SHORT_FORMAT = {"gov2021": "2021年格式", "gov2019": "2019试行格式", "legacy2014": "2014–2018统计表"}
+#: grade colours, worst first (pie slices); the cells use the lighter fills of AuditBook
+_CHART_COLOURS = ("E06666", "F6B26B", "93C47D", "A4C2F4", "B7B7B7")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QUOTED = re.compile(r"^(第\d+段|正文)“(.*)”：")
 
@@ -53,6 +55,11 @@ def detail_fields(f: Finding) -> tuple[str, str, object, object]:
         return m.group(1), m.group(2), _num(f.reported), _num(f.computed)
     where = "；".join(f.locations[:2])
     return where, "", _num(f.reported), _num(f.computed)
+
+
+def _short(path: str) -> str:
+    p = Path(path)
+    return f"{p.parent.name}/{p.name}" if p.parent.name else p.name
 
 
 def _num(v):
@@ -74,6 +81,7 @@ class AuditBook:
         self.title_font = Font(bold=True, size=13)
         self.head_fill = PatternFill("solid", fgColor="DDEBF7")
         self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.top = Alignment(vertical="top")
         self.grade_fill = {
             name: PatternFill("solid", fgColor=c)
             for name, c in zip(grades.names, ("F8CBAD", "FFE699", "C6EFCE", "DDDDDD", "DDDDDD"))
@@ -104,6 +112,8 @@ class AuditBook:
             c.fill = fill
         if wrap:
             c.alignment = self.wrap
+        elif wrap is None:
+            c.alignment = self.top
         return c
 
     def _setup(self, ws, headers, title: str, print_cols: int) -> None:
@@ -128,6 +138,7 @@ class AuditBook:
             if h in _VERTICAL and ws is self.summary:
                 c.alignment = Alignment(text_rotation=255, horizontal="center", vertical="top")
             head.append(c)
+        ws.row_dimensions[2].height = 78 if ws is self.summary else 30
         ws.append(head)
 
     # -- rows ---------------------------------------------------------------------------
@@ -146,7 +157,7 @@ class AuditBook:
         first = next(iter(defects), None)
         first_text = f"【{first.rule}】{first.message}" if first else ""
         ws = self.summary
-        row = [a.index + 1, a.unit or "（未识别）", level, a.year if a.year else "（未识别）",
+        row = [a.index + 1, a.unit or f"（未识别）{_short(a.file or a.source)}", level, a.year if a.year else "",
                SHORT_FORMAT.get(a.format_id, a.format_name or "—")]
         for code in ("T2", "T3", "T4"):
             n, total, state = a.tables.get(code, (0, 0, "—"))
@@ -160,8 +171,11 @@ class AuditBook:
         for f in a.findings:
             self.n_findings += 1
             where, quote, said, table = detail_fields(f)
-            self.detail.append([self._cell(self.detail, v, wrap=(i in (7, 10))) for i, v in enumerate((
-                self.n_findings, a.index + 1, a.unit or Path(a.file or a.source).name, SEVERITY_ZH[f.severity], f.rule,
+            # rows as high as their wrapped text (about 2 CJK characters per unit of width)
+            lines = max(len(f.message) / (DETAIL_HEADERS[10][1] / 2.1), len(quote) / (DETAIL_HEADERS[7][1] / 2.1), 1)
+            self.detail.row_dimensions[self.n_findings + 2].height = min(15 * (int(lines) + 1), 150)
+            self.detail.append([self._cell(self.detail, v, wrap=True if i in (7, 10) else None) for i, v in enumerate((
+                self.n_findings, a.index + 1, a.unit or _short(a.file or a.source), SEVERITY_ZH[f.severity], f.rule,
                 kind_of(f.rule), where, quote, said, table, f.message, a.source))])
 
     # -- statistics and file -------------------------------------------------------------
@@ -210,7 +224,7 @@ class AuditBook:
             ch.type = "bar"
             ch.title = title
             ch.y_axis.title = y_title
-            ch.height, ch.width = 7, 15
+            ch.height, ch.width = 4 + 0.8 * (max_row - min_row), 15  # every category label shown
             if stacked:
                 ch.grouping = "stacked"
                 ch.overlap = 100
@@ -223,7 +237,7 @@ class AuditBook:
             ws.add_chart(ch, anchor)
 
         bar("问题类别（错误/警告）", "处", r0, r1, (2, 3), "F3", stacked=True)
-        bar("各行政层级的问题数", "处", l0, l1, (3, 3), "F18")
+        bar("各行政层级的问题数", "处", l0, l1, (3, 3), f"F{5 + int(2.2 * (r1 - r0)) + 4}")
         pie = PieChart()
         pie.title = "报告评级"
         pie.height, pie.width = 7, 11
@@ -233,6 +247,12 @@ class AuditBook:
         pie.dataLabels.showVal = True
         for attr in ("showSerName", "showCatName", "showPercent", "showLegendKey"):
             setattr(pie.dataLabels, attr, False)
+        from openpyxl.chart.series import DataPoint
+
+        for i, g in enumerate(self.grades.names):
+            pt = DataPoint(idx=i)
+            pt.graphicalProperties.solidFill = _CHART_COLOURS[min(i, len(_CHART_COLOURS) - 1)]
+            pie.series[0].dPt.append(pt)
         ws.add_chart(pie, f"A{g1 + 3}")
 
     def _grades_sheet(self) -> None:

@@ -159,7 +159,7 @@ def check_page(lines: list[str], *, spec: FormatSpec, year: int | None, level: s
         if n == total:
             state = "完整"
         elif n == 0:
-            state = "未找到" if (complete_part or not truncated) else "未收录（页面截断）"
+            state = "未找到" if (complete_part or not truncated) else "页面截断"
         else:
             state = "不完整" if complete_part else "截断"
         tables_state[t.code] = (n, total, state)
