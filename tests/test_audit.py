@@ -202,6 +202,11 @@ def test_workbook_renders_in_libreoffice(tmp_path, soffice):
     assert len(pngs) >= 3
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "年报审查" in text and "问题类别" in text and "评级" in text
+    # a kept imported workbook opens in LibreOffice too, with the page's figures
+    kept = sorted((tmp_path / "审查结果.导入").glob("*_002_*.xlsx"))[0]
+    pdf = lo.to_pdf(kept, tmp_path / "kept")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "行政规范性文件" in text and "32" in text
 
 
 # ------------------------------------------------------------------------------------------
@@ -218,3 +223,31 @@ def _closed_port() -> int:
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def test_fast_imported_workbook_is_the_import_workbook(tmp_path):
+    """The kept workbooks (gxxl.audit.fastbook) hold what `gxxl import` writes: cover, values,
+    texts, the 导入说明 rows and their links."""
+    from gxxl.audit.fastbook import write_fast
+    from gxxl.importer import import_source, write_import
+    from gxxl.reader import read_filing
+
+    planted_set(tmp_path / "pages")
+    pages = [tmp_path / "pages" / "clean.html", tmp_path / "pages" / "template_2019.html"]
+    pages += [CORPUS / n / "page.txt" for n in ("002", "020", "044", "056")]
+    for page in pages:
+        result = import_source(page)
+        slow = write_import(result, tmp_path / "slow.xlsx")
+        fast = write_fast(result, tmp_path / "fast.xlsx")
+        a, b = read_filing(slow), read_filing(fast)
+        assert (a.spec_id, a.cover, a.values, a.problems) == (b.spec_id, b.cover, b.values, b.problems), page
+        wa, wb = load_workbook(slow), load_workbook(fast)
+        assert wa.sheetnames == wb.sheetnames
+        for name in wa.sheetnames:
+            va = [[None if c.value == "" else c.value for c in r] for r in wa[name].iter_rows()]
+            vb = [[None if c.value == "" else c.value for c in r] for r in wb[name].iter_rows()]
+            assert va == vb, (page, name)
+        links_a = [(c.coordinate, c.hyperlink.target) for r in wa["导入说明"].iter_rows() for c in r if c.hyperlink]
+        links_b = [(c.coordinate, "#" + c.hyperlink.location) for r in wb["导入说明"].iter_rows() for c in r if c.hyperlink]
+        assert links_a == links_b, page
+        assert wb["导入说明"]["G3"].alignment.wrap_text and wb["表二 主动公开"].protection.sheet == wa["表二 主动公开"].protection.sheet

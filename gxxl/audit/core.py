@@ -116,10 +116,10 @@ def audit_page(index: int, path: str | Path, *, source: str | None = None, workb
     kept = ""
     if workbook is not None:
         t = time.perf_counter()
-        from ..importer import write_import
+        from .fastbook import write_fast  # the same file as gxxl import writes, without rebuilding the template
 
         if any(n for n, _ in result.coverage.values()):
-            write_import(result, workbook, force=True)
+            write_fast(result, workbook)
             kept = str(workbook)
         secs["workbook"] = time.perf_counter() - t
 
