@@ -86,6 +86,7 @@ class AuditBook:
             name: PatternFill("solid", fgColor=c)
             for name, c in zip(grades.names, ("F8CBAD", "FFE699", "C6EFCE", "DDDDDD", "DDDDDD"))
         }
+        self._styles: dict = {}
         self.n_reports = 0
         self.n_findings = 0
         self.by_kind: Counter = Counter()
@@ -99,6 +100,8 @@ class AuditBook:
 
     # -- cells --------------------------------------------------------------------------
     def _cell(self, ws, value, *, font=None, fill=None, wrap=False):
+        from copy import copy
+
         from openpyxl.cell import WriteOnlyCell
 
         if isinstance(value, str):
@@ -106,14 +109,20 @@ class AuditBook:
             c.data_type = "s"  # page text is never a formula, even when it starts with 「=」
         else:
             c = WriteOnlyCell(ws, value=value)
-        if font:
-            c.font = font
-        if fill:
-            c.fill = fill
-        if wrap:
-            c.alignment = self.wrap
-        elif wrap is None:
-            c.alignment = self.top
+        key = (id(font), id(fill), wrap)
+        style = self._styles.get(key)
+        if style is None:  # resolve each combination of styles once (openpyxl hashes them per cell)
+            if font:
+                c.font = font
+            if fill:
+                c.fill = fill
+            if wrap:
+                c.alignment = self.wrap
+            elif wrap is None:
+                c.alignment = self.top
+            self._styles[key] = copy(c._style)
+        else:
+            c._style = copy(style)
         return c
 
     def _setup(self, ws, headers, title: str, print_cols: int) -> None:
