@@ -96,7 +96,8 @@ def test_planted_set_caught_exactly(tmp_path):
         assert all(t["state"] == "完整" for t in r["tables"].values())
     grades = {n: by_name[n]["grade"] for n in expected}
     assert grades == {"clean": "合格", "shifted_number": "不合格", "template_2019": "不合格",
-                      "missing_part_5": "需整改", "published_feb15": "需整改", "text_258_table_275": "需整改"}
+                      "missing_part_5": "需整改", "published_feb15": "需整改", "text_258_table_275": "需整改",
+                      "no_fee_statement": "需整改", "period_last_year": "需整改"}
     t = next(f for f in by_name["text_258_table_275"]["findings"] if f["rule"] == "T3-8")
     assert (t["reported"], t["computed"]) == (258, 275)
 
@@ -251,3 +252,32 @@ def test_fast_imported_workbook_is_the_import_workbook(tmp_path):
         links_b = [(c.coordinate, "#" + c.hyperlink.location) for r in wb["导入说明"].iter_rows() for c in r if c.hyperlink]
         assert links_a == links_b, page
         assert wb["导入说明"]["G3"].alignment.wrap_text and wb["表二 主动公开"].protection.sheet == wa["表二 主动公开"].protection.sheet
+
+
+def test_ctrl_c_leaves_no_half_written_output(tmp_path):
+    import shutil
+    import signal
+    import time
+
+    planted_set(tmp_path / "proto")
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    protos = sorted((tmp_path / "proto").glob("*.html"))
+    for i in range(400):
+        shutil.copyfile(protos[i % len(protos)], pages / f"{i:04d}.html")
+    out = tmp_path / "审查结果.xlsx"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    p = subprocess.Popen([sys.executable, "-m", "gxxl", "audit", str(pages), "-o", str(out), "--jobs", "2"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    kept = tmp_path / "审查结果.导入"
+    deadline = time.time() + 120
+    while time.time() < deadline and (not kept.is_dir() or len(list(kept.glob("*.xlsx"))) < 5):
+        time.sleep(0.05)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err
+    assert "已中断" in err and "Traceback" not in err
+    assert not out.exists()
+    assert not [f for f in tmp_path.rglob("*") if f.name.endswith(".tmp")]
+    for wb in kept.glob("*.xlsx"):  # every workbook that is there is whole
+        load_workbook(wb, read_only=True).close()

@@ -134,15 +134,34 @@ def iter_audits(opts: Options, grades: GradeTable, progress=None):
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
     chunk = max(1, min(16, len(tasks) // (jobs * 8)))
-    pool = ctx.Pool(jobs)
+    pool = ctx.Pool(jobs, initializer=_worker_init)
     try:
         yield from ordered(pool.imap(_job, tasks, chunksize=chunk))
         pool.close()
     except BaseException:
         pool.terminate()
-        raise
-    finally:
         pool.join()
+        _remove_partial(wb_dir)
+        raise
+    pool.join()
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the main process, which stops them and tidies up."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _remove_partial(folder: Path | None) -> None:
+    """Temporary files of workbooks a stopped worker was writing (atomic writes never finished)."""
+    if folder is None or not folder.is_dir():
+        return
+    for tmp in folder.glob(".*.tmp"):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
 
 
 def run_audit(opts: Options, *, progress=None, on_report=None) -> Summary:
@@ -156,7 +175,31 @@ def run_audit(opts: Options, *, progress=None, on_report=None) -> Summary:
     summ = Summary(output=opts.output)
     secs = dict.fromkeys(STAGES + ("write",), 0.0)
     by_kind: dict[str, int] = {}
-    for a in iter_audits(opts, grades, progress):
+    try:
+        _consume(iter_audits(opts, grades, progress), book, summ, secs, by_kind, on_report)
+    except BaseException:
+        if book is not None:
+            book.discard()
+        raise
+    summ.by_kind = {k: by_kind[k] for k in KIND_ORDER if k in by_kind}
+    if book is not None:
+        if progress:
+            progress("write", 0, 1)
+        t = time.perf_counter()
+        book.save(opts.output, force=True)
+        secs["write"] += time.perf_counter() - t
+        wb_dir = side_folder(opts.output, "导入")
+        summ.workbooks_dir = wb_dir if wb_dir.is_dir() else None
+        pages = side_folder(opts.output, "网页")
+        summ.pages_dir = pages if pages.is_dir() else None
+    summ.seconds = secs
+    return summ
+
+
+def _consume(audits, book, summ: Summary, secs: dict, by_kind: dict, on_report) -> None:
+    import time
+
+    for a in audits:
         summ.reports += 1
         summ.findings += len(a.findings)
         summ.by_grade[a.grade] = summ.by_grade.get(a.grade, 0) + 1
@@ -171,16 +214,3 @@ def run_audit(opts: Options, *, progress=None, on_report=None) -> Summary:
             secs["write"] += time.perf_counter() - t
         if on_report:
             on_report(a)
-    summ.by_kind = {k: by_kind[k] for k in KIND_ORDER if k in by_kind}
-    if book is not None:
-        if progress:
-            progress("write", 0, 1)
-        t = time.perf_counter()
-        book.save(opts.output, force=True)
-        secs["write"] += time.perf_counter() - t
-        wb_dir = side_folder(opts.output, "导入")
-        summ.workbooks_dir = wb_dir if wb_dir.is_dir() else None
-        pages = side_folder(opts.output, "网页")
-        summ.pages_dir = pages if pages.is_dir() else None
-    summ.seconds = secs
-    return summ

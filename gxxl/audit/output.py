@@ -286,6 +286,15 @@ class AuditBook:
         for r in RULE_BY_ID.values():
             ws.append([C(ws, r.id), C(ws, r.title), C(ws, r.kind), C(ws, r.basis, wrap=True), C(ws, SEVERITY_ZH[r.severity])])
 
+    def discard(self) -> None:
+        """Stop without saving (Ctrl-C): finish the sheets' temporary streams and remove them."""
+        for ws in (self.summary, self.detail):
+            try:
+                ws.close()
+                ws._writer.cleanup()
+            except Exception:  # pragma: no cover - best effort on the way out
+                pass
+
     def save(self, path: Path, *, force: bool) -> Path:
         import io
 

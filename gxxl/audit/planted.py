@@ -92,6 +92,9 @@ def planted_set(folder: Path) -> dict[str, set[str]]:
         "missing_part_5": (page_html(f, drop_part="五"), {"A-1"}),
         "published_feb15": (page_html(f, date="2024-02-15"), {"A-4"}),
         "text_258_table_275": (page_html(f, replace=(("新收政府信息公开申请275件", "新收政府信息公开申请258件"),)), {"T3-8"}),
+        "no_fee_statement": (page_html(f, replace=(("本年度未收取信息处理费。", ""),)), {"A-5"}),
+        "period_last_year": (page_html(f, replace=(("统计期限自2023年1月1日起至2023年12月31日止",
+                                                    "统计期限自2022年1月1日起至2022年12月31日止"),)), {"A-3"}),
     }
     expected = {}
     for name, (text, rules) in pages.items():

@@ -42,8 +42,6 @@ def _number(text: str, name: str, *, lo: float, hi: float, integer: bool = False
 def run(args) -> int:
     from ..audit import Options, run_audit
     from ..errors import Interrupted, OutputError
-    from .rollup import ProgressBar
-
     if not args.output and not args.json:
         raise UserError("请用 -o 指定输出的审查结果工作簿，如 -o 审查结果.xlsx（或加 --json 只输出 JSON）")
     out = Path(args.output) if args.output else None
@@ -64,7 +62,7 @@ def run(args) -> int:
         delay=_number(args.delay, "--delay", lo=0, hi=60),
         max_bytes=_number(args.max_size, "--max-size", lo=1, hi=200 * 1024, integer=True) * 1024,
     )
-    bar = ProgressBar(sys.stderr)
+    bar = AuditProgress(sys.stderr)
     reports = []
 
     def on_report(a):
@@ -114,3 +112,44 @@ def _json(a) -> dict:
         "truncated": a.truncated, "text_checked": a.text_checked, "grade": a.grade, "workbook": a.workbook,
         "defects": counts_by_kind(a.findings), "findings": [f.to_json() for f in a.findings],
     }
+
+
+class AuditProgress:
+    """One line on stderr (only when it is a terminal): downloads, then pages audited."""
+
+    WIDTH = 30
+
+    def __init__(self, stream):
+        import time
+
+        self.stream, self.clock = stream, time.perf_counter
+        try:
+            self.enabled = stream.isatty()
+        except (AttributeError, ValueError):
+            self.enabled = False
+        self.start = self.clock()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = self.clock()
+        if phase != "write" and done not in (0, total) and now - self.last < 0.1:
+            return
+        self.last = now
+        if phase == "write":
+            line = "正在写出审查结果……"
+        else:
+            what = "下载网页" if phase == "fetch" else "审查报告"
+            frac = done / total if total else 1.0
+            filled = int(self.WIDTH * frac)
+            line = f"{what} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total}（{frac:.0%}），已用 {now - self.start:.1f} 秒"
+        self.stream.write("\r\x1b[2K" + line)
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.enabled and self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
