@@ -1,8 +1,9 @@
 """One published report → its audit: the engine's findings for a page, plus the page checks.
 
 :func:`audit_page` runs, for one saved page, exactly the engine's steps —
-:func:`gxxl.importer.import_source` (page → filing), :func:`gxxl.validate.validate`
-(S-1, 勾稽), :func:`gxxl.report.checktext.check_text` (text vs tables) — and the page checks
+:func:`gxxl.api.import_source` (page → filing, with its validation: S-1, 勾稽),
+:func:`gxxl.report.checktext.check_text` (text vs tables; called directly because the
+API's ``check_text`` validates the filing once more) — and the page checks
 of :mod:`gxxl.audit.page`, then keeps what is a finding *about the published report*:
 
 * cells that are not in the copy (the importer's I-1: a table or row not found, a copy cut
@@ -70,17 +71,18 @@ def failed(index: int, source: str, reason: str, file: str = "") -> PageAudit:
 
 def audit_page(index: int, path: str | Path, *, source: str | None = None, workbook: Path | None = None) -> PageAudit:
     """Audit one saved page; ``workbook`` is where to keep the imported workbook (or None)."""
-    from ..importer import SourceError, import_source
+    from .. import api
+    from ..errors import GxxlError
 
     path = Path(path)
     source = source or str(path)
     secs: dict[str, float] = {}
     t = time.perf_counter()
     try:
-        result = import_source(path)
-    except SourceError as e:
-        return failed(index, source, f"{path.name}：{e}", str(path))
-    result = _format_from_text(path, result)
+        imported = _format_from_text(path, api.import_source(path))
+    except GxxlError as e:
+        return failed(index, source, str(e), str(path))
+    result = imported.result
     secs["import"] = time.perf_counter() - t
     filing, doc = result.filing, result.document
     if not doc.lines and not doc.grids:
@@ -100,10 +102,10 @@ def audit_page(index: int, path: str | Path, *, source: str | None = None, workb
     secs["page"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    from ..validate import suspects, validate
+    from ..validate import suspects
 
     absent = {c for f in result.findings if f.rule == "I-1" for c in f.cells}
-    table_findings = _table_findings(validate(filing), filing, absent, file)
+    table_findings = _table_findings(imported.validation.findings, filing, absent, file)
     table_findings += suspects(table_findings, spec)
     secs["validate"] = time.perf_counter() - t
 
@@ -137,23 +139,20 @@ def _rule_order(rule: str) -> tuple:
     return (m.group(1), int(m.group(2) or 0), int(m.group(3))) if m else (rule, 0, 0)
 
 
-def _format_from_text(path: Path, result):
+def _format_from_text(path: Path, imported):
     """When the page has no table the importer could read, the format is judged by its labels
-    anywhere on the page (a page with the 2019 tables flattened to lines is still a 2019 page)."""
-    from ..importer import _signature_share, import_source
-    from ..importer.match import key
-    from ..spec import all_specs
+    anywhere on the page (a page with the 2019 tables flattened to lines is still a 2019 page),
+    with the engine's one format detector."""
+    from .. import api
+    from ..detect import detect_format
 
-    if any(n for n, _ in result.coverage.values()):
-        return result
-    specs = all_specs()
-    present = {key(x) for x in result.document.lines if len(x) <= 40}
-    scores = {sid: _signature_share(s, specs, present) for sid, s in specs.items()}
-    best = max(scores, key=lambda s: scores[s])
-    runner_up = max((v for s, v in scores.items() if s != best), default=0.0)
-    if best != result.spec.id and scores[best] >= 0.2 and scores[best] - runner_up >= 0.1:
-        return import_source(path, spec_id=best)
-    return result
+    result = imported.result
+    if imported.found_any:
+        return imported
+    found = detect_format(x for x in result.document.lines if len(x) <= 40)
+    if found.spec is not None and found.spec.id != result.spec.id:
+        return api.import_source(path, format=found.spec.id)
+    return imported
 
 
 def _table_findings(found: list[Finding], filing, absent: set[str], file: str) -> list[Finding]:

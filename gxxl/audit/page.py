@@ -193,7 +193,7 @@ def check_page(lines: list[str], *, spec: FormatSpec, year: int | None, level: s
 def _labels_in_lines(table, lines: list[str]) -> bool:
     """At least a third of the table's own labels stand on their own on the page (as lines or as
     cells of a table the importer could not read)."""
-    from ..importer.match import key
+    from ..locate.match import key
 
     labels = {key(s.text) for s in table.layout.spans if len(s.text) >= 2}
     present = {key(x) for x in lines if len(x) <= 60}
