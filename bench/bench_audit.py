@@ -8,7 +8,7 @@ The pages are the 23 real corpus pages (``../shared/corpus``) and the six plante
 :mod:`gxxl.audit.planted` (complete reports with all three tables), copied round-robin
 into ``bench/out/audit_pages/`` (git-ignored).  The audit runs in a fresh child process,
 end to end (interpreter start, imports, reading, writing 审查结果.xlsx); the child prints
-its own figures: pages per second, the per-stage split (CPU seconds summed over the
+its own figures: pages per second, the per-stage split (time inside each stage summed over the
 workers: import = reading the page and locating the tables, page checks, validate,
 check-text, the imported workbook; write = the 审查结果 rows and file in the main
 process), and the peak RSS of the main process and of the largest worker.  A separate
@@ -70,7 +70,7 @@ def child(folder: Path, out: Path, jobs: int | None, workbooks: bool) -> None:
     n = summ.reports
     print(f"pages: {n}   wall time: {wall:.1f} s   pages/s: {n / wall:.0f}   findings: {summ.findings}")
     print(f"grades: {summ.by_grade}")
-    print("per-stage CPU seconds (summed over workers):")
+    print("per-stage seconds (time inside each stage, summed over the workers):")
     for k, v in summ.seconds.items():
         print(f"  {k:11s} {v:7.2f} s   {1000 * v / max(1, n):6.2f} ms/page")
     print(f"peak RSS: main {main_rss:.0f} MiB, largest worker {kids_rss:.0f} MiB")

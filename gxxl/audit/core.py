@@ -1,7 +1,7 @@
 """One published report → its audit: the engine's findings for a page, plus the page checks.
 
 :func:`audit_page` runs, for one saved page, exactly the engine's steps —
-:func:`gxxl.api.import_source` (page → filing, with its validation: S-1, 勾稽),
+:func:`gxxl.importer.import_source` (page → filing), :func:`gxxl.api.validate` (S-1, 勾稽),
 :func:`gxxl.report.checktext.check_text` (text vs tables; called directly because the
 API's ``check_text`` validates the filing once more) — and the page checks
 of :mod:`gxxl.audit.page`, then keeps what is a finding *about the published report*:
@@ -73,16 +73,16 @@ def audit_page(index: int, path: str | Path, *, source: str | None = None, workb
     """Audit one saved page; ``workbook`` is where to keep the imported workbook (or None)."""
     from .. import api
     from ..errors import GxxlError
+    from ..importer import import_source
 
     path = Path(path)
     source = source or str(path)
     secs: dict[str, float] = {}
     t = time.perf_counter()
     try:
-        imported = _format_from_text(path, api.import_source(path))
+        result = _format_from_text(path, import_source(path))
     except GxxlError as e:
-        return failed(index, source, str(e), str(path))
-    result = imported.result
+        return failed(index, source, f"{path.name}：{e}", str(path))
     secs["import"] = time.perf_counter() - t
     filing, doc = result.filing, result.document
     if not doc.lines and not doc.grids:
@@ -105,7 +105,7 @@ def audit_page(index: int, path: str | Path, *, source: str | None = None, workb
     from ..validate import suspects
 
     absent = {c for f in result.findings if f.rule == "I-1" for c in f.cells}
-    table_findings = _table_findings(imported.validation.findings, filing, absent, file)
+    table_findings = _table_findings(api.validate(filing).findings, filing, absent, file)
     table_findings += suspects(table_findings, spec)
     secs["validate"] = time.perf_counter() - t
 
@@ -139,20 +139,19 @@ def _rule_order(rule: str) -> tuple:
     return (m.group(1), int(m.group(2) or 0), int(m.group(3))) if m else (rule, 0, 0)
 
 
-def _format_from_text(path: Path, imported):
+def _format_from_text(path: Path, result):
     """When the page has no table the importer could read, the format is judged by its labels
     anywhere on the page (a page with the 2019 tables flattened to lines is still a 2019 page),
     with the engine's one format detector."""
-    from .. import api
     from ..detect import detect_format
+    from ..importer import import_source
 
-    result = imported.result
-    if imported.found_any:
-        return imported
+    if any(n for n, _ in result.coverage.values()):
+        return result
     found = detect_format(x for x in result.document.lines if len(x) <= 40)
     if found.spec is not None and found.spec.id != result.spec.id:
-        return api.import_source(path, format=found.spec.id)
-    return imported
+        return import_source(path, spec_id=found.spec.id)
+    return result
 
 
 def _table_findings(found: list[Finding], filing, absent: set[str], file: str) -> list[Finding]:
