@@ -23,6 +23,7 @@ VERBS: dict[str, str] = {
     "check-text": "check_text",
     "import": "import_",
     "addin": "addin",
+    "audit": "audit",
     "export": "export",
 }
 
