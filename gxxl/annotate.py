@@ -10,12 +10,13 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 
 from .filing import Filing
 from .fileio import save_workbook
 from .findings import RESULT_HEADERS, RESULTS_SHEET, Finding, note_text, result_row, status_line
 from .layout import col_index, cover_status_row, COVER_VALUE_COL
+from .sheetprint import setup_print
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
@@ -74,11 +75,12 @@ def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str 
     if spec.cover_sheet in wb.sheetnames:
         ws = wb[spec.cover_sheet]
         ws.cell(cover_status_row(spec), COVER_VALUE_COL, status_line(findings))
-    write_results_sheet(wb, findings)
+    write_results_sheet(wb, findings, unit=filing.unit_name, year=filing.year)
     return save_workbook(wb, out, force=force)
 
 
-def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET) -> None:
+def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET, *, unit: str = "",
+                        year: int | None = None) -> None:
     if title in wb.sheetnames:
         del wb[title]
     ws = wb.create_sheet(title)
@@ -94,9 +96,8 @@ def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET)
             link.font = Font(color="0563C1", underline="single")
     if not findings:
         ws.append(["", "", "", "", "", "", "", "校验通过，未发现问题"])
-    for col, w in zip("ABCDEFGH", (6, 6, 7, 24, 9, 9, 8, 90)):
+    for col, w in zip("ABCDEFGH", (5, 6, 7, 22, 9, 9, 8, 70)):
         ws.column_dimensions[col].width = w
-    for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
+    setup_print(ws, title=title, unit=unit, year=year, landscape=True, repeat_rows=(1, 1), last_col=8,
+                last_row=ws.max_row, wrap_columns=(4, 8), wrap_from_row=2)

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ..fileio import save_workbook
+from ..sheetprint import setup_print
 from .grid import boxes
 from .model import Block, Report
 
@@ -79,12 +80,9 @@ def fill_sheet(ws, report: Report) -> None:
         lines = _lines("　　" + block.text, text_width, size)
         ws.row_dimensions[row].height = max(1, lines) * size * 1.45
         row += 1
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"  # 表四 reaches column R
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_area = f"A1:{get_column_letter(len(WIDTHS))}{row}"
+    # landscape: 表四 reaches column R
+    setup_print(ws, title=SHEET, unit=report.filing.unit_name, year=report.filing.year, landscape=True,
+                last_col=len(WIDTHS), last_row=row)
 
 
 def _rich(block: Block, size: float, bold: bool):
