@@ -14,15 +14,17 @@ from .output import display_path, findings_table
 
 HELP = "生成年度报告章节：按官方格式输出表二、表三、表四及据数据生成的文字（Word/Markdown/工作表）"
 
-FORMATS = {"docx": "Word 文档", "md": "Markdown", "sheet": "工作簿中的“报告章节”工作表"}
-_BY_SUFFIX = {".docx": "docx", ".md": "md", ".markdown": "md", ".xlsx": "sheet", ".xlsm": "sheet"}
+FORMATS = {"docx": "Word 文档", "md": "Markdown", "sheet": "工作簿中的“报告章节”工作表", "html": "网页（HTML）",
+           "pdf": "PDF"}
+_BY_SUFFIX = {".docx": "docx", ".md": "md", ".markdown": "md", ".xlsx": "sheet", ".xlsm": "sheet", ".html": "html",
+              ".htm": "html", ".pdf": "pdf"}
 
 
 def add_arguments(p) -> None:
     p.add_argument("file", metavar="FILE", help="本年度统计表工作簿（.xlsx）")
     p.add_argument("-o", "--output", metavar="OUT",
                    help="输出文件（默认：与输入同目录的“<文件名>.报告.docx / .报告.md / .报告章节.xlsx”）")
-    p.add_argument("--format", choices=tuple(FORMATS), help="输出格式：docx（默认）、md、sheet；不指定时按 -o 的扩展名判断")
+    p.add_argument("--format", choices=tuple(FORMATS), help="输出格式：docx（默认）、md、sheet、html、pdf；不指定时按 -o 的扩展名判断")
     p.add_argument("--previous", metavar="LAST_YEAR", help="上一年度的工作簿：生成同比变化，并核对“上年结转”（T3-5）")
     p.add_argument("--subject", default="本机关", help="句子的主语（默认：本机关），如“区政府办公室”")
     p.add_argument("--force", action="store_true", help="统计表有错误时仍然生成（稿件开头会注明）")
@@ -110,10 +112,10 @@ def _target(args, src: Path) -> tuple[str, Path]:
         by_ext = _BY_SUFFIX.get(out.suffix.lower())
         if fmt is None:
             if by_ext is None:
-                raise UserError(f"{args.output}：无法从扩展名判断输出格式，请用 .docx、.md 或 .xlsx，或加 --format")
+                raise UserError(f"{args.output}：无法从扩展名判断输出格式，请用 .docx、.html、.pdf、.md 或 .xlsx，或加 --format")
             fmt = by_ext
         elif by_ext != fmt:
-            want = {"docx": ".docx", "md": ".md", "sheet": ".xlsx"}[fmt]
+            want = {"docx": ".docx", "md": ".md", "sheet": ".xlsx", "html": ".html", "pdf": ".pdf"}[fmt]
             raise UserError(f"{args.output}：--format {fmt} 的输出文件应以 {want} 结尾")
     fmt = fmt or "docx"
     if args.in_place:
@@ -125,7 +127,8 @@ def _target(args, src: Path) -> tuple[str, Path]:
     if fmt == "sheet" and src.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UserError(f"{src.name}：只能在 .xlsx/.xlsm 工作簿中写入工作表；请先在 Excel/WPS 中另存为 .xlsx，或改用 --format docx")
     if out is None:
-        suffix = {"docx": ".报告.docx", "md": ".报告.md", "sheet": ".报告章节" + src.suffix.lower()}[fmt]
+        suffix = {"docx": ".报告.docx", "md": ".报告.md", "sheet": ".报告章节" + src.suffix.lower(), "html": ".报告.html",
+                  "pdf": ".报告.pdf"}[fmt]
         out = src.with_name(src.stem + suffix)
     if not args.in_place:
         if out.resolve() == src.resolve():
@@ -163,6 +166,14 @@ def _write(report, fmt: str, src: Path, out: Path) -> None:
         from ..report.markdown import write_markdown
 
         write_markdown(report, out)
+    elif fmt == "html":
+        from ..report.html import write_html
+
+        write_html(report, out)
+    elif fmt == "pdf":
+        from ..report.pdf import write_pdf
+
+        write_pdf(report, out)
     else:
         from ..report.sheet import write_report_sheet
 
