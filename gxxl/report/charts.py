@@ -362,27 +362,33 @@ def chart_png(chart: Chart, *, width: float = 640, scale: float = 2.5) -> bytes:
 # native Excel charts (openpyxl: they stay editable)
 # ------------------------------------------------------------------------------------------
 def add_excel_charts(ws, charts: list[Chart], first_row: int, *, label_col: int = 1, chart_col: int | None = None,
-                     rows_per_chart: int = 18) -> int:
-    """Write each drawn chart's data (a small table) and a native bar chart over it.
+                     per_page: int = 2) -> int:
+    """Write each drawn chart's data (a small table) and a native bar chart beside it.
 
     The data table starts at ``label_col`` (category, then one column per series); the
-    chart is anchored ``chart_col`` (default: two columns right of the table).  Charts
-    that are not drawn leave their sentence.  Returns the next free row.
+    chart is anchored at ``chart_col`` (default: two columns right of the table).  Each
+    chart takes a block of rows as tall as the chart, and a page break follows every
+    ``per_page`` blocks, so no chart is cut by a page break.  Charts that are not drawn
+    leave their sentence.  Returns the next free row.
     """
     from openpyxl.chart import BarChart, Reference
     from openpyxl.chart.label import DataLabelList
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.pagebreak import Break
 
     row = first_row
+    on_page = 0
     for chart in charts:
-        ws.cell(row, label_col, chart.title).font = Font(bold=True, size=12)
-        row += 1
         if not chart.drawn:
             ws.cell(row, label_col, chart.skipped)
             row += 2
             continue
-        head = row
+        if on_page == per_page:
+            ws.row_breaks.append(Break(id=row - 1))
+            on_page = 0
+        ws.cell(row, label_col, chart.title).font = Font(bold=True, size=11)
+        head = row + 1
         ws.cell(head, label_col, "项目").font = Font(bold=True)
         for j, s in enumerate(chart.series, start=1):
             ws.cell(head, label_col + j, s.name or f"件数（{chart.unit}）").font = Font(bold=True)
@@ -407,14 +413,47 @@ def add_excel_charts(ws, charts: list[Chart], first_row: int, *, label_col: int 
         bc.set_categories(cats)
         for i, s in enumerate(bc.series):
             s.graphicalProperties.solidFill = COLOURS[i % len(COLOURS)].lstrip("#")
-        bc.dataLabels = DataLabelList()
-        bc.dataLabels.showVal = True
+            s.graphicalProperties.line.solidFill = COLOURS[i % len(COLOURS)].lstrip("#")
+        labels = DataLabelList()
+        labels.showVal = True
+        labels.showCatName = labels.showSerName = labels.showLegendKey = labels.showPercent = False
+        bc.dataLabels = labels
         if len(chart.series) == 1:
             bc.legend = None
-        height_rows = max(rows_per_chart, 3 + len(chart.categories) * (1 + len(chart.series)) // 2 * 2)
-        bc.height = max(6.0, 0.55 * height_rows)
-        bc.width = 16
-        col = chart_col or label_col + len(chart.series) + 2
-        ws.add_chart(bc, f"{get_column_letter(col)}{head}")
-        row = max(last + 2, head + int(bc.height / 0.5) + 1)
+        else:
+            bc.legend.position = "b"
+        bars = len(chart.categories) * len(chart.series)
+        bc.height = 7.0 if bars <= 8 else 8.5
+        bc.width = 15.5
+        ws.add_chart(bc, f"{get_column_letter(chart_col or label_col + len(chart.series) + 2)}{row}")
+        chart_rows = int(bc.height / 0.53) + 2  # default rows are 15 pt = 0.53 cm
+        row = max(last + 2, row + chart_rows)
+        on_page += 1
     return row
+
+
+CHART_SHEET = "图解"
+
+
+def write_chart_sheet(wb, filing: Filing, *, title: str = CHART_SHEET, index: int | None = None,
+                      unit: str = "", year: int | None = None):
+    """A 图解 sheet of native charts (with their data) for ``filing``; None when the
+    format has no report vocabulary (the 2014–2018 统计表)."""
+    from ..sheetprint import setup_print
+    from .vocab import UnsupportedFormat
+
+    try:
+        charts = report_charts(filing)
+    except UnsupportedFormat:
+        return None
+    ws = wb.create_sheet(title, index)
+    ws.column_dimensions["A"].width = 30
+    for col in "BCD":
+        ws.column_dimensions[col].width = 10
+    from openpyxl.styles import Font
+
+    ws.cell(1, 1, f"{unit or filing.unit_name}{year or filing.year or ''}年度 图解（由统计表数据生成，可编辑）").font = Font(bold=True, size=14)
+    last = add_excel_charts(ws, charts, 3, label_col=1, chart_col=5)
+    setup_print(ws, title=title, unit=unit or filing.unit_name, year=year or filing.year, landscape=True,
+                last_col=13, last_row=last)
+    return ws

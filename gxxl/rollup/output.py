@@ -163,6 +163,10 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
     # 校验结果 (the aggregate's own findings) ---------------------------------------------
     write_results_sheet(wb, findings, unit=unit, year=year)
     wb.move_sheet(wb["校验结果"], offset=wb.sheetnames.index(META_SHEET) - wb.sheetnames.index("校验结果"))
+    # 图解 (native, editable charts of the aggregate's cells)
+    from ..report.charts import write_chart_sheet
+
+    write_chart_sheet(wb, aggregate, index=wb.sheetnames.index(META_SHEET), unit=unit, year=year)
     wb.active = 0
     package = workbook_bytes(wb)
     detail_fills = [f for f in fills if f.segments is not None]
