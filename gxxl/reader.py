@@ -30,12 +30,12 @@ from python_calamine import CalamineWorkbook
 from .detect import detect_format
 from . import gate
 from .filing import Filing
-from .findings import Finding
 from .layout import META_SHEET, a1, cover_positions, sheet_ref, table_pos, COVER_LABEL_COL
 from .spec import FormatSpec, TableSpec, all_specs, get_spec
 from .spec.model import MAX_PLAUSIBLE
 from .text import norm, parse_number_text
 from .textio import OLE_MAGIC, cell_text as _text, is_encrypted_ooxml
+from .validate import notice
 
 Grid = list[list[object]]
 
@@ -92,7 +92,7 @@ def read_filing(path: str | os.PathLike, spec: FormatSpec | None = None) -> Fili
             spec_id=(spec or get_spec()).id,
             source=str(path),
             readable=False,
-            findings=[Finding(rule=e.rule, severity="error", message=f"{name}：{e}", file=str(path))],
+            findings=[notice(spec or get_spec(), e.rule, file=str(path), name=name, reason=str(e))],
         )
 
 
@@ -118,7 +118,7 @@ def read_filing_grids(sheets: dict[str, Grid], name: str = "工作簿", *, sourc
             spec_id=(spec or get_spec()).id,
             source=source or name,
             readable=False,
-            findings=[Finding(rule=e.rule, severity="error", message=f"{name}：{e}", file=source or name)],
+            findings=[notice(spec or get_spec(), e.rule, file=source or name, name=name, reason=str(e))],
         )
     if source is not None:
         filing.source = source
@@ -278,12 +278,8 @@ def _read(path: Path, spec: FormatSpec, sheets: dict[str, Grid], meta: dict[str,
             continue
         hit = _locate_table(table, sheets, grids)
         if hit is None:
-            filing.findings.append(
-                Finding(
-                    rule="F-2", severity="error", file=str(path),
-                    message=f"{path.name}：未找到{table.number}（{table.title}），该表的单元格按空白处理",
-                )
-            )
+            filing.findings.append(notice(spec, "F-2", "table_missing", file=str(path),
+                                          name=path.name, table=table.number, title=table.title))
             for cs in table.cells:
                 filing.problems[cs.code] = ("blank", "")
                 filing.values[cs.code] = None
@@ -301,25 +297,16 @@ def _read(path: Path, spec: FormatSpec, sheets: dict[str, Grid], meta: dict[str,
             if sheet_name != table.sheet or (r, c) != table_pos(table, cs.r, cs.c):
                 filing.moved[cs.code] = sheet_ref(sheet_name, r, c)
         notes = "工作表名称不同" if sheet_name != table.sheet else "插入或删除了行列"
-        filing.findings.append(
-            Finding(
-                rule="F-4", severity="warning", file=str(path),
-                message=f"{path.name}：{table.number}的布局与模板不同（{notes}），已按栏目名称定位读取，请核对",
-            )
-        )
-        for d in hit.decisions:
+        filing.findings.append(notice(spec, "F-4", file=str(path),
+                                      name=path.name, table=table.number, notes=notes))
+        for d in hit.decisions:  # the locator's own words (the importer shows them as I-*)
             if d.rule == "I-1":  # part of the table not found: its cells stay blank
-                filing.findings.append(Finding(
-                    rule="F-2", severity="error", file=str(path), cells=d.cells,
-                    locations=tuple(filing.where(c) for c in d.cells[:1]),
-                    message=f"{path.name}：{d.message}",
-                ))
+                filing.findings.append(notice(spec, "F-2", cells=d.cells, file=str(path),
+                                              name=path.name, reason=d.message))
             elif d.severity != "info":  # e.g. columns mapped by position only
-                filing.findings.append(Finding(
-                    rule="F-4", severity="warning", file=str(path), cells=d.cells,
-                    locations=tuple(filing.where(c) for c in d.cells[:1]),
-                    message=f"{path.name}：{d.message}",
-                ))
+                filing.findings.append(notice(spec, "F-4", "locator", cells=d.cells, file=str(path),
+                                              locations=tuple(filing.where(c) for c in d.cells[:1]),
+                                              name=path.name, reason=d.message))
     _convert_values(filing, spec, raw_cells, path, formula_cells or (lambda: formula_and_error_cells(path)))
     _read_cover(filing, spec, sheets, path)
     return filing
@@ -409,19 +396,15 @@ def _convert_values(filing: Filing, spec: FormatSpec, raw_cells, path: Path, for
                 _invalid(filing, spec, code, path, text.strip())
                 continue
             values[code] = _clean(value)
-            filing.findings.append(
-                Finding(
-                    rule="F-3", severity="info", file=str(path), cells=(code,),
-                    locations=(filing.where(code),), reported=text.strip(), computed=_clean(value),
-                    message=f"{spec.cell_label(code)}：「{text.strip()}」（{note}）按 {_fmt(_clean(value))} 读取",
-                )
-            )
+            filing.findings.append(notice(
+                spec, "F-3", cells=(code,), locations=(filing.where(code),), reported=text.strip(),
+                computed=_clean(value), file=str(path),
+                cell=spec.cell_label(code), raw=text.strip(), note=note, value=_fmt(_clean(value)),
+            ))
 
 
 def _invalid(filing: Filing, spec: FormatSpec, code: str, path: Path, raw: object) -> None:
     """An error value, NaN, ±∞ or an implausible number: F-5 at the cell, value None."""
-    from .validate import notice
-
     shown = _shown(raw)
     if isinstance(raw, str) and raw.startswith("#"):  # ERROR_VALUES, or an error cell of another kind
         variant = None

@@ -25,13 +25,13 @@ from .model import (
 F_1 = NoticeRule(
     id="F-1", title="文件无法读取", severity="error", raised_by="reader",
     basis="不是工作簿、已加密、是空文件或已损坏：无法读取任何数据",
-    message="{file}：{reason}",
+    message="{name}：{reason}",
 )
 F_2 = NoticeRule(
     id="F-2", title="不是本系统的报表格式", severity="error", raised_by="reader",
     basis="工作簿中找不到政府信息公开年度报告统计表（或其中一张表）的栏目名称",
-    message="{file}：{reason}",
-    variants={"table_missing": "{file}：未找到{table}（{title}），该表的单元格按空白处理"},
+    message="{name}：{reason}",
+    variants={"table_missing": "{name}：未找到{table}（{title}），该表的单元格按空白处理"},
 )
 F_3 = NoticeRule(
     id="F-3", title="单元格取值有疑问", severity="info", raised_by="reader",
@@ -41,7 +41,8 @@ F_3 = NoticeRule(
 F_4 = NoticeRule(
     id="F-4", title="表格布局被修改", severity="warning", raised_by="reader",
     basis="表格的行列位置与模板不同（插入、删除或移动了行列）时按栏目名称定位读取，须人工核对",
-    message="{file}：{table}的布局与模板不同（{notes}），已按栏目名称定位读取，请核对",
+    message="{name}：{table}的布局与模板不同（{notes}），已按栏目名称定位读取，请核对",
+    variants={"locator": "{name}：{reason}"},
 )
 F_5 = NoticeRule(
     id="F-5", title="单元格取值无效", severity="error", raised_by="reader",
