@@ -458,13 +458,17 @@ _V = re.compile(rb"<v>([^<]*)</v>")
 def formula_and_error_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
     """(sheet name → A1 addresses of cells holding a formula, sheet name → {A1: error value}).
 
-    Read from the sheet XML only when a blank is seen: python-calamine gives both a formula
-    without a cached result and an error value (#DIV/0!) as an empty cell."""
+    Read from the sheet XML (of an .xls: with xlrd) only when a blank is seen: python-calamine
+    gives both a formula without a cached result and an error value (#DIV/0!) as an empty
+    cell.  (.ods: not read; an error value there still reads as blank.)"""
     import html
 
     formulas: dict[str, set[str]] = {}
     errors: dict[str, dict[str, str]] = {}
     try:
+        with open(path, "rb") as fh:
+            if fh.read(8) == OLE_MAGIC:  # an Excel 97-2003 .xls: results are always cached
+                return formulas, _xls_error_cells(path)
         with zipfile.ZipFile(path) as z:
             wbxml = z.read("xl/workbook.xml")
             rels = z.read("xl/_rels/workbook.xml.rels")
@@ -494,6 +498,33 @@ def formula_and_error_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, 
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         pass
     return formulas, errors
+
+
+def _xls_error_cells(path: Path) -> dict[str, dict[str, str]]:
+    """sheet name → {A1: error value} of an .xls (BIFF), read with xlrd."""
+    import io
+
+    try:
+        import xlrd
+
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=io.StringIO(), verbosity=0)
+    except Exception:  # not a BIFF workbook after all, damaged: no error cells known
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    try:
+        for i in range(book.nsheets):
+            sheet = book.sheet_by_index(i)
+            for r in range(sheet.nrows):
+                for c, kind in enumerate(sheet.row_types(r)):
+                    if kind == xlrd.XL_CELL_ERROR:
+                        text = xlrd.error_text_from_code.get(sheet.cell_value(r, c), "#错误")
+                        out.setdefault(sheet.name, {})[a1(r + 1, c + 1)] = text
+            book.unload_sheet(i)
+    except Exception:
+        pass
+    finally:
+        book.release_resources()
+    return out
 
 
 # --------------------------------------------------------------------------------------
