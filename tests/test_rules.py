@@ -198,3 +198,18 @@ def test_fast_path_equals_full_evaluation(spec_id):
         assert validate(f, spec) == full
         fired += bool(full)
     assert fired > len(filings) // 2  # the mutations do break rules
+
+
+@pytest.mark.parametrize("odd", [float("nan"), float("inf"), float("-inf")])
+def test_fast_path_proves_nothing_with_nan_or_infinity(odd):
+    """NaN or ±inf in one cell must not hide another cell's error (min() and == mislead)."""
+    spec = get_spec()
+    filing = seed004_filing()
+    codes = list(spec.table_by_code["T3"].cells)
+    filing.values[codes[0].code] = odd
+    filing.values[codes[1].code] = -1
+    assert spec.compiled_checks.proven(filing) == frozenset()
+    # (the reader turns NaN/inf cells into problems, so validate never sees them as values)
+    filing.values[codes[0].code] = 0
+    assert spec.compiled_checks.proven(filing) != frozenset()
+    assert any(f.rule == "T3-4" and f.cells == (codes[1].code,) for f in validate(filing))
