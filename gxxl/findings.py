@@ -92,8 +92,7 @@ def counts(findings) -> dict[str, int]:
 
 
 #: the 校验结果 sheet (annotated copies, the add-in and roll-up outputs share it)
-RESULTS_SHEET = "校验结果"
-RESULT_HEADERS = ("序号", "级别", "规则", "位置", "报告值", "计算值", "差额", "说明")
+from .constants import RESULT_HEADERS, RESULTS_SHEET  # noqa: E402,F401  (re-exported)
 
 
 def result_row(i: int, f: Finding) -> list:

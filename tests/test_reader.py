@@ -265,7 +265,7 @@ def test_blank_cell_beside_a_formula_is_blank_not_nocache(tmp_path):
     from gxxl.reader import _CELL
 
     xml = b'<row><c r="D5" s="3"/><c r="E5" s="2"><f>SUM(A1)</f><v>1</v></c><c r="F5" t="s"><v>0</v></c></row>'
-    found = {m.group(1).decode() for m in _CELL.finditer(xml) if m.group(2) and b"<f" in m.group(2)}
+    found = {m.group(1).decode() for m in _CELL.finditer(xml) if m.group(3) and b"<f" in m.group(3)}
     assert found == {"E5"}
 
 

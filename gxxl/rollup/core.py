@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..errors import MSG_OUTPUT_BUSY, MSG_OUTPUT_EXISTS, UserError
 from ..filing import Filing
 from ..findings import Finding
 from ..spec import FormatSpec, get_spec, spec_for_year
@@ -31,8 +32,8 @@ _LEVEL_UP = (
 )
 
 
-class RollupError(Exception):
-    """A user's mistake that stops the roll-up (message in Chinese)."""
+class RollupError(UserError):
+    """A user's mistake that stops the roll-up (message in Chinese, exit 2)."""
 
 
 @dataclass
@@ -82,7 +83,7 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
     if out.suffix.lower() != ".xlsx":
         raise RollupError(f"输出文件应为 .xlsx 工作簿：{out}")
     if out.exists() and not opts.force:
-        raise RollupError(f"{out}：文件已存在，如需覆盖请加 --force")
+        raise RollupError(MSG_OUTPUT_EXISTS.format(path=out))
     if out.is_dir():
         raise RollupError(f"{out} 是一个文件夹，请指定输出文件名，如 -o 汇总.xlsx")
     if not (opts.unit or "").strip():
@@ -140,9 +141,9 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
         try:
             atomic_write_bytes(out, data, force=opts.force)
         except OutputExistsError:
-            raise RollupError(f"{out}：文件已存在，如需覆盖请加 --force") from None
+            raise RollupError(MSG_OUTPUT_EXISTS.format(path=out)) from None
         except PermissionError:
-            raise RollupError(f"{out}：无法写入（文件可能正在 Excel/WPS 中打开，或没有写权限）") from None
+            raise RollupError(MSG_OUTPUT_BUSY.format(path=out)) from None
         t4 = time.perf_counter()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -20,6 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["error", "warning", "info"]
 Unit = Literal["件", "万元", "条", "次", "篇", "个", "人", "人次", "元"]
+#: the largest plausible value of any table cell, counts (件, 条 …) and 万元 amounts alike
+#: (10 亿件; 10 亿万元 = 10 万亿元): a larger one is a typing or formula error, reported by the
+#: reader as F-5 and never used in a sum
+MAX_PLAUSIBLE = 10**9
 
 
 class _Frozen(BaseModel):
@@ -131,6 +135,14 @@ class TableSpec(_Frozen):
     @cached_property
     def col_by_code(self) -> dict[str, Column]:
         return {c.code: c for c in self.columns}
+
+    @cached_property
+    def sheet_positions(self) -> tuple[tuple[tuple[str, int, int], ...], tuple[tuple[int, int, str], ...]]:
+        """((code, row, col) of each cell, (row, col, text) of each printed span), 1-based
+        sheet coordinates in the template (computed by :mod:`gxxl.layout`)."""
+        from ..layout import table_sheet_positions
+
+        return table_sheet_positions(self)
 
 
 class CoverField(_Frozen):
@@ -438,6 +450,18 @@ class FormatSpec(_Frozen):
     @cached_property
     def cover_by_code(self) -> dict[str, CoverField]:
         return {f.code: f for f in self.cover}
+
+    @cached_property
+    def cell_positions(self) -> dict[str, tuple[str, int, int]]:
+        """code → (sheet, row, col) in the template (see :func:`gxxl.layout.cell_positions`)."""
+        return {code: (t.sheet, r, c) for t in self.tables for code, r, c in t.sheet_positions[0]}
+
+    @cached_property
+    def signature(self) -> frozenset[str]:
+        """The label keys identifying this format among the registered ones (:mod:`gxxl.detect`)."""
+        from ..detect import signature_of
+
+        return signature_of(self)
 
     def cell_label(self, code: str) -> str:
         """Human name of a cell: 「表三 自然人列 （一）予以公开」."""
