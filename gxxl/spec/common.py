@@ -44,7 +44,23 @@ F_4 = NoticeRule(
     basis="表格的行列位置与模板不同（插入、删除或移动了行列）时按栏目名称定位读取，须人工核对",
     message="{file}：{table}的布局与模板不同（{notes}），已按栏目名称定位读取，请核对",
 )
-FILE_RULES = (F_1, F_2, F_3, F_4)
+F_5 = NoticeRule(
+    id="F-5", title="单元格的值无法使用", severity="error", raised_by="reader",
+    basis="错误值（#DIV/0!、#REF! 等，也包括以文本填写的）、非数、无穷大或超出合理范围（绝对值大于10⁹，spec.model.MAX_PLAUSIBLE）"
+          "的数不是可用的数字，不能按0计算；涉及该单元格的勾稽关系不核对",
+    message="{cell}：{why}",
+)
+F_6 = NoticeRule(
+    id="F-6", title="工作簿中没有任何数字", severity="error", raised_by="gaps",
+    basis="所有单元格都是空白的工作簿不能视为通过",
+    message="工作簿中没有任何数字（所有单元格都是空白），不能视为通过；请填写数字（没有发生的填0）",
+)
+F_7 = NoticeRule(
+    id="F-7", title="来源不完整", severity="warning", raised_by="gaps",
+    basis="gxxl import 导入的工作簿中不在来源里（来源不完整或被截断）或在来源中无法识别的单元格：涉及它们的校验结果说明不了报告本身，合并为一条",
+    message="来源不完整：本工作簿由 gxxl import 导入，{parts}（{tables}）；涉及这些单元格的{count}条校验结果（勾稽关系、空白单元格）不逐条列出。请对照完整的原文补齐后再校验",
+)
+FILE_RULES = (F_1, F_2, F_3, F_4, F_5, F_6, F_7)
 
 # --------------------------------------------------------------------------------------
 # the cover (gxxl.validate)
