@@ -17,7 +17,6 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # the remote engi
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -430,8 +429,7 @@ def test_install_notices_a_wrong_xlwings(monkeypatch) -> None:
 # what only another program can say
 # --------------------------------------------------------------------------------------
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
-def test_libreoffice_opens_the_addin(tmp_path, xlam) -> None:
+def test_libreoffice_opens_the_addin(tmp_path, xlam, soffice) -> None:
     """LibreOffice imports every module with its type and reads the gxxl.conf sheet.
 
     (It refuses the add-in content type, so a copy is relabelled as .xlsm.)
@@ -444,7 +442,7 @@ def test_libreoffice_opens_the_addin(tmp_path, xlam) -> None:
                 data = data.replace(b"ms-excel.addin.macroEnabled", b"ms-excel.sheet.macroEnabled")
             dst.writestr(info, data)
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+        [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
          "--convert-to", "ods", "--outdir", str(tmp_path / "out"), str(book)],
         check=True, capture_output=True, timeout=180,
     )
