@@ -388,6 +388,11 @@ def test_cli_build(tmp_path, capsys, xlam) -> None:
     assert "已生成加载项" in printed and "校验本表" in printed and "GXXL_STATUS" in printed
     assert main(["addin", "build", "-o", str(tmp_path / "gxxl.xlsx")]) == 2
     assert "扩展名应为 .xlam" in capsys.readouterr().err
+    # --force overwrites, as in every verb
+    out.write_bytes(b"old")
+    assert main(["addin", "build", "-o", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err and out.read_bytes() == b"old"
+    assert main(["addin", "build", "-o", str(out), "--force"]) == 0 and out.read_bytes() == xlam
 
 
 @pytest.mark.skipif(sys.platform.startswith("win"), reason="the refusal is for other systems")
