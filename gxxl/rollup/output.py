@@ -142,7 +142,7 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
 
     # 校验结果 (the aggregate's own findings) ---------------------------------------------
     write_results_sheet(wb, findings)
-    wb.move_sheet(wb["校验结果"], offset=wb.sheetnames.index(META_SHEET) - wb.sheetnames.index("校验结果"))
+    wb.move_sheet(wb[C.RESULTS_SHEET], offset=wb.sheetnames.index(META_SHEET) - wb.sheetnames.index(C.RESULTS_SHEET))
     wb.active = 0
     package = workbook_bytes(wb)
     detail_fills = [f for f in fills if f.segments is not None]

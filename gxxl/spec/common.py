@@ -9,6 +9,8 @@ basis; the code that executes or raises it is named in the rule model's docstrin
 
 from __future__ import annotations
 
+from ..constants import YEAR_MAX, YEAR_MIN
+
 from .model import (
     CoverChoiceRule,
     CoverRequiredRule,
@@ -60,7 +62,7 @@ C_2_CHOICE = CoverChoiceRule(
 )
 C_2_YEAR = CoverYearRule(
     id="C-2", title="封面项目取值不合规",
-    basis="报告年度为四位年份", first=2008, last=2100,
+    basis="报告年度为四位年份", first=YEAR_MIN, last=YEAR_MAX,
     message="封面“{label}”为「{value}」，应为四位年份，如 2024",
 )
 C_2_CREDIT = CreditCodeRule(
