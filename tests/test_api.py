@@ -274,3 +274,22 @@ def test_a_format_module_that_fails_to_import_is_an_error(monkeypatch):
     monkeypatch.setattr(registry, "_CACHE", {})
     with pytest.raises(ModuleNotFoundError, match="no_such_format"):
         registry.all_specs()
+
+
+def test_flags_mean_one_thing_in_every_verb():
+    """--json on every verb that reports; --force is "overwrite" wherever a verb writes a file;
+    --format, where a verb has it, is the table format."""
+    from gxxl.cli import VERBS, build_parser
+
+    reporting = {"validate", "template", "rollup", "report", "check-text", "import", "export"}
+    writing = {"validate", "template", "rollup", "report", "import", "export"}
+    assert reporting <= set(VERBS)
+    for verb in VERBS:
+        sub = build_parser(verb)._subparsers._group_actions[0].choices[verb]
+        options = {o: a for a in sub._actions for o in a.option_strings}
+        if verb in reporting:
+            assert "--json" in options, verb
+        if verb in writing:
+            assert "覆盖" in options["--force"].help, verb
+        if "--format" in options:
+            assert "格式" in options["--format"].help and "docx" not in options["--format"].help, verb
