@@ -36,13 +36,20 @@ def sheet_value(path: Path, code: str, spec):
 # --------------------------------------------------------------------------------------
 # read / validate / report / check_text / import_source
 # --------------------------------------------------------------------------------------
-def test_the_package_re_exports_the_api_lazily():
-    import gxxl.report.outputs  # noqa: F401  (importing the engine modules of the same names …)
+def test_the_package_re_exports_the_api_lazily(tmp_path):
+    import inspect
+
+    import gxxl.report.outputs as outputs  # the engine modules of the same names stay importable …
     import gxxl.rollup.core  # noqa: F401
     from gxxl.validate import validate as engine_validate
 
-    assert gxxl.validate is gxxl.api.validate and gxxl.report is gxxl.api.report  # … keeps the API
-    assert gxxl.rollup is gxxl.api.rollup and engine_validate is not gxxl.validate
+    assert outputs.OUTPUT_TYPES and gxxl.rollup.core.Options and gxxl.validate.validate is engine_validate
+    # … and the package's names are still the API functions
+    assert gxxl.validate.__wrapped__ is gxxl.api.validate and gxxl.report.__wrapped__ is gxxl.api.report
+    assert gxxl.rollup.__wrapped__ is gxxl.api.rollup
+    assert "previous" in inspect.signature(gxxl.validate).parameters
+    assert gxxl.validate(SEED004).ok and gxxl.validate(SEED004).ok  # twice: the engine module is loaded now
+    assert gxxl.report(SEED004, tmp_path / "r.md").output.exists()
     assert gxxl.UserError is gxxl.errors.UserError and gxxl.read_grids is gxxl.api.read_grids
     with pytest.raises(AttributeError):
         gxxl.no_such_function  # noqa: B018
