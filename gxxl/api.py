@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
 PathLike = Union[str, "os.PathLike[str]"]
 
 __all__ = [
-    "Validation", "ReportResult", "TextCheck", "Imported",
+    "Validation", "ReportResult", "ReportRefused", "TextCheck", "Imported",
     "read", "read_grids", "validate", "annotate", "rollup", "report", "check_text", "import_source", "export", "template",
     "to_frame", "read_frame", "detail_frame",
 ]

@@ -163,7 +163,7 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
 
     # 校验结果 (the aggregate's own findings) ---------------------------------------------
     write_results_sheet(wb, findings, unit=unit, year=year)
-    wb.move_sheet(wb["校验结果"], offset=wb.sheetnames.index(META_SHEET) - wb.sheetnames.index("校验结果"))
+    wb.move_sheet(wb[C.RESULTS_SHEET], offset=wb.sheetnames.index(META_SHEET) - wb.sheetnames.index(C.RESULTS_SHEET))
     # 图解 (native, editable charts of the aggregate's cells)
     from ..report.charts import write_chart_sheet
 
