@@ -9,13 +9,16 @@ from collections import defaultdict
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from .filing import Filing
-from .fileio import save_workbook
+from .errors import InputError
+from .fileio import check_output, save_workbook
 from .findings import RESULT_HEADERS, RESULTS_SHEET, Finding, note_text, result_row, status_line
 from .layout import col_index, cover_status_row, COVER_VALUE_COL
+from .writer import append, put
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
@@ -55,10 +58,26 @@ def split_ref(loc: str) -> tuple[str, int, int]:
     return sheet, int(ref[len(letters):]), col_index(letters)
 
 
+def _writable(ws, r: int, c: int):
+    """The cell at (r, c), or the top-left cell of the merged range covering it (a clerk may
+    have merged cells over an input; openpyxl's MergedCell cannot take a fill or a note)."""
+    cell = ws.cell(r, c)
+    if isinstance(cell, MergedCell):
+        for rng in ws.merged_cells.ranges:
+            if rng.min_row <= r <= rng.max_row and rng.min_col <= c <= rng.max_col:
+                return ws.cell(rng.min_row, rng.min_col)
+    return cell
+
+
 def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str | Path, *, force: bool = True) -> Path:
     src = Path(src)
+    check_output(out, force=force, inputs=(src,))  # before the work: never over the input
     if src.suffix.lower() in (".xlsx", ".xlsm"):
-        wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+        try:
+            wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+        except Exception as e:  # openpyxl is stricter than the reader on damaged or odd files
+            raise InputError(f"{src}：无法生成标注副本（该工作簿无法用 openpyxl 打开：{type(e).__name__}），"
+                             "请在 Excel/WPS 中打开后重新保存为 .xlsx", path=src) from None
     else:  # .xls and others: annotate a copy in the official template instead
         from .writer import fill_workbook
 
@@ -67,33 +86,34 @@ def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str 
         sheet, r, c = split_ref(loc)
         if sheet not in wb.sheetnames:
             continue
-        cell = wb[sheet].cell(r, c)
+        cell = _writable(wb[sheet], r, c)
         cell.fill = FILLS[kind]
         cell.comment = Comment(note_text(fs), "gxxl", width=320, height=140)
     spec = filing.spec
     if spec.cover_sheet in wb.sheetnames:
         ws = wb[spec.cover_sheet]
-        ws.cell(cover_status_row(spec), COVER_VALUE_COL, status_line(findings))
+        cell = _writable(ws, cover_status_row(spec), COVER_VALUE_COL)
+        put(ws, cell.row, cell.column, status_line(findings))
     write_results_sheet(wb, findings)
-    return save_workbook(wb, out, force=force)
+    return save_workbook(wb, out, force=force, inputs=(src,))
 
 
 def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET) -> None:
     if title in wb.sheetnames:
         del wb[title]
     ws = wb.create_sheet(title)
-    ws.append(list(RESULT_HEADERS))
+    append(ws, list(RESULT_HEADERS))
     for c in ws[1]:
         c.font = Font(bold=True)
     for i, f in enumerate(findings, start=1):
-        ws.append(result_row(i, f))
+        append(ws, result_row(i, f))
         if f.locations and "!" in f.locations[0]:
             sheet, ref = f.locations[0].rsplit("!", 1)
             link = ws.cell(i + 1, 4)
             link.hyperlink = f"#'{sheet}'!{ref}"
             link.font = Font(color="0563C1", underline="single")
     if not findings:
-        ws.append(["", "", "", "", "", "", "", "校验通过，未发现问题"])
+        append(ws, ["", "", "", "", "", "", "", "校验通过，未发现问题"])
     for col, w in zip("ABCDEFGH", (6, 6, 7, 24, 9, 9, 8, 90)):
         ws.column_dimensions[col].width = w
     for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):

@@ -169,4 +169,8 @@ def _write(report, fmt: str, src: Path, out: Path) -> None:
     else:
         from ..report.sheet import write_report_sheet
 
+        if out.resolve() == src.resolve():  # only with --in-place (checked before): rewrite asked for
+            from .. import gate
+
+            gate.forget(src)
         write_report_sheet(report, src, out)

@@ -56,20 +56,25 @@ def run(args) -> int:
         code = 2 if not filing.readable else (1 if n_err else 0)
         worst = max(worst, code)
         results.append((p, filing, findings))
+        annotated = False
         if args.annotate and filing.readable:
             from ..annotate import annotate
-            from ..fileio import OutputExistsError
+            from ..errors import GxxlError
 
             target = targets[p]
             try:
                 annotate(p, filing, findings, target, force=args.force)
-            except OutputExistsError:
-                raise UserError(f"{target}：文件已存在，如需覆盖请加 --force")
+                annotated = True
             except PermissionError:
                 raise UserError(f"{target}：无法写入（文件可能正在 Excel/WPS 中打开）")
+            except GxxlError as e:
+                if len(paths) == 1:
+                    raise
+                print(f"gxxl：{e}", file=sys.stderr)  # a folder run goes on past one bad file
+                worst = 2
         if not args.json:
             _print_one(p, filing, findings, show_info=not args.no_info)
-            if args.annotate and filing.readable:
+            if annotated:
                 print(f"  已写出标注副本：{display_path(targets[p])}")
     if args.json:
         payload = [

@@ -1,0 +1,26 @@
+"""Writing a cell so that text stays text: the one place every writer of user text goes through."""
+
+from __future__ import annotations
+
+
+def put(ws, row: int, col: int, value):
+    """Write ``value`` to a cell; text is always a string cell, never a formula.
+
+    openpyxl takes any ``str`` beginning with "=" for a formula: a unit name such as
+    ``=HYPERLINK("http://…","点我")`` would become a live link.  Every writer of text that
+    came from a user (cover fields, cell texts, messages quoting them, report sentences)
+    writes through this function or :func:`append`.
+    """
+    cell = ws.cell(row, col)
+    cell.value = value
+    if cell.data_type == "f" and isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def append(ws, values) -> None:
+    """``ws.append(values)`` with every text a string cell (see :func:`put`)."""
+    ws.append(values)
+    for cell in ws[ws._current_row]:
+        if cell.data_type == "f" and isinstance(cell.value, str):
+            cell.data_type = "s"
