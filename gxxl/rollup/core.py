@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..errors import MSG_OUTPUT_BUSY, UserError
 from ..filing import Filing
 from ..findings import Finding
 from ..spec import FormatSpec, get_spec, spec_for_year
@@ -30,8 +31,8 @@ _LEVEL_UP = (
 )
 
 
-class RollupError(Exception):
-    """A user's mistake that stops the roll-up (message in Chinese)."""
+class RollupError(UserError):
+    """A user's mistake that stops the roll-up (message in Chinese, exit 2)."""
 
 
 @dataclass
@@ -141,7 +142,7 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
         try:
             atomic_write_bytes(out, data, force=opts.force)
         except PermissionError:
-            raise RollupError(f"{out}：无法写入（文件可能正在 Excel/WPS 中打开，或没有写权限）") from None
+            raise RollupError(MSG_OUTPUT_BUSY.format(path=out)) from None
         t4 = time.perf_counter()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
