@@ -61,12 +61,16 @@ def split_ref(loc: str) -> tuple[str, int, int]:
 
 def _writable(ws, r: int, c: int):
     """The cell at (r, c), or the top-left cell of the merged range covering it (a clerk may
-    have merged cells over an input; openpyxl's MergedCell cannot take a fill or a note)."""
+    have merged cells over an input; openpyxl's MergedCell cannot take a fill or a note);
+    None when there is no writable cell."""
     cell = ws.cell(r, c)
     if isinstance(cell, MergedCell):
         for rng in ws.merged_cells.ranges:
             if rng.min_row <= r <= rng.max_row and rng.min_col <= c <= rng.max_col:
-                return ws.cell(rng.min_row, rng.min_col)
+                top = ws.cell(rng.min_row, rng.min_col)
+                if not isinstance(top, MergedCell):
+                    return top
+        return None  # overlapping merges: nothing writable here; the 校验结果 sheet still lists it
     return cell
 
 
@@ -88,13 +92,16 @@ def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str 
         if sheet not in wb.sheetnames:
             continue
         cell = _writable(wb[sheet], r, c)
+        if cell is None:
+            continue
         cell.fill = FILLS[kind]
         cell.comment = Comment(note_text(fs), "gxxl", width=320, height=140)
     spec = filing.spec
     if spec.cover_sheet in wb.sheetnames:
         ws = wb[spec.cover_sheet]
         cell = _writable(ws, cover_status_row(spec), COVER_VALUE_COL)
-        put(ws, cell.row, cell.column, status_line(findings))
+        if cell is not None:
+            put(ws, cell.row, cell.column, status_line(findings))
     write_results_sheet(wb, findings)
     return save_workbook(wb, out, force=force, inputs=(src,))
 

@@ -315,11 +315,20 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape | N
     return size
 
 
-_LONG = re.compile(rb"[^<]{%d}" % _RUN_BYTES)
+#: a run of more bytes than MAX_CELL_TEXT may hold more characters: decoded and counted
+_CANDIDATE = re.compile(rb"[^<]{%d,}" % (MAX_CELL_TEXT + 1))
 
 
 def _long_run(body: bytes) -> bool:
-    return len(body) > _RUN_BYTES and _LONG.search(body) is not None
+    """True when a text between two tags has more than MAX_CELL_TEXT characters."""
+    if len(body) <= MAX_CELL_TEXT:
+        return False
+    import html
+
+    for m in _CANDIDATE.finditer(body):
+        if len(html.unescape(m.group().decode("utf-8", "replace"))) > MAX_CELL_TEXT:
+            return True
+    return False
 
 
 def _measure(body: bytes, sheet: SheetShape, err: ErrorFactory) -> None:
