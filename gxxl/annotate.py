@@ -11,7 +11,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 
 from .filing import Filing
 from .errors import InputError
@@ -20,6 +20,7 @@ from .findings import RESULT_HEADERS, RESULTS_SHEET, Finding, note_text, result_
 from .layout import col_index, cover_status_row, COVER_VALUE_COL
 from .cells import append, put
 from .constants import ERROR_COLOUR, LINK_COLOUR, RESULT_WIDTHS, SUSPECT_COLOUR, WARNING_COLOUR
+from .sheetprint import setup_print
 
 ERROR_FILL = PatternFill("solid", fgColor=ERROR_COLOUR)
 WARNING_FILL = PatternFill("solid", fgColor=WARNING_COLOUR)
@@ -102,11 +103,12 @@ def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str 
         cell = _writable(ws, cover_status_row(spec), COVER_VALUE_COL)
         if cell is not None:
             put(ws, cell.row, cell.column, status_line(findings))
-    write_results_sheet(wb, findings)
+    write_results_sheet(wb, findings, unit=filing.unit_name, year=filing.year)
     return save_workbook(wb, out, force=force, inputs=(src,))
 
 
-def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET) -> None:
+def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET, *, unit: str = "",
+                        year: int | None = None) -> None:
     if title in wb.sheetnames:
         del wb[title]
     ws = wb.create_sheet(title)
@@ -124,7 +126,6 @@ def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET)
         append(ws, ["", "", "", "", "", "", "", "校验通过，未发现问题"])
     for col, w in zip("ABCDEFGH", RESULT_WIDTHS):
         ws.column_dimensions[col].width = w
-    for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
+    setup_print(ws, title=title, unit=unit, year=year, landscape=True, repeat_rows=(1, 1), last_col=8,
+                last_row=ws.max_row, wrap_columns=(4, 8), wrap_from_row=2)

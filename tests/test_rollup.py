@@ -637,7 +637,7 @@ def test_api_errors_are_rollup_errors(tmp_path):
 
 def test_detail_split_into_segments_and_sheets_keeps_every_row(tmp_path, monkeypatch):
     """明细 compressed in several pieces (worker processes) and spread over several sheets."""
-    import gxxl.rollup.output as output
+    from gxxl.rollup import output  # (gxxl.rollup is the API function: see gxxl/__init__.py)
 
     inbox = tmp_path / "in"
     filings = [unit(f"分段单位{i:02d}", seed=1100 + i) for i in range(30)]

@@ -23,6 +23,7 @@ VERBS: dict[str, str] = {
     "check-text": "check_text",
     "import": "import_",
     "addin": "addin",
+    "audit": "audit",
     "export": "export",
 }
 
@@ -120,8 +121,11 @@ def _main(argv: list[str]) -> int:
         parser.print_help()
         return 2
     previous = _catch_sigterm()
+    from ..gate import session
+
     try:
-        return int(args._run(args) or 0)
+        with session():  # every input this verb reads is protected from its outputs
+            return int(args._run(args) or 0)
     except GxxlError as e:
         print(f"gxxl：{e}", file=sys.stderr)
         return e.exit_code
