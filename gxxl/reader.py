@@ -27,9 +27,9 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from .detect import detect_format
 from . import gate
 from .errors import MSG_RESAVE
+from .detect import detect_format
 from .filing import Filing
 from .layout import META_SHEET, a1, cover_positions, sheet_ref, table_pos, COVER_LABEL_COL
 from .spec import FormatSpec, TableSpec, all_specs, get_spec

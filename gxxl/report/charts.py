@@ -452,7 +452,9 @@ def write_chart_sheet(wb, filing: Filing, *, title: str = CHART_SHEET, index: in
         ws.column_dimensions[col].width = 10
     from openpyxl.styles import Font
 
-    ws.cell(1, 1, f"{unit or filing.unit_name}{year or filing.year or ''}年度 图解（由统计表数据生成，可编辑）").font = Font(bold=True, size=14)
+    from ..cells import put
+
+    put(ws, 1, 1, f"{unit or filing.unit_name}{year or filing.year or ''}年度 图解（由统计表数据生成，可编辑）").font = Font(bold=True, size=14)
     last = add_excel_charts(ws, charts, 3, label_col=1, chart_col=5)
     setup_print(ws, title=title, unit=unit or filing.unit_name, year=year or filing.year, landscape=True,
                 last_col=13, last_row=last)
