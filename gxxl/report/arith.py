@@ -115,6 +115,8 @@ def _parts_after(s: str, counts: list[Num], i: int) -> list[Num]:
     prev_end = total.end
     for n in counts[i + 1:]:
         between = s[prev_end:n.start]
+        if not parts:
+            between = _LIST_START.sub("", between, count=1)
         if not _plain_gap(between, allow_share=True):
             break
         if n.unit != total.unit:
