@@ -93,6 +93,16 @@ def _without_furniture(pages: list[list[str]]) -> list[str]:
     return out
 
 
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.、．]|第[一二三四五六七八九十]+)")
+
+
 def pdf_lines(path: str | Path) -> list[str]:
-    """The running text of a PDF as lines (for check-text)."""
-    return read_pdf(path)[0]
+    """The running text of a PDF as paragraphs (for check-text): lines wrapped by the page
+    width are joined again, up to the end of a sentence or the next heading."""
+    out: list[str] = []
+    for ln in read_pdf(path)[0]:
+        if out and not re.search(r"[。！？!?：:]$", out[-1]) and not _HEADING.match(ln):
+            out[-1] += ln
+        else:
+            out.append(ln)
+    return out
