@@ -268,6 +268,10 @@ def report(source: "PathLike | Filing", output: PathLike | None = None, *, to: s
     src = None if _is_filing(source) else _existing(source, what="工作簿")
     to, out = resolve_target(src, output, to, force=force, in_place=in_place) if write else (to or "docx", None)
     filing = _filing(source)
+    if in_place and src is not None:
+        from . import gate
+
+        gate.forget(src)  # the person asked to write into this very workbook
     if not filing.readable:
         raise UserError(_unreadable_message(filing), path=filing.source)
     if table_format is not None and filing.spec_id != table_format:
@@ -371,7 +375,7 @@ def check_text(draft: PathLike, against: "PathLike | Filing | None" = None) -> T
     from .report.vocab import UnsupportedFormat
     from .validate import validate as _validate
 
-    text = prepare(read_draft(draft))
+    text = prepare(read_draft(_existing(draft, what="报告草稿")))
     if against is None:
         n, arith = check_arithmetic(text, str(draft))
         return TextCheck(draft=str(draft), filing=None, checked=[], findings=[], arithmetic_checked=n, arithmetic=arith)
@@ -443,7 +447,7 @@ def import_source(source: PathLike, output: PathLike | None = None, *, format: s
     from .importer import write_import
     from .spec import all_specs
 
-    src = Path(source)
+    src = _existing(source, what="来源文件")
     specs = all_specs()
     if format and format not in specs:
         raise UserError(f"未知格式「{format}」，可选：{'、'.join(specs)}")
@@ -469,7 +473,7 @@ def import_source(source: PathLike, output: PathLike | None = None, *, format: s
     imported = Imported(result=result, validation=validate(result.filing), output=None)
     if out is not None and imported.found_any:
         try:
-            write_import(result, out, force=True)
+            write_import(result, out, force=force)
         except PermissionError:
             raise OutputError(MSG_OUTPUT_BUSY.format(path=out), path=out) from None
         imported.output = out
@@ -522,11 +526,12 @@ def _is_filing(x) -> bool:
 
 
 def _existing(path: PathLike, *, what: str = "文件") -> Path:
+    """An input file named by the caller: a readable regular file within the size limit
+    (a FIFO or device is never opened), remembered so no output of this run replaces it."""
+    from . import gate
+
     p = Path(path)
-    if not p.exists():
-        raise UserError(f"{path}：文件不存在", path=p)
-    if p.is_dir():
-        raise UserError(f"{path}：这是一个文件夹，请指定一个{what}", path=p)
+    gate.check_file(p, role=what)
     return p
 
 

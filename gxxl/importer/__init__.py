@@ -381,9 +381,10 @@ def _finding(d: Decision, filing: Filing) -> Finding:
 
 def write_import(result: ImportResult, out: str | Path, *, force: bool = True) -> Path:
     """The filled workbook in the official template, with the 导入说明 sheet."""
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Font
 
     from ..fileio import save_workbook
+    from ..sheetprint import setup_print
     from ..findings import SEVERITY_ZH
     from ..writer import fill_workbook
 
@@ -405,10 +406,9 @@ def write_import(result: ImportResult, out: str | Path, *, force: bool = True) -
             cell = ws.cell(i + 2, 4)
             cell.hyperlink = f"#'{sheet}'!{ref}"
             cell.font = Font(color="0563C1", underline="single")
-    for col, w in zip("ABCDEFG", (6, 6, 7, 24, 14, 9, 100)):
+    for col, w in zip("ABCDEFG", (5, 6, 7, 22, 14, 9, 72)):
         ws.column_dimensions[col].width = w
-    for row in ws.iter_rows(min_row=3, min_col=7, max_col=7):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A3"
+    setup_print(ws, title=IMPORT_SHEET, unit=result.filing.unit_name, year=result.filing.year, landscape=True,
+                repeat_rows=(2, 2), last_col=7, last_row=ws.max_row, wrap_columns=(4, 5, 7), wrap_from_row=3)
     return save_workbook(wb, out, force=force, reproducible=True)
