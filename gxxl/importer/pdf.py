@@ -93,6 +93,14 @@ def _without_furniture(pages: list[list[str]]) -> list[str]:
     return out
 
 
+def _table_line(ln: str) -> bool:
+    words = ln.split()
+    if len(words) < 3:
+        return False
+    numbers = sum(1 for w in words if re.fullmatch(r"[-+]?[\d.,]+%?|/|-", w))
+    return numbers >= 2 or sum(len(w) for w in words) / len(words) <= 6
+
+
 _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.、．]|第[一二三四五六七八九十]+)")
 
 
@@ -101,6 +109,8 @@ def pdf_lines(path: str | Path) -> list[str]:
     width are joined again, up to the end of a sentence or the next heading."""
     out: list[str] = []
     for ln in read_pdf(path)[0]:
+        if _table_line(ln):
+            continue  # a table row (cells separated by spaces): the tables are checked as tables
         if out and not re.search(r"[。！？!?：:]$", out[-1]) and not _HEADING.match(ln):
             out[-1] += ln
         else:
