@@ -51,8 +51,42 @@ class Quantity:
 
 def quantities(spec: FormatSpec) -> dict[str, Quantity]:
     if spec.id not in _QCACHE:
-        _QCACHE[spec.id] = _quantities(vocab(spec, strict=False))
+        _QCACHE[spec.id] = _legacy_quantities(spec) if _legacy(spec) else _quantities(vocab(spec, strict=False))
     return _QCACHE[spec.id]
+
+
+def _legacy(spec: FormatSpec) -> bool:
+    """The 2014–2018 统计表: one table, no 表三/表四 (its sentences use the same words)."""
+    return "T3" not in spec.table_by_code
+
+
+#: the 2014–2018 统计表's rows for the quantities the words of a report name
+#: (quantity key → row codes summed); the words themselves are the current format's
+_LEGACY_ROWS = {
+    "new": ("received",), "received": ("received",), "total": ("closed",), "handled": ("closed",),
+    "group:disclosed": ("ans_disclosed",), "group:partial": ("ans_partial",), "group:deny": ("ans_refused",),
+    "group:disclosed+partial": ("ans_disclosed", "ans_partial"), "leaf:deny_1": ("ref_state_secret",),
+    "t4:review:total": ("review",), "t4:review:keep": ("review_keep",), "t4:review:fix": ("review_fix",),
+    "t4:review:other": ("review_other",), "t4:lit:total": ("suit",), "t4:lit:keep": ("suit_keep",),
+    "t4:lit:fix": ("suit_fix",), "t4:lit:other": ("suit_other",), "t2:normative:issued": ("normative_issued",),
+}
+
+
+def _legacy_quantities(spec: FormatSpec) -> dict[str, Quantity]:
+    from ..spec import get_spec
+
+    table = spec.tables[0]
+    col = table.columns[0].code
+    current = quantities(get_spec("gov2021"))
+    out: dict[str, Quantity] = {}
+    for key, rows in _LEGACY_ROWS.items():
+        cells = tuple(f"{table.code}.{r}.{col}" for r in rows)
+        if not all(c in spec.cells for c in cells) or key not in current:
+            continue
+        q = current[key]
+        bases = tuple(b for b in q.bases if b in _LEGACY_ROWS)
+        out[key] = Quantity(key, q.name, q.rule, (cells,), bases, q.money)
+    return out
 
 
 _QCACHE: dict[str, dict[str, Quantity]] = {}
@@ -121,6 +155,10 @@ def _alt(words) -> str:
 
 
 def triggers(spec: FormatSpec) -> list[tuple[re.Pattern, str, str]]:
+    if _legacy(spec):
+        from ..spec import get_spec
+
+        return triggers(get_spec("gov2021"))
     if spec.id not in _TCACHE:
         _TCACHE[spec.id] = _triggers(vocab(spec, strict=False))
     return _TCACHE[spec.id]
