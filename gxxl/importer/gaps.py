@@ -3,8 +3,8 @@
 ``gxxl import`` records in the hidden ``_gxxl`` sheet which cells were not in the source
 (``cells_absent``) and which could not be given to a column (``cells_unreadable``).  A sum
 over such a cell says nothing about the report, so :func:`apply_gaps` replaces every rule
-finding that involves one by a single 「来源不完整」 finding (rule F-5); a workbook with no
-number at all is never 「通过」 (rule F-6).  Both apply to any filing, imported or not.
+finding that involves one by a single 「来源不完整」 finding (rule F-6); a workbook with no
+number at all is never 「通过」 (rule F-7).  Both apply to any filing, imported or not.
 """
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ def apply_gaps(filing, spec, findings: list[Finding]) -> list[Finding]:
         from ..layout import cell_positions, sheet_ref
 
         pos = cell_positions(spec).get(cells[0])
-        out = out + [Finding(rule="F-5", severity="warning", message=msg, cells=cells[:1],
+        out = out + [Finding(rule="F-6", severity="warning", message=msg, cells=cells[:1],
                              locations=(sheet_ref(*pos),) if pos else (), reported=len(gaps))]
     if filing.values and all(v is None for v in filing.values.values()):
-        out = out + [Finding(rule="F-6", severity="error", cells=(),
+        out = out + [Finding(rule="F-7", severity="error", cells=(),
                              message="工作簿中没有任何数字（所有单元格都是空白），不能视为通过；请填写数字（没有发生的填0）")]
     return out
