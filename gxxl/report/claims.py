@@ -405,6 +405,12 @@ def sentences(paragraph: str) -> list[str]:
     return [s for s in SENTENCE_END.split(paragraph) if s.strip()]
 
 
+_CANDIDATE = re.compile(
+    r"\d\s*(?:万元|元|件|起|宗|个|%|条|次|篇|项|期|人|家|场)|[两二三四五六七八九十]\s*(?:件|起|宗|条|次)"
+    r"|未|没有|尚无|无|均|全部|复议|诉讼"
+)
+
+
 class Prepared:
     """A text split into sentences, each normalised once, and the whole as one string
     (sentences joined by line breaks) that every pattern scans once."""
@@ -415,7 +421,10 @@ class Prepared:
         self.units: list[tuple[int, str, _Norm]] = []
         for number, text in texts:
             for sent in sentences(text):
-                self.units.append((number, sent, _Norm(sent, table)))
+                # a sentence with no count, no negation and no 复议/诉讼 holds no claim and no arithmetic
+                probe = sent.translate(table) if table else unicodedata.normalize("NFKC", sent)
+                if _CANDIDATE.search(probe):
+                    self.units.append((number, sent, _Norm(sent, table)))
         self.doc = "\n".join(u[2].text for u in self.units)
         self.offsets: list[int] = []
         off = 0
