@@ -308,6 +308,8 @@ def match_rows(tokens: list[Token], table: TableSpec) -> StreamHit | None:
             best = hit
     if best is None or best.rows_found == 0:
         return None
+    if best.count("value") == 0 and not any(sc.token is not None for sc in best.cells.values()) and best.rows_found < 2:
+        return None  # one label and nothing else: not a table
     return best
 
 
