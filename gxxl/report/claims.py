@@ -348,14 +348,18 @@ class _Norm:
     back is kept as the starts of the runs between white space (bisect), not per character.
     """
 
-    def __init__(self, original: str, table: dict[int, str] | None | bool = False):
+    def __init__(self, original: str, table: dict[int, str] | None | bool = False, translated: str | None = None):
         self.original = original
         if table is False:
             table = _char_map(original)
         if table is None:
             self._slow(original)
             return
-        base = original.translate(table) if table else original
+        base = translated if translated is not None else (original.translate(table) if table else original)
+        self._index = None
+        if not _WS.search(base):  # the common case in Chinese text: nothing to drop
+            self.text, self._n, self._o = base, [0], [0]
+            return
         starts_n, starts_o, pieces = [], [], []
         pos = npos = 0
         for m in _WS.finditer(base):
@@ -422,9 +426,9 @@ class Prepared:
         for number, text in texts:
             for sent in sentences(text):
                 # a sentence with no count, no negation and no 复议/诉讼 holds no claim and no arithmetic
-                probe = sent.translate(table) if table else unicodedata.normalize("NFKC", sent)
+                probe = sent.translate(table) if table else (sent if table is not None else unicodedata.normalize("NFKC", sent))
                 if _CANDIDATE.search(probe):
-                    self.units.append((number, sent, _Norm(sent, table)))
+                    self.units.append((number, sent, _Norm(sent, table, probe if table is not None else None)))
         self.doc = "\n".join(u[2].text for u in self.units)
         self.offsets: list[int] = []
         off = 0
