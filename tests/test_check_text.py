@@ -334,7 +334,8 @@ def test_seed001_text_alone():
 
     seed = next((ROOT.parent / "shared" / "seeds").glob("001_*.txt"))
     _, found = check_arithmetic(read_draft(seed))
-    assert [(x.rule, x.reported, x.computed) for x in found] == [("S-8", 80.0, 79.4)]
+    # 239 of 301 stated as 80% (79.4%); 行政复议10件 = 维持6件 + 纠错2件 leaves 2 unexplained (S-9)
+    assert [(x.rule, x.reported, x.computed) for x in found] == [("S-8", 80.0, 79.4), ("S-9", 10, 8)]
 
 
 @pytest.mark.skipif(not (ROOT.parent / "shared" / "seeds").exists(), reason="shared seeds not available")
