@@ -142,7 +142,8 @@ def _totals(s: str, norm, counts: list[Num], paragraph: int, sent: str, source):
             continue
         after = s[t.end:t.end + 8]
         before = s[max(0, t.start - 30):t.start]
-        total_then_parts = bool(_LIST_START.match(after))
+        total_then_parts = bool(_LIST_START.match(after)) or (
+            after.startswith(":") and bool(re.search(r"(?:共|合计|总计|累计)[^,;:。]{0,12}$", before)))
         if total_then_parts:
             parts = _parts_after(s, counts, i)
             if len(parts) >= 2 and not any(p.approx for p in parts):
