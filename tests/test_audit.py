@@ -281,3 +281,23 @@ def test_ctrl_c_leaves_no_half_written_output(tmp_path):
     assert not [f for f in tmp_path.rglob("*") if f.name.endswith(".tmp")]
     for wb in kept.glob("*.xlsx"):  # every workbook that is there is whole
         load_workbook(wb, read_only=True).close()
+
+
+def test_odd_files_are_rows_not_stops(tmp_path):
+    odd = tmp_path / "odd"
+    odd.mkdir()
+    (odd / "empty.html").write_bytes(b"")
+    (odd / "junk.html").write_bytes(bytes(range(256)) * 20)
+    (odd / "scan.pdf").write_bytes(b"%PDF-1.4\n%junk")
+    (odd / "broken.docx").write_bytes(b"PK\x03\x04garbage")
+    (odd / "deep.html").write_text("<html><body>" + "<table>" * 5000 + "</body></html>", encoding="utf-8")
+    (odd / "note.txt").write_text("这是一份会议通知，与年报无关。", encoding="utf-8")
+    planted_set(odd / "ok")
+    p = gxxl("audit", odd, "--json", check=1)
+    assert "Traceback" not in p.stderr
+    reports = {Path(r["source"]).name: r for r in json.loads(p.stdout)["reports"]}
+    for name, rule in (("empty.html", "A-0"), ("scan.pdf", "A-0"), ("broken.docx", "A-0"), ("deep.html", "A-0"),
+                       ("junk.html", "A-13"), ("note.txt", "A-13")):
+        assert [f["rule"] for f in reports[name]["findings"]] == [rule], (name, reports[name]["findings"])
+        assert reports[name]["grade"] == "不合格"
+    assert reports["clean.html"]["grade"] == "合格"

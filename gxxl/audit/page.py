@@ -131,6 +131,10 @@ def check_page(lines: list[str], *, spec: FormatSpec, year: int | None, level: s
     titles = outline()
     hs = headings(lines)
     found = [h for h in hs if h.part is not None]
+    if not found and not any(n for n, _ in coverage.values()) and "政府信息公开" not in _norm(" ".join(lines[:400])):
+        return [R["A-13"].finding(where=f"共{len(lines)}行", quote=quote(lines[0], 60) if lines else None, file=file)], {
+            "parts": [], "truncated": False,
+            "tables": {t.code: (0, len(t.cells), "未找到") for t in spec.tables}}
     parts_found = {h.part for h in found}
     cut = looks_cut(lines)
     last_numeral = max((h.numeral for h in hs), default=0)
