@@ -147,10 +147,12 @@ def iter_audits(opts: Options, grades: GradeTable, progress=None):
 
 
 def _worker_init() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them and tidies up."""
+    """Workers leave Ctrl-C to the main process, which stops them and tidies up; SIGTERM
+    (how the pool stops them) ends a worker at once, whatever handler the CLI installed."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _remove_partial(folder: Path | None) -> None:
