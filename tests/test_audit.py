@@ -301,3 +301,20 @@ def test_ctrl_c_leaves_no_half_written_output(tmp_path):
         load_workbook(wb, read_only=True).close()
 
 
+
+
+@pytest.mark.libreoffice
+def test_text_pdf_pages_audited(tmp_path, soffice):
+    """Published PDFs (text-based; here printed from the planted pages by LibreOffice)."""
+    from gxxl import lo
+
+    expected = planted_set(tmp_path / "html")
+    # the cover of a PDF page comes from its text; these do not depend on the unit or its level
+    names = ("clean", "shifted_number", "template_2019", "missing_part_5", "no_fee_statement", "text_258_table_275")
+    for name in names:
+        lo.convert(tmp_path / "html" / f"{name}.html", "pdf", tmp_path / "pdf")
+    p = gxxl("audit", tmp_path / "pdf", "--json", "--no-workbooks", check=1)
+    by_name = {Path(r["file"]).stem: r for r in json.loads(p.stdout)["reports"]}
+    for name in names:
+        defects = {f["rule"] for f in by_name[name]["findings"] if f["severity"] != "info"}
+        assert defects == expected[name], (name, by_name[name]["findings"])

@@ -100,7 +100,10 @@ def headings(lines: list[str]) -> list[Heading]:
     for i, raw in enumerate(lines):
         s = _norm(raw)
         m = _HEADING.match(s)
-        if not m or s.endswith(("。", "；", ";")) or s in labels:
+        if not m or s.endswith(("。", "；", ";")):
+            continue
+        # a table row as text (「四、结转下年度继续办理 0 0 0」 in a PDF) is not a part heading
+        if len(re.findall(r"(?:^|\s)\d+(?=\s|$)", raw)) >= 2 or _norm(re.sub(r"[\s\d]+$", "", raw)) in labels:
             continue
         n = CN_NUM.index(m.group(1)) + 1
         if n <= last:
@@ -216,6 +219,8 @@ def _period(lines: list[str], year: int, file) -> list[Finding]:
         m = _PERIOD_WORD.search(s)
         if not m:
             continue
+        # a sentence broken across lines (PDF text, narrow pages) continues on the next lines
+        s = s + "".join(_norm(x) for x in lines[i + 1:i + 3])
         clause = s[m.start():]
         stop = re.search(r"止|。|;|；", clause)
         clause = clause[: stop.end()] if stop else clause[:60]
@@ -275,7 +280,8 @@ def _title(lines: list[str], year: int, file) -> list[Finding]:
             return []
     for i, raw in enumerate(head):
         s = _norm(raw)
-        if "政府信息公开" in s and "年度" in s and len(s) <= 60 and _TITLE not in s and "报" in s[s.index("政府信息公开"):]:
+        if ("政府信息公开" in s and "年度" in s and len(s) <= 40 and _TITLE not in s and "《" not in s
+                and not s.startswith(("根据", "按照", "依据", "本报告")) and "报" in s[s.index("政府信息公开"):]):
             return [RULE_BY_ID["A-8"].finding(where=f"第{i + 1}行", quote=quote(raw), file=file,
                                               what=f"标题「{quote(raw, 50)}」文字错乱，应为“……{year}年{_TITLE}”")]
     return []
