@@ -183,6 +183,7 @@ def check_page(lines: list[str], *, spec: FormatSpec, year: int | None, level: s
         tail = f"（最后一行为「{quote(lines[-1], 30)}」）" if lines else ""
         out.append(R["A-7"].finding(where=f"第{len(lines)}行", quote=quote(lines[-1], 60) if lines else None,
                                     after=after, tail=tail, file=file))
+    out += _arithmetic(lines, file)
     if year:
         out += _period(lines, year, file)
         out += _published(lines, hs, year, level, file)
@@ -301,3 +302,42 @@ def _year_slip(lines: list[str], hs: list[Heading], year: int, file) -> list[Fin
             return [RULE_BY_ID["A-9"].finding(where=f"第{i + 1}行", quote=quote(lines[i]), said=f"{m.group(1)}年",
                                               year=year, file=file, place=f"第一部分第{i + 1}行")]
     return []
+
+
+# ------------------------------------------------------------------------------------------
+_UNITS = "条件个篇次项份期"
+_TOTAL = re.compile(rf"(\d+)([{_UNITS}])[,，:：]?(?:其中|具体包括|包括|分别为)[:：]?")
+_ITEM = re.compile(rf"([^,，、;；。:：\d%]{{1,24}}?)(\d+)([{_UNITS}])")
+
+
+def _arithmetic(lines: list[str], file) -> list[Finding]:
+    """「共X条，其中A条、B条」: the parts listed right after a total, in the same unit, add up to it.
+
+    The list ends at the first part in another unit, a percentage, or the end of the sentence;
+    at least two parts are needed (「其中规范性文件3件」 names a subset, not a breakdown)."""
+    out = []
+    for i, raw in enumerate(lines):
+        s = unicodedata.normalize("NFKC", raw)
+        for m in _TOTAL.finditer(s):
+            total, unit = int(m.group(1)), m.group(2)
+            rest = s[m.end():]
+            end = re.search(r"[。;；]", rest)
+            rest = rest[: end.start()] if end else rest
+            parts = []
+            pos = 0
+            while True:
+                it = _ITEM.match(rest, pos)
+                if not it or it.group(3) != unit:
+                    break
+                parts.append(int(it.group(2)))
+                pos = it.end()
+                sep = re.match(r"[,，、]\s*", rest[pos:])
+                if not sep:
+                    break
+                pos += sep.end()
+            if len(parts) >= 2 and sum(parts) != total:
+                out.append(RULE_BY_ID["A-14"].finding(
+                    where=f"第{i + 1}行", quote=quote(s[max(0, m.start() - 20):m.end() + pos], 120), file=file,
+                    place=f"第{i + 1}行", total=total, unit=unit, n=len(parts), parts=sum(parts),
+                    diff=abs(total - sum(parts))))
+    return out

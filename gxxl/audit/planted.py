@@ -50,7 +50,7 @@ def as_2019(filing: Filing) -> Filing:
 
 
 def page_html(filing: Filing, *, date: str = "2024-01-20", drop_part: str | None = None,
-              replace: tuple[tuple[str, str], ...] = (), tables: Filing | None = None) -> str:
+              replace: tuple[tuple[str, str], ...] = (), tables: Filing | None = None, first_only: bool = False) -> str:
     """The page of ``filing``; ``tables`` renders the tables of another filing (another format)."""
     from ..report import Report, build_report
     from ..report.markdown import report_markdown, table_html
@@ -67,7 +67,7 @@ def page_html(filing: Filing, *, date: str = "2024-01-20", drop_part: str | None
     for old, new in replace:
         if old not in md:
             raise ValueError(f"planted text not found: {old}")
-        md = md.replace(old, new)
+        md = md.replace(old, new, 1 if first_only else -1)
     out = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>']
     for block in md.split("\n\n"):
         block = block.strip()
@@ -106,6 +106,8 @@ def planted_set(folder: Path) -> dict[str, set[str]]:
         "published_feb15": (page_html(f, date="2024-02-15"), {"A-4"}),
         "text_258_table_275": (page_html(f, replace=(("新收政府信息公开申请275件", "新收政府信息公开申请258件"),)), {"T3-8"}),
         "no_fee_statement": (page_html(f, replace=(("本年度未收取信息处理费。", ""),)), {"A-5"}),
+        "parts_not_adding_up": (page_html(f, replace=((f"{FILLER}", "本年度主动公开政府信息120条，其中政策文件30条、工作动态80条。"),),
+                                          first_only=True), {"A-14"}),
         "period_last_year": (page_html(f, replace=(("统计期限自2023年1月1日起至2023年12月31日止",
                                                     "统计期限自2022年1月1日起至2022年12月31日止"),)), {"A-3"}),
     }
