@@ -220,15 +220,26 @@ def _notes(xml: str, result, tpl: _Template) -> str:
 
 def _header(result) -> str:
     """The 导入说明 header and footer as ``write_import`` sets them (same function, same arguments)."""
-    from openpyxl import Workbook
     from openpyxl.xml.functions import tostring
 
     from ..importer import IMPORT_SHEET
     from ..sheetprint import setup_print
 
-    ws = Workbook().active
+    ws = _scratch()
     setup_print(ws, title=IMPORT_SHEET, unit=result.filing.unit_name, year=result.filing.year, landscape=True)
     return tostring(ws.HeaderFooter.to_tree()).decode()
+
+
+_SCRATCH: list = []
+
+
+def _scratch():
+    """One empty worksheet per process for :func:`_header` (setup_print sets every header part)."""
+    if not _SCRATCH:
+        from openpyxl import Workbook
+
+        _SCRATCH.append(Workbook().active)
+    return _SCRATCH[0]
 
 
 def _meta(xml: str, result, tpl: _Template, src: str) -> str:
