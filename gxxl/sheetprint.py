@@ -108,15 +108,23 @@ def relative_name(path: str, base: str | None) -> str:
     return path if rel.startswith("..") else rel
 
 
+def full_path(shown: str) -> str:
+    """The absolute path of a file as shown (「邮件.eml → 附件」: the e-mail's, then the name)."""
+    path, arrow, rest = shown.partition(" → ")
+    return os.path.abspath(path) + (arrow + rest if arrow else "") if path else shown
+
+
 def common_folder(paths: Iterable[str]) -> str | None:
-    """The deepest folder holding every absolute path in ``paths`` (None if there is none)."""
-    dirs = [os.path.dirname(p) for p in paths if p and os.path.isabs(p.split(" → ", 1)[0])]
+    """The deepest folder holding every path in ``paths`` (as given: all absolute or all
+    relative; 「邮件.eml → 附件」 counts as the e-mail's path); None if there is none."""
+    dirs = [os.path.dirname(p.split(" → ", 1)[0]) for p in paths if p]
     if not dirs:
         return None
     try:
-        return os.path.commonpath(dirs)
-    except ValueError:
+        common = os.path.commonpath(dirs)
+    except ValueError:  # absolute and relative mixed, or other drives
         return None
+    return common or None
 
 
 def text_lines(text: object, width_chars: float, size: float = 11) -> int:
