@@ -99,8 +99,12 @@ def test_rollup_workbook_prints_in_a_handful_of_whole_width_pages(printed):
     n_ledger = sum(1 for r in wb["汇总情况"].iter_rows(min_row=6, values_only=True) if r[0] is not None)
     n_detail = wb["明细"].max_row - 1
     wb.close()
-    sheets = by_sheet(pdf, "示例县人民政府", ["汇总情况", "缺报单位", "明细", "校验结果"])
-    assert set(sheets) == {"汇总情况", "缺报单位", "明细", "校验结果"}
+    sheets = by_sheet(pdf, "示例县人民政府", ["汇总情况", "缺报单位", "明细", "校验结果", "图解"])
+    assert set(sheets) == {"汇总情况", "缺报单位", "明细", "校验结果", "图解"}
+    # 图解: four charts, two a page, none cut by a page break (each title on the page of its data)
+    assert len(sheets["图解"]) == 2
+    for text in sheets["图解"]:
+        assert text.count("项目") == 2
     # whole width: every page of a sheet carries its first and last printed column heading
     for title, (first, last) in {"汇总情况": ("序号", "说明"), "缺报单位": ("序号", "相关文件"),
                                  "明细": ("单位名称", "数值"), "校验结果": ("序号", "说明")}.items():

@@ -435,17 +435,26 @@ def add_excel_charts(ws, charts: list[Chart], first_row: int, *, label_col: int 
 CHART_SHEET = "图解"
 
 
+def has_charts(spec) -> bool:
+    """Does the format have the report vocabulary the charts are drawn from?"""
+    from .vocab import UnsupportedFormat
+
+    try:
+        vocab(spec)
+    except UnsupportedFormat:
+        return False
+    return True
+
+
 def write_chart_sheet(wb, filing: Filing, *, title: str = CHART_SHEET, index: int | None = None,
                       unit: str = "", year: int | None = None):
     """A 图解 sheet of native charts (with their data) for ``filing``; None when the
     format has no report vocabulary (the 2014–2018 统计表)."""
     from ..sheetprint import setup_print
-    from .vocab import UnsupportedFormat
 
-    try:
-        charts = report_charts(filing)
-    except UnsupportedFormat:
+    if not has_charts(filing.spec):
         return None
+    charts = report_charts(filing)
     ws = wb.create_sheet(title, index)
     ws.column_dimensions["A"].width = 30
     for col in "BCD":
