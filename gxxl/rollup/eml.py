@@ -23,7 +23,9 @@ from pathlib import Path
 #: attachment extensions taken out of an email (the reader says what is wrong with .et)
 ATTACHMENT_EXT = (".xlsx", ".xlsm", ".xls", ".et")
 _RESERVED = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-MAX_NAME = 120
+#: an attachment name in bytes (UTF-8, as file systems count them; 255 is the usual
+#: limit and the numbered prefix takes 6)
+MAX_NAME = 200
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Email:
     attachments: list[Attachment] = field(default_factory=list)
     #: attachments that are not workbooks (shown in the ledger when nothing else came)
     others: list[str] = field(default_factory=list)
+    #: workbook attachments that could not be saved: (name, reason)
+    failed: list[tuple[str, str]] = field(default_factory=list)
     problem: str = ""
 
     @property
@@ -72,8 +76,11 @@ def safe_name(raw: str, fallback: str = "附件") -> str:
     if not name:
         name = fallback
     stem, ext = os.path.splitext(name)
-    if len(name) > MAX_NAME:
-        name = stem[: MAX_NAME - len(ext)] + ext
+    if len(ext.encode("utf-8")) > 16:  # not an extension, part of a long name
+        stem, ext = name, ""
+    if len(name.encode("utf-8")) > MAX_NAME:
+        room = MAX_NAME - len(ext.encode("utf-8"))
+        name = stem.encode("utf-8")[:room].decode("utf-8", "ignore") + ext
     if not os.path.splitext(name)[0]:
         name = fallback + name
     return name
@@ -165,8 +172,12 @@ def extract(path: Path, dest: Path, counter: list[int]) -> Email:
             data = b""
         counter[0] += 1
         target = dest / f"{counter[0]:05d}_{name}"
-        with open(target, "xb") as fh:  # exclusive: never overwrite anything
-            fh.write(data)
+        try:
+            with open(target, "xb") as fh:  # exclusive: never overwrite anything
+                fh.write(data)
+        except OSError as e:  # one bad attachment must not stop the roll-up
+            mail.failed.append((name, e.strerror or str(e)))
+            continue
         if mail.date:
             ts = mail.date.timestamp()
             os.utime(target, (ts, ts))
