@@ -188,3 +188,22 @@ def test_header_text_is_escaped_and_bounded():
     assert ws.oddHeader.left.text.startswith("R&&D 局") and len(ws.oddHeader.left.text) <= 61
     assert relative_name("/a/b/c.xlsx", "/a") == os.path.join("b", "c.xlsx")
     assert relative_name("/x/c.xlsx", "/a") == "/x/c.xlsx"
+
+
+def test_setup_print_on_a_streaming_sheet(tmp_path):
+    """Write-only sheets (the audit workbook streams its rows) get the same setup."""
+    from openpyxl import Workbook
+
+    from gxxl.sheetprint import setup_print
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("问题明细")
+    ws.column_dimensions["A"].width = 30
+    setup_print(ws, title="问题明细", unit="某市人民政府", year=2024, landscape=True, repeat_rows=(1, 2), last_col=8)
+    for i in range(5):
+        ws.append([f"第{i}行", i])
+    wb.save(tmp_path / "a.xlsx")
+    back = load_workbook(tmp_path / "a.xlsx")["问题明细"]
+    assert back.page_setup.orientation == "landscape" and back.page_setup.paperSize == 9
+    assert back.oddHeader.left.text == "某市人民政府" and back.oddHeader.right.text == "2024年度"
+    assert back.print_title_rows in ("1:2", "$1:$2") and back.print_area.endswith("$H$1048576")
