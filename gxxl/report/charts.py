@@ -354,7 +354,7 @@ def chart_png(chart: Chart, *, width: float = 640, scale: float = 2.5) -> bytes:
             draw.text((it.x * scale, it.y * scale), it.text, font=font(it.size, it.bold), fill=it.fill,
                       anchor=anchor)
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
+    img.save(buf, format="PNG", compress_level=6)
     return buf.getvalue()
 
 
