@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ..fileio import save_workbook
-from ..sheetprint import setup_print
+from ..sheetprint import put_text, setup_print
 from .grid import boxes
 from .model import Block, Report
 
@@ -76,7 +76,7 @@ def fill_sheet(ws, report: Report) -> None:
             size, bold, align = 16, True, "center"
         elif block.kind in ("h1", "h2"):
             size, bold = 12, True
-        cell.value = _rich(block, size, bold)
+        put_text(cell, _rich(block, size, bold))
         cell.font = Font(name=FONT, size=size, bold=bold)
         cell.alignment = Alignment(horizontal=align, vertical="top", wrap_text=True)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=TEXT_COLS)
@@ -154,7 +154,7 @@ def _table(ws, report: Report, code: str, first_row: int) -> int:
                 value = int(value) if value.lstrip("-").isdigit() else float(value)
             except ValueError:
                 pass
-        cell.value = value
+        put_text(cell, value)
         left = b.kind == "caption" or (b.kind == "label" and b.rowspan == 1 and b.col + b.colspan > 1)
         cell.alignment = Alignment(horizontal="left" if left else "center", vertical="center", wrap_text=True)
         cell.font = Font(name=FONT, size=size, bold=b.kind == "caption")
