@@ -140,7 +140,9 @@ def html_grid(table) -> dict[tuple[int, int], tuple[str, int, int, str]]:
 # ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["seed004", "rollup"])
 def test_html_is_valid_self_contained_and_accessible(outputs, name):
-    pytest.importorskip("html5lib") if not _in_ci() else None
+    import importlib.util
+
+    _need(importlib.util.find_spec("html5lib") is not None, "html5lib（pip install -e .[test]）")
     path = outputs[name]["html"]
     doc = parse_html(path)  # strict: raises on any parse error
     text = path.read_text(encoding="utf-8")
