@@ -27,8 +27,9 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from .detect import detect_format
 from . import gate
+from .errors import MSG_RESAVE
+from .detect import detect_format
 from .filing import Filing
 from .layout import META_SHEET, a1, cover_positions, sheet_ref, table_pos, COVER_LABEL_COL
 from .spec import FormatSpec, TableSpec, all_specs, get_spec
@@ -160,7 +161,7 @@ def _open(path: Path) -> CalamineWorkbook:
             raise _Unreadable("文件已损坏（压缩包不完整），请重新保存或重新发送") from e
         if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
             raise _Unreadable(_not_a_workbook_hint(path)) from e
-        raise _Unreadable("无法作为 Excel 工作簿打开，文件可能已损坏；请在 Excel/WPS 中打开后重新保存为 .xlsx") from e
+        raise _Unreadable(f"无法作为 Excel 工作簿打开，文件可能已损坏；{MSG_RESAVE}") from e
 
 
 def _calamine(path: Path) -> CalamineWorkbook:

@@ -408,21 +408,21 @@ def write_import(result: ImportResult, out: str | Path, *, force: bool = True) -
     from ..fileio import save_workbook
     from ..sheetprint import setup_print
     from ..findings import SEVERITY_ZH
-    from ..writer import fill_workbook
+    from ..writer import append, fill_workbook
 
     src = Path(result.filing.source or "")
     from .gaps import gap_meta
 
     wb = fill_workbook(result.filing, meta={"imported_from": src.name, "importer": "gxxl import", **gap_meta(result.states)})
     ws = wb.create_sheet(IMPORT_SHEET)
-    ws.append([f"由 gxxl import 从「{src.name}」导入；下列各条是导入时所作的判断，请逐条核对。"])
-    ws.append(list(IMPORT_HEADERS))
+    append(ws, [f"由 gxxl import 从「{src.name}」导入；下列各条是导入时所作的判断，请逐条核对。"])
+    append(ws, list(IMPORT_HEADERS))
     for c in ws[2]:
         c.font = Font(bold=True)
     for i, f in enumerate(result.findings, start=1):
         loc = f.locations[0] if f.locations else ""
-        ws.append([i, SEVERITY_ZH[f.severity], f.rule, loc, "" if f.reported is None else f.reported,
-                   "" if f.computed is None else f.computed, f.message])
+        append(ws, [i, SEVERITY_ZH[f.severity], f.rule, loc, "" if f.reported is None else f.reported,
+                    "" if f.computed is None else f.computed, f.message])
         if loc and "!" in loc:
             sheet, ref = loc.rsplit("!", 1)
             cell = ws.cell(i + 2, 4)

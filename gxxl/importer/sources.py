@@ -21,6 +21,7 @@ from pathlib import Path
 from ..locate.grid import Cell, Grid, grid_from_values
 from ..textio import OLE_MAGIC, decode_bytes, html_text, is_encrypted_ooxml
 from ..textio import span as _span
+from ..constants import RESULTS_SHEET
 from ..errors import InputError, LimitError
 
 TEXT_EXT = (".txt", ".text", ".md", ".csv", ".tsv")
@@ -28,7 +29,7 @@ HTML_EXT = (".html", ".htm", ".xhtml", ".mhtml", ".shtml")
 DOCX_EXT = (".docx", ".docm")
 WORKBOOK_EXT = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 #: sheets written by gxxl itself that never hold the official tables
-SKIP_SHEETS = ("_gxxl", "校验结果", "导入说明")
+SKIP_SHEETS = ("_gxxl", RESULTS_SHEET, "导入说明")
 MAX_ROWS, MAX_COLS = 3000, 120
 
 

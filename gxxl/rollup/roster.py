@@ -13,8 +13,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError
 from .. import gate
+from ..errors import InputError
 from ..text import norm
 
 

@@ -9,6 +9,7 @@ basis; the code that executes or raises it is named in the rule model's docstrin
 
 from __future__ import annotations
 
+from ..constants import YEAR_MAX, YEAR_MIN
 from .model import (
     CoverChoiceRule,
     CoverRequiredRule,
@@ -55,7 +56,17 @@ F_5 = NoticeRule(
         "range": "{cell}：「{raw}」超出合理范围（绝对值大于 {limit} {unit}），可能是输入或公式错误；请核对",
     },
 )
-FILE_RULES = (F_1, F_2, F_3, F_4, F_5)
+F_6 = NoticeRule(
+    id="F-6", title="工作簿中没有任何数字", severity="error", raised_by="gaps",
+    basis="所有单元格都是空白的工作簿不能视为通过",
+    message="工作簿中没有任何数字（所有单元格都是空白），不能视为通过；请填写数字（没有发生的填0）",
+)
+F_7 = NoticeRule(
+    id="F-7", title="来源不完整", severity="warning", raised_by="gaps",
+    basis="gxxl import 导入的工作簿中不在来源里（来源不完整或被截断）或在来源中无法识别的单元格：涉及它们的校验结果说明不了报告本身，合并为一条",
+    message="来源不完整：本工作簿由 gxxl import 导入，{parts}（{tables}）；涉及这些单元格的{count}条校验结果（勾稽关系、空白单元格）不逐条列出。请对照完整的原文补齐后再校验",
+)
+FILE_RULES = (F_1, F_2, F_3, F_4, F_5, F_6, F_7)
 
 # --------------------------------------------------------------------------------------
 # the cover (gxxl.validate)
@@ -72,7 +83,7 @@ C_2_CHOICE = CoverChoiceRule(
 )
 C_2_YEAR = CoverYearRule(
     id="C-2", title="封面项目取值不合规",
-    basis="报告年度为四位年份", first=2008, last=2100,
+    basis="报告年度为四位年份（《政府信息公开条例》2008年施行）", first=YEAR_MIN, last=YEAR_MAX,
     message="封面“{label}”为「{value}」，应为四位年份，如 2024",
 )
 C_2_CREDIT = CreditCodeRule(
