@@ -397,8 +397,8 @@ def _convert_values(filing: Filing, spec: FormatSpec, raw_cells, path: Path, for
                 _invalid(filing, spec, code, path, text.strip())
                 continue
             values[code] = _clean(value)
-            filing.findings.append(notice(
-                spec, "F-3", cells=(code,), locations=(filing.where(code),), reported=text.strip(),
+            filing.findings.append(notice(spec, "F-3",
+                cells=(code,), locations=(filing.where(code),), reported=text.strip(),
                 computed=_clean(value), file=str(path),
                 cell=spec.cell_label(code), raw=text.strip(), note=note, value=_fmt(_clean(value)),
             ))
@@ -417,8 +417,8 @@ def _invalid(filing: Filing, spec: FormatSpec, code: str, path: Path, raw: objec
         variant = "range"
     filing.problems[code] = ("invalid", shown if not isinstance(raw, str) else raw)
     filing.values[code] = None
-    filing.findings.append(notice(
-        spec, "F-5", variant, cells=(code,), locations=(filing.where(code),), reported=shown, file=str(path),
+    filing.findings.append(notice(spec, "F-5", variant,
+        cells=(code,), locations=(filing.where(code),), reported=shown, file=str(path),
         cell=spec.cell_label(code), raw=shown, limit=f"{MAX_PLAUSIBLE:,}", unit=spec.cells[code].unit,
     ))
 
