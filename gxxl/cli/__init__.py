@@ -21,6 +21,8 @@ VERBS: dict[str, str] = {
     "check-text": "check_text",
     "import": "import_",
     "addin": "addin",
+    "collect": "collect",
+    "send": "send",
 }
 
 

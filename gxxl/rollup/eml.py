@@ -44,6 +44,12 @@ class Email:
     #: attachments that are not workbooks (shown in the ledger when nothing else came)
     others: list[str] = field(default_factory=list)
     problem: str = ""
+    message_id: str = ""
+    #: the address a reply goes to (Reply-To, else From)
+    from_addr: str = ""
+    #: the address the unit wrote to (our mailbox): the From of a reply
+    to_addr: str = ""
+    references: str = ""
 
     @property
     def timestamp(self) -> float | None:
@@ -60,22 +66,43 @@ class Email:
         return "邮件 " + "；".join(parts) if parts else "邮件"
 
 
+#: Windows device names: 「CON.xlsx」 cannot be created or opened there
+_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+#: bytes of a name in UTF-8 (file systems allow 255; leave room for a numbering prefix)
+MAX_NAME_BYTES = 180
+
+
 def safe_name(raw: str, fallback: str = "附件") -> str:
-    """A bare, harmless file name: 「../../evil.xlsx」→「evil.xlsx」."""
+    """A bare, harmless file name: 「../../evil.xlsx」→「evil.xlsx」, 「CON.xlsx」→「_CON.xlsx」.
+
+    No folders, no ``..``, no control or reserved characters, no Windows device name, no
+    trailing dot or space, at most :data:`MAX_NAME` characters and :data:`MAX_NAME_BYTES`
+    bytes in UTF-8 (the extension is kept).
+    """
     name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").split("/")[-1]
+    name = "".join(ch if ch.isprintable() else "_" for ch in name)
     name = _RESERVED.sub("_", name).strip()
     bare = name.lstrip(".").strip()
     if bare and "." not in bare and name.startswith("."):
         name = f"{fallback}.{bare}"  # 「.xlsx」: only an extension
     else:
         name = bare
+    name = name.rstrip(". ")
     if not name:
         name = fallback
     stem, ext = os.path.splitext(name)
-    if len(name) > MAX_NAME:
-        name = stem[: MAX_NAME - len(ext)] + ext
+    if len(ext) > 16 or not ext.isprintable():
+        stem, ext = name, ""
+    if len(name) > MAX_NAME or len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        budget = MAX_NAME_BYTES - len(ext.encode("utf-8"))
+        cut = stem[: MAX_NAME - len(ext)]
+        while len(cut.encode("utf-8")) > budget:
+            cut = cut[:-1]
+        name = cut.rstrip(". ") + ext
     if not os.path.splitext(name)[0]:
         name = fallback + name
+    if name.split(".")[0].strip().upper() in _DEVICES:
+        name = "_" + name
     return name
 
 
@@ -106,7 +133,31 @@ def _header(msg, name: str) -> str:
         v = msg.get(name)
     except Exception:  # a malformed header must not stop the run
         return ""
-    return _decode_words(str(v or "")).strip()
+    text = str(v or "")
+    if any("\udc80" <= ch <= "\udcff" for ch in text) or "\ufffd" in text:
+        text = _raw_header(msg, name) or text
+    return _decode_words(text).strip()
+
+
+def _raw_header(msg, name: str) -> str:
+    """A header whose bytes were not ASCII (raw GBK or UTF-8, as some clients send), decoded."""
+    for key, value in msg.raw_items():
+        if key.lower() == name.lower():
+            if isinstance(value, str):
+                try:
+                    raw = value.encode("ascii", "surrogateescape")
+                except UnicodeEncodeError:
+                    return value
+                return decode_bytes(raw)
+    return ""
+
+
+def decode_bytes(raw: bytes) -> str:
+    """Bytes of unknown charset: UTF-8 when valid, else GB18030 (a superset of GBK and GB2312)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030", errors="replace")
 
 
 def _filename(part) -> str:
@@ -114,12 +165,91 @@ def _filename(part) -> str:
         name = part.get_filename() or ""
     except Exception:
         name = ""
-    if "\ufffd" in name or "=?" in name:  # GB2312 that was really GBK, or undecoded words
-        raw = part.get("Content-Disposition", "") or part.get("Content-Type", "")
-        m = re.search(r'(?:file)?name\s*=\s*"?([^";]+)"?', str(raw))
-        if m:
-            name = _decode_words(m.group(1)) or name
+    if "\ufffd" in name or "=?" in name or any("\udc80" <= ch <= "\udcff" for ch in name):
+        # GB2312 that was really GBK, undecoded words inside quotes, or raw 8-bit bytes
+        for header in ("Content-Disposition", "Content-Type"):
+            raw = _raw_header(part, header)
+            m = re.search(r'(?:file)?name\s*=\s*"?([^";]+)"?', raw)
+            if m:
+                name = _decode_words(m.group(1)) or name
+                break
     return name.strip()
+
+
+_WORKBOOK_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "附件.xlsx",
+    "application/vnd.ms-excel": "附件.xls",
+    "application/vnd.ms-excel.sheet.macroenabled.12": "附件.xlsm",
+}
+
+
+def is_workbook(name: str) -> bool:
+    return name.lower().endswith(ATTACHMENT_EXT)
+
+
+@dataclass
+class Part:
+    """One attachment of a message (also inside a forwarded message)."""
+
+    original: str
+    name: str
+    data: bytes
+
+
+def parse(data: bytes):
+    """The message object of ``data`` (never raises for a damaged message: best effort)."""
+    return BytesParser(policy=policy.default).parsebytes(data)
+
+
+def header_info(msg) -> dict[str, str]:
+    """Decoded headers: From (display), address, To, Subject, Date, Message-ID, References."""
+    from email.utils import getaddresses
+
+    sender = _header(msg, "From")
+    addrs = getaddresses([sender]) if sender else []
+    to = _header(msg, "To")
+    to_addrs = getaddresses([to]) if to else []
+    reply_to = _header(msg, "Reply-To")
+    reply_addrs = getaddresses([reply_to]) if reply_to else []
+    return {
+        "from": sender,
+        "from_name": addrs[0][0] if addrs else "",
+        "from_addr": (reply_addrs[0][1] if reply_addrs and reply_addrs[0][1] else (addrs[0][1] if addrs else "")),
+        "to_addr": to_addrs[0][1] if to_addrs else "",
+        "subject": _header(msg, "Subject"),
+        "date": _header(msg, "Date"),
+        "message_id": _header(msg, "Message-ID").strip(),
+        "references": _header(msg, "References"),
+    }
+
+
+def parts(msg) -> list[Part]:
+    """Every attachment, forwarded messages (message/rfc822) included, in message order."""
+    out = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        original = _filename(part)
+        if not original:
+            ctype = part.get_content_type()
+            original = _WORKBOOK_TYPES.get(ctype, "")
+            if not original:
+                continue
+        try:
+            data = part.get_payload(decode=True) or b""
+        except Exception:
+            data = b""
+        out.append(Part(original=original, name=safe_name(original), data=data))
+    return out
+
+
+def parse_date(text: str) -> _dt.datetime | None:
+    if not text:
+        return None
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def extract(path: Path, dest: Path, counter: list[int]) -> Email:
@@ -127,48 +257,38 @@ def extract(path: Path, dest: Path, counter: list[int]) -> Email:
 
     ``counter`` is a one-element list shared across emails: each attachment gets the next
     number as a prefix, so names are unique even when two emails carry 「年报.xlsx」.
+    An Outlook ``.msg`` file is read through :mod:`gxxl.mail.msg`.
     """
     mail = Email(source=path)
     try:
-        with open(path, "rb") as fh:
-            msg = BytesParser(policy=policy.default).parse(fh)
+        if str(path).lower().endswith(".msg"):
+            from ..mail.msg import read_msg
+
+            info, found = read_msg(path)
+        else:
+            with open(path, "rb") as fh:
+                msg = BytesParser(policy=policy.default).parse(fh)
+            info, found = header_info(msg), parts(msg)
     except Exception:
-        mail.problem = "邮件文件无法解析，可能已损坏或不是邮件（.eml）"
+        mail.problem = "邮件文件无法解析，可能已损坏或不是邮件（.eml/.msg）"
         return mail
-    mail.sender = _header(msg, "From")
-    mail.subject = _header(msg, "Subject")
-    date = _header(msg, "Date")
-    if date:
-        try:
-            mail.date = parsedate_to_datetime(date)
-        except (TypeError, ValueError, IndexError):
-            mail.date = None
-    for part in msg.walk():
-        if part.is_multipart():
+    mail.sender = info["from"]
+    mail.subject = info["subject"]
+    mail.date = parse_date(info["date"])
+    mail.message_id = info["message_id"]
+    mail.from_addr = info["from_addr"]
+    mail.to_addr = info["to_addr"]
+    mail.references = info["references"]
+    for p in found:
+        if not is_workbook(p.name):
+            mail.others.append(p.name)
             continue
-        original = _filename(part)
-        if not original:
-            ctype = part.get_content_type()
-            if ctype in ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",):
-                original = "附件.xlsx"
-            elif ctype == "application/vnd.ms-excel":
-                original = "附件.xls"
-            else:
-                continue
-        name = safe_name(original)
-        if not name.lower().endswith(ATTACHMENT_EXT):
-            mail.others.append(name)
-            continue
-        try:
-            data = part.get_payload(decode=True) or b""
-        except Exception:
-            data = b""
         counter[0] += 1
-        target = dest / f"{counter[0]:05d}_{name}"
+        target = dest / f"{counter[0]:05d}_{p.name}"
         with open(target, "xb") as fh:  # exclusive: never overwrite anything
-            fh.write(data)
+            fh.write(p.data)
         if mail.date:
             ts = mail.date.timestamp()
             os.utime(target, (ts, ts))
-        mail.attachments.append(Attachment(original=original, name=name, path=target, data_len=len(data)))
+        mail.attachments.append(Attachment(original=p.original, name=p.name, path=target, data_len=len(p.data)))
     return mail

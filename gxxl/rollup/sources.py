@@ -9,7 +9,8 @@ from pathlib import Path
 from . import eml
 
 #: what is taken from folders; a file named explicitly is always read (the reader says what is wrong)
-FOLDER_EXT = (".xlsx", ".xlsm", ".xls", ".et", ".eml")
+FOLDER_EXT = (".xlsx", ".xlsm", ".xls", ".et", ".eml", ".msg")
+MAIL_EXT = (".eml", ".msg")
 
 
 @dataclass
@@ -26,6 +27,8 @@ class Source:
     problem: str = ""
     #: a remark for the ledger's 说明 (e.g. an attachment name that had to be cleaned)
     remark: str = ""
+    #: the message a workbook came in (sender, Message-ID: where a 退回 reply goes)
+    email: "eml.Email | None" = None
 
 
 @dataclass
@@ -56,12 +59,16 @@ def collect(inputs: list[str], tmpdir: Path, *, skip: tuple[Path, ...] = ()) -> 
             base = str(p)
             shown_root = p.name or str(p)
             files = []
+            # attachments that `gxxl collect` saved beside their message: the message supplies them
+            saved = collected_attachments(base)
             for dirpath, dirnames, filenames in os.walk(base):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 rel = dirpath[len(base):].lstrip(os.sep)
                 prefix = os.path.join(shown_root, rel) if rel else shown_root
                 for fn in sorted(filenames):
                     if fn.startswith(("~$", ".")):
+                        continue
+                    if saved and os.path.join(dirpath, fn) in saved:
                         continue
                     if fn.lower().endswith(FOLDER_EXT):
                         files.append((os.path.join(dirpath, fn), os.path.join(prefix, fn)))
@@ -82,11 +89,36 @@ def collect(inputs: list[str], tmpdir: Path, *, skip: tuple[Path, ...] = ()) -> 
             if rq in skip_set or (os.path.basename(q) in skip_names and _key(Path(q).resolve()) in skip_set):
                 notes.append(f"{shown}：是本次的输出文件或名单文件，不作为报送文件")
                 continue
-            if q.lower().endswith(".eml"):
+            if q.lower().endswith(MAIL_EXT):
                 sources.extend(_from_email(Path(q), shown, tmpdir, counter))
             else:
                 sources.append(Source(path=q, display=shown))
     return Collected(sources, notes, other)
+
+
+#: the record `gxxl collect` keeps in its output folder (see gxxl.mail.imap)
+COLLECT_RECORD = ".gxxl-collect.json"
+
+
+def collected_attachments(folder: str) -> set[str]:
+    """Paths of the attachment files `gxxl collect` saved in ``folder`` beside their ``.eml``."""
+    import json
+
+    record = os.path.join(folder, COLLECT_RECORD)
+    if not os.path.isfile(record):
+        return set()
+    try:
+        with open(record, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size > 256 << 20:
+                return set()
+            data = json.loads(fh.read().decode("utf-8"))
+        out = set()
+        for m in data.get("messages", []):
+            for a in m.get("attachments", []):
+                out.add(os.path.join(folder, *str(a).split("/")))
+        return out
+    except (OSError, ValueError, AttributeError, TypeError):
+        return set()
 
 
 def _key(p: str | Path) -> str:
@@ -97,18 +129,19 @@ def _from_email(path: Path, shown: str, tmpdir: Path, counter: list[int]) -> lis
     mail = eml.extract(path, tmpdir, counter)
     origin = mail.origin()
     if mail.problem:
-        return [Source(path=path, display=shown, origin=origin, problem=mail.problem)]
+        return [Source(path=path, display=shown, origin=origin, problem=mail.problem, email=mail)]
     if not mail.attachments:
         others = "、".join(mail.others[:5]) + ("等" if len(mail.others) > 5 else "")
         what = f"（附件：{others}）" if others else "（邮件没有附件）"
         return [Source(path=path, display=shown, origin=origin, time=mail.timestamp,
-                       problem=f"邮件中没有 Excel 工作簿附件{what}，请联系报送单位重新发送统计表")]
+                       problem=f"邮件中没有 Excel 工作簿附件{what}，请联系报送单位重新发送统计表", email=mail)]
     out = []
     for a in mail.attachments:
         remark = ""
         if a.original != a.name:
             remark = f"附件原名「{_printable(a.original)}」含路径或不允许的字符，已改名为「{a.name}」"
-        out.append(Source(path=a.path, display=f"{shown} → {a.name}", origin=origin, time=mail.timestamp, remark=remark))
+        out.append(Source(path=a.path, display=f"{shown} → {a.name}", origin=origin, time=mail.timestamp, remark=remark,
+                          email=mail))
     return out
 
 
