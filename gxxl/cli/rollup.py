@@ -43,6 +43,9 @@ def add_arguments(p) -> None:
                    help="应报单位名单（.csv 或 .xlsx，列：单位名称、统一社会信用代码（可选）、行政层级（可选）），用于列出缺报单位和名单外单位")
     p.add_argument("--include-invalid", action="store_true",
                    help="有错误的文件也计入汇总（默认不计入，在“汇总情况”中列为“有错误未汇总”）")
+    p.add_argument("--feedback", metavar="文件夹",
+                   help="生成退回材料：为有错误、年度或格式不符、无法读取、名单外的单位（以及有警告需说明的单位）"
+                        "写出校验标注副本和回复邮件（.eml），用 gxxl send 发送；每轮汇总用同一个文件夹，可显示各单位的报送经过")
     p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     p.add_argument("-j", "--jobs", metavar="N", help="并行进程数（默认：CPU 核数）")
 
@@ -66,6 +69,7 @@ def run(args) -> int:
     opts = Options(
         inputs=list(args.inputs), output=Path(args.output), unit=(args.unit or "").strip(), level=args.level,
         year=year, roster=roster, include_invalid=args.include_invalid, force=args.force, jobs=jobs,
+        feedback=Path(args.feedback) if args.feedback else None,
     )
     bar = ProgressBar(sys.stderr)
     try:
@@ -167,11 +171,15 @@ def summary(result) -> str:
             lines.append(f"    ……共 {len(excluded)} 个，详见输出文件的“汇总情况”表")
     if result.roster is not None:
         if d.missing:
+            from ..rollup.rounds import RETURNED_NOT_RESUBMITTED
+
             absent = [u.name for u, _what, rel in d.missing if not rel]
+            returned = sum(1 for _u, what, _rel in d.missing if what.startswith(RETURNED_NOT_RESUBMITTED))
             names = "、".join(absent[:6]) + ("等" if len(absent) > 6 else "")
             lines.append(f"  缺报单位 {len(d.missing)} 个（名单共 {len(result.roster)} 个）：未报送 {len(absent)} 个"
                          + (f"（{names}）" if absent else "")
-                         + f"，已报送但未计入 {len(d.missing) - len(absent)} 个（详见“缺报单位”表）")
+                         + (f"，{RETURNED_NOT_RESUBMITTED} {returned} 个" if returned else "")
+                         + f"，已报送但未计入 {len(d.missing) - len(absent) - returned} 个（详见“缺报单位”表）")
         else:
             lines.append(f"  缺报单位 0 个（名单共 {len(result.roster)} 个，都已计入）")
     n = counts(result.findings)
@@ -181,6 +189,17 @@ def summary(result) -> str:
         lines.append("  汇总表校验：通过")
     if result.collected.other_files:
         lines.append(f"  文件夹中另有 {result.collected.other_files} 个非 Excel 文件（如 Word 报告、PDF），未处理")
+    fb = getattr(result, "feedback", None)
+    if fb is not None:
+        kinds = {}
+        for r in fb.written:
+            kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
+        made = "，".join(f"{k} {v} 份" for k, v in kinds.items()) or "无需退回"
+        lines.append(f"  退回材料：{made}" + (f"（另有 {fb.already} 份此前已生成）" if fb.already else "")
+                     + f"，写入 {display_path(fb.folder)}；发送：gxxl send {display_path(fb.folder)} --smtp smtps://用户名@邮件服务器")
+        if fb.no_address:
+            names = "、".join(fb.no_address[:5]) + ("等" if len(fb.no_address) > 5 else "")
+            lines.append(f"  {len(fb.no_address)} 个单位的报表不是通过邮件收到的（{names}），只生成了校验标注副本，请另行通知")
     sheets = "封面、表二、表三、表四、汇总情况" + ("、缺报单位" if result.roster is not None else "") + f"、明细（{result.detail_rows} 行）、校验结果"
     lines.append(f"  已写出：{display_path(result.output)}（{sheets}）")
     total = result.seconds.get("total", 0.0)

@@ -17,11 +17,12 @@ from ..annotate import write_results_sheet
 from ..fileio import workbook_bytes
 from ..filing import Filing
 from ..findings import Finding, status_line
-from ..layout import COVER_VALUE_COL, META_SHEET, cover_status_row
+from ..layout import COVER_VALUE_COL, META_SHEET, col_letter, cover_status_row
 from ..spec import FormatSpec, all_specs
 from ..writer import fill_workbook
 from . import policy as P
 from .xlsxfast import MAX_ROWS, Rows, Segment, SharedStrings, clean_text, compress, generic_rows
+from .rounds import NOT_SUBMITTED, RETURNED_NOT_RESUBMITTED
 from .xlsxfast import fill as fill_package
 
 LEDGER_SHEET = "汇总情况"
@@ -29,8 +30,8 @@ MISSING_SHEET = "缺报单位"
 DETAIL_SHEET = "明细"
 
 LEDGER_HEADERS = ("序号", "文件", "单位名称", "统一社会信用代码", "行政层级", "报告年度", "填报日期", "格式版本",
-                  "类型", "状态", "错误数", "警告数", "说明", "来源", "SHA-256")
-LEDGER_WIDTHS = (6, 40, 28, 21, 14, 9, 12, 14, 16, 13, 7, 7, 70, 36, 66)
+                  "类型", "状态", "错误数", "警告数", "说明", "来源", "SHA-256", "报送经过")
+LEDGER_WIDTHS = (6, 40, 28, 21, 14, 9, 12, 14, 16, 13, 7, 7, 70, 36, 66, 60)
 LEDGER_HEAD_ROW = 5
 
 MISSING_HEADERS = ("序号", "单位名称", "统一社会信用代码", "行政层级", "情况", "相关文件")
@@ -96,7 +97,7 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
     first = LEDGER_HEAD_ROW + 1
     last = LEDGER_HEAD_ROW + len(rows)
     ws.freeze_panes = f"C{first}"
-    ws.auto_filter.ref = f"A{LEDGER_HEAD_ROW}:O{max(last, first)}"
+    ws.auto_filter.ref = f"A{LEDGER_HEAD_ROW}:{col_letter(len(LEDGER_HEADERS))}{max(last, first)}"
     fills.append(Rows(LEDGER_SHEET, first, last, len(LEDGER_HEADERS), generic_rows(rows, first)))
 
     # 缺报单位 ------------------------------------------------------------------------
@@ -105,9 +106,12 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
         n_missing = len(decision.missing)
         off = [e for e in decision.entries if e.status == P.OFF_ROSTER]
         absent = sum(1 for _, _, rel in decision.missing if not rel)
-        ws.cell(1, 1, f"缺报单位：名单中没有计入汇总的单位 {n_missing} 个（未报送 {absent} 个，已报送但未汇总 {n_missing - absent} 个）"
+        returned = sum(1 for _, what, _ in decision.missing if what.startswith(RETURNED_NOT_RESUBMITTED))
+        ws.cell(1, 1, f"缺报单位：名单中没有计入汇总的单位 {n_missing} 个（{NOT_SUBMITTED} {absent} 个，"
+                      f"{RETURNED_NOT_RESUBMITTED} {returned} 个，其他已报送但未汇总 {n_missing - absent - returned} 个）"
                 ).font = Font(bold=True, size=14)
-        ws.cell(2, 1, "“未报送”指没有收到该单位的文件；“已报送但未汇总”说明了文件的问题。"
+        ws.cell(2, 1, f"“{NOT_SUBMITTED}”指没有收到该单位的文件；“{RETURNED_NOT_RESUBMITTED}”指报表已退回修改、尚未收到改正后的报表；"
+                      "“已报送但未汇总”说明了文件的问题。"
                       f"不在名单中的报送单位（{len(off)} 个）列在下方，也见“汇总情况”表。")
         _header(ws, MISSING_HEAD_ROW, MISSING_HEADERS, MISSING_WIDTHS)
         red = _style_id(ws, PatternFill("solid", fgColor="FFC7CE"))
@@ -154,8 +158,6 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
 
 
 def _header(ws, row: int, headers, widths) -> None:
-    from ..layout import col_letter
-
     for j, (h, w) in enumerate(zip(headers, widths), start=1):
         c = ws.cell(row, j, h)
         c.font, c.fill = BOLD, HEAD_FILL
@@ -197,6 +199,7 @@ def _ledger_row(e: P.Entry, styles: dict[str, int]) -> list:
         clean_text("；".join(dict.fromkeys(r for r in e.reasons if r))),
         e.source.origin,
         s.sha256 if s is not None else "",
+        e.history,
     ]
 
 
