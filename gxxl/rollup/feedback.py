@@ -185,7 +185,8 @@ def _findings(e: P.Entry) -> list[Finding]:
 
     try:
         filing = read_filing(e.source.path)
-        return [f for f in findings_for(filing) if f.severity in ("error", "warning")]
+        # errors, warnings, and X-1: the one cell to look at first
+        return [f for f in findings_for(filing) if f.severity in ("error", "warning") or f.rule == "X-1"]
     except Exception:  # the scan read it; a second read failing is not the user's mistake
         return []
 
