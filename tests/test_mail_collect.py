@@ -199,3 +199,53 @@ def test_hostile_names_stay_inside_the_folder(imap, tmp_path):
     assert {"x.xlsx", "_CON.xlsx", "y.xlsx", "_nul.xlsx"} <= names
     assert any(n.startswith("很长的附件名") and len(n.encode()) <= 180 for n in names)
     assert saved_files(out) == Counter([sha(a)] * 6)  # 「aux」 is no workbook name but is saved too
+
+
+def _in_process(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, int]:
+    """Run gxxl in a fresh interpreter that reports its own peak memory (KiB)."""
+    # VmHWM, not ru_maxrss: the latter keeps the parent's peak across fork and exec
+    code = ("import sys\nfrom gxxl.cli import main\nrc = main(sys.argv[1:])\n"
+            "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+            "print('MAXRSS', hwm, file=sys.stderr)\nsys.exit(rc)\n")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "GXXL_IMAP_PASSWORD": PASSWORD, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                       env=env, stdin=subprocess.DEVNULL, timeout=900)
+    rss = int(r.stderr.rsplit("MAXRSS", 1)[1].split()[0]) if "MAXRSS" in r.stderr else 0
+    return r, rss
+
+
+def test_five_thousand_messages_in_batches_and_nothing_lost(imap, tmp_path):
+    a = workbook(tmp_path, "示例县教育局", 41)
+    plain = utf8_mail("通知 <tz@example.gov.cn>", "会议通知", [], body="请按时参会。" * 20)
+    with_book = utf8_mail("教育局 <jyj@example.gov.cn>", "年报", [("教育局.xlsx", a)])
+    n = imap.write_maildir((with_book if k % 10 == 0 else plain).replace(
+        b"Message-ID: <", f"Message-ID: <{k}.".encode(), 1) for k in range(5000))
+    assert n == 5000
+    before = imap.state()
+    assert len(before) == 5000
+    r, rss = _in_process(["collect", "--imap", imap.url(), "--cafile", imap.cert, "-o", tmp_path / "o"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "符合条件的邮件 5000 封：新保存 500 封" in r.stdout and "没有工作簿附件 4500 封" in r.stdout, r.stdout
+    assert saved_files(tmp_path / "o") == Counter({sha(a): 500})
+    assert imap.state() == before  # all 5,000 still there, flags unchanged
+    assert rss < 400 * 1024, f"peak memory {rss} KiB"
+    r = collect(imap, tmp_path / "o")
+    assert "新保存 0 封" in r.stdout and "以前已收取 5000 封" in r.stdout, r.stdout
+
+
+def test_fifty_megabyte_message_is_skipped_with_a_message(imap, tmp_path):
+    a = workbook(tmp_path, "示例县教育局", 51)
+    big = os.urandom(50 << 20)
+    imap.write_maildir([utf8_mail("大附件 <big@example.gov.cn>", "全部材料（很大）", [("材料.xlsx", big)]),
+                        utf8_mail("教育局 <jyj@example.gov.cn>", "年报", [("教育局.xlsx", a)])])
+    before = imap.state()
+    assert max(size for _, size in before.values()) > 50 << 20
+    r, rss = _in_process(["collect", "--imap", imap.url(), "--cafile", imap.cert, "-o", tmp_path / "o"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "邮件过大未下载" in r.stdout and "全部材料（很大）" in r.stdout and "--max-size" in r.stdout, r.stdout
+    assert saved_files(tmp_path / "o") == Counter([sha(a)])
+    assert imap.state() == before
+    assert rss < 200 * 1024, f"peak memory {rss} KiB"
+    # not forgotten: the next run says it again
+    r = collect(imap, tmp_path / "o")
+    assert "邮件过大未下载" in r.stdout and "新保存 0 封" in r.stdout, r.stdout
