@@ -249,7 +249,7 @@ class Smtp:
                   and getattr(auth_data, "password", b"") == password.encode())
             if ok:
                 store.logins.append(user)
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
 
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(str(cert), str(key))

@@ -16,7 +16,8 @@ XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def subject_for(kind: str, unit: str, year: int) -> str:
-    """「退回：示例县教育局 2024年度政府信息公开年报统计表」."""
+    """「退回：示例县教育局 2024年度政府信息公开年报统计表」 (no line breaks: no header injection)."""
+    unit = " ".join("".join(ch if ch.isprintable() else " " for ch in (unit or "")).split())[:100]
     return f"{kind}：{unit or '报送单位'} {year}年度政府信息公开年报统计表"
 
 
@@ -39,7 +40,7 @@ def build_reply(*, to: str, sender: str, subject: str, body: str, in_reply_to: s
     if attachment is not None:
         name, data = attachment
         main, sub = XLSX_TYPE if name.lower().endswith(".xlsx") else ("application", "octet-stream")
-        msg.add_attachment(data, maintype=main, subtype=sub, filename=name)
+        msg.add_attachment(data, maintype=main, subtype=sub, filename="".join(ch for ch in name if ch.isprintable()))
     return msg.as_bytes(), mid
 
 

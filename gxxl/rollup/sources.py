@@ -75,7 +75,7 @@ def collect(inputs: list[str], tmpdir: Path, *, skip: tuple[Path, ...] = ()) -> 
                     else:
                         other += 1
             if not files:
-                notes.append(f"{raw}：文件夹中没有工作簿或邮件（.xlsx/.xlsm/.xls/.eml）")
+                notes.append(f"{raw}：文件夹中没有工作簿或邮件（.xlsx/.xlsm/.xls/.eml/.msg）")
         elif p.exists():
             files = [(str(p), str(p))]
         else:
