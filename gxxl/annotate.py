@@ -16,10 +16,11 @@ from .filing import Filing
 from .fileio import save_workbook
 from .findings import RESULT_HEADERS, RESULTS_SHEET, Finding, note_text, result_row, status_line
 from .layout import col_index, cover_status_row, COVER_VALUE_COL
+from .constants import ERROR_COLOUR, LINK_COLOUR, RESULT_WIDTHS, SUSPECT_COLOUR, WARNING_COLOUR
 
-ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
-WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
-SUSPECT_FILL = PatternFill("solid", fgColor="FF7C80")
+ERROR_FILL = PatternFill("solid", fgColor=ERROR_COLOUR)
+WARNING_FILL = PatternFill("solid", fgColor=WARNING_COLOUR)
+SUSPECT_FILL = PatternFill("solid", fgColor=SUSPECT_COLOUR)
 
 
 def marks(findings: list[Finding]) -> dict[str, tuple[str, list[Finding]]]:
@@ -91,10 +92,10 @@ def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET)
             sheet, ref = f.locations[0].rsplit("!", 1)
             link = ws.cell(i + 1, 4)
             link.hyperlink = f"#'{sheet}'!{ref}"
-            link.font = Font(color="0563C1", underline="single")
+            link.font = Font(color=LINK_COLOUR, underline="single")
     if not findings:
         ws.append(["", "", "", "", "", "", "", "校验通过，未发现问题"])
-    for col, w in zip("ABCDEFGH", (6, 6, 7, 24, 9, 9, 8, 90)):
+    for col, w in zip("ABCDEFGH", RESULT_WIDTHS):
         ws.column_dimensions[col].width = w
     for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):
         for c in row:

@@ -13,11 +13,9 @@ Findings are anchored at this year's cells; last year's cell is named in the mes
 from __future__ import annotations
 
 from .filing import Filing
-from .findings import Finding, fmt_num
+from .findings import Finding
 from .spec import FormatSpec
-from .spec.model import PREV, CrossYearRule
-
-EPS = 1e-6
+from .validate import Context, cross_year_instances, evaluate, notice
 
 #: why a rule cannot be checked across two formats: (last year's format, this year's) → reason
 NOT_COMPARABLE: dict[tuple[str, str], str] = {
@@ -26,8 +24,6 @@ NOT_COMPARABLE: dict[tuple[str, str], str] = {
     ("legacy2014", "gov2019"): "上年为2014–2018年《政府信息公开情况统计表》，其指标与本表没有对应关系",
     ("legacy2014", "gov2021"): "上年为2014–2018年《政府信息公开情况统计表》，其指标与本表没有对应关系",
 }
-#: T3-6 (reference §4.1): the first year of the 2019 format cannot be linked to the old table
-T3_6 = "上年为2014–2018年《政府信息公开情况统计表》，旧表没有“结转下年度继续办理”，本年“上年结转”无法与上年核对"
 
 
 # --------------------------------------------------------------------------------------
@@ -72,45 +68,38 @@ def check_previous(filing: Filing, previous: Filing) -> list[Finding]:
     name = _name(previous)
     if not previous.readable:
         reason = "；".join(f.message for f in previous.findings if f.severity == "error")
-        return [Finding(rule="P-3", severity="warning", file=filing.source,
-                        message=f"上一年度文件无法读取，未进行跨年度核对（{reason or name}）")]
+        return [notice(spec, "P-3", file=filing.source, reason=reason or name)]
     out: list[Finding] = []
     compare = True
     y, py = filing.year, previous.year
     if y is not None and py is not None and py != y - 1:
         compare = False
-        out.append(Finding(rule="P-1", severity="warning", cells=("cover.year",), locations=_cover_loc(spec, "year"),
-                           reported=py, computed=y - 1,
-                           message=f"上一年度文件{name}的报告年度为{py}年，不是{y - 1}年，未进行跨年度数值核对；请提供{y - 1}年度的报表"))
+        out.append(notice(spec, "P-1", cells=("cover.year",), locations=_cover_loc(spec, "year"), reported=py,
+                          computed=y - 1, name=name, previous=py, expected=y - 1))
     elif y is None or py is None:
-        which = "本年" if y is None else "上年"
-        out.append(Finding(rule="P-1", severity="warning", cells=("cover.year",), locations=_cover_loc(spec, "year"),
-                           message=f"{which}报表封面未填报告年度，无法确认{name}是上一年度的报表；以下跨年度核对按上一年度处理"))
+        out.append(notice(spec, "P-1", "no_year", cells=("cover.year",), locations=_cover_loc(spec, "year"),
+                          which="本年" if y is None else "上年", name=name))
     a, b = _unit_key(filing.unit_name), _unit_key(previous.unit_name)
     if a and b and a != b:
-        out.append(Finding(rule="P-2", severity="warning", cells=("cover.unit_name",), locations=_cover_loc(spec, "unit_name"),
-                           reported=previous.unit_name, message=f"两年的单位名称不同：本年「{filing.unit_name}」，上年「{previous.unit_name}」；"
-                           "如为同一单位（如机构改革更名）请说明，否则跨年度核对没有意义"))
+        out.append(notice(spec, "P-2", cells=("cover.unit_name",), locations=_cover_loc(spec, "unit_name"),
+                          reported=previous.unit_name, this=filing.unit_name, previous=previous.unit_name))
     if not compare:
         return _with_file(out, filing)
     prev = _Prev(previous, spec)
+    ctx = Context(filing, spec, out, previous=prev.cells)
     for rule in spec.cross_year_rules:
-        instances = _instances(spec, rule, prev)
-        if not instances:
+        if not cross_year_instances(spec, rule, prev.cells):
             reason = NOT_COMPARABLE.get((previous.spec_id, spec.id))
-            if reason and _applies_somewhere(spec, rule):
-                rid = rule.id
+            if reason and cross_year_instances(spec, rule, None):  # it applies between two filings of this format
                 if rule.id == "T3-5" and previous.spec_id == "legacy2014":
-                    rid, reason = "T3-6", T3_6
-                out.append(Finding(rule=rid, severity="info", message=f"{rule.title}：未核对，{reason}"))
+                    out.append(notice(spec, "T3-6", title=rule.title, reason=spec.rule_by_id["T3-6"].variants["reason"]))
+                else:
+                    out.append(Finding(rule=rule.id, severity=rule.not_checked_severity,
+                                       message=rule.not_checked.format(title=rule.title, reason=reason)))
             continue
-        for item_label, lhs, rhs in instances:
-            f = _check(filing, spec, rule, item_label, lhs, rhs, prev)
-            if f is not None:
-                out.append(f)
+        out += evaluate(rule, ctx)
     if prev.mapped and previous.spec_id == "gov2019" and spec.id == "gov2021" and spec.cross_year_rules:
-        out.append(Finding(rule="T3-10", severity="info",
-                           message=f"上年报表{name}为2019年试行格式：表三按两种格式的对应关系核对（除（六）其他处理外各行相同）"))
+        out.append(notice(spec, "T3-10", name=name))
     return _with_file(out, filing)
 
 
@@ -135,80 +124,3 @@ def _unit_key(name: str) -> str:
     from .text import norm
 
     return norm(name).replace("人民政府", "政府")
-
-
-def _items(spec: FormatSpec, rule: CrossYearRule) -> list[tuple[str, str]]:
-    table = spec.table_by_code.get(rule.loop_table)
-    if table is None:
-        return []
-    if rule.loop == "columns":
-        return [(c.code, c.label) for c in table.columns]
-    if rule.loop == "rows":
-        return [(r.code, r.short or r.label) for r in table.rows]
-    return [("", "")]
-
-
-def _applies_somewhere(spec: FormatSpec, rule: CrossYearRule) -> bool:
-    """The rule has instances when last year's filing is in the same format."""
-    for code, _ in _items(spec, rule):
-        terms = [t.replace("*", code).removeprefix(PREV) for t in rule.lhs + rule.rhs]
-        if all(t in spec.cells for t in terms):
-            return True
-    return False
-
-
-def _instances(spec: FormatSpec, rule: CrossYearRule, prev: _Prev):
-    out = []
-    for code, label in _items(spec, rule):
-        lhs = tuple(t.replace("*", code) for t in rule.lhs)
-        rhs = tuple(t.replace("*", code) for t in rule.rhs)
-        ok = all((t[len(PREV):] in prev.cells) if t.startswith(PREV) else (t in spec.cells) for t in lhs + rhs)
-        if ok:
-            out.append((label, lhs, rhs))
-    return out
-
-
-def _check(filing: Filing, spec: FormatSpec, rule: CrossYearRule, item_label: str, lhs, rhs, prev: _Prev):
-    values: dict[str, float | int] = {}
-    where: dict[str, str] = {}
-    blanks = 0
-    for term in lhs + rhs:
-        if term.startswith(PREV):
-            v, problem, loc = prev.cells[term[len(PREV):]]
-            loc = f"上年 {loc}"
-        else:
-            v, problem, loc = filing.values.get(term), filing.problems.get(term, ("",))[0], filing.where(term)
-        if problem in ("text", "nocache"):
-            return None  # the single-year rules already report an unusable cell
-        if v is None:
-            blanks += 1
-        values[term] = 0 if v is None else v
-        where[term] = loc
-    left = _round(sum(values[t] for t in lhs))
-    right = _round(sum(values[t] for t in rhs))
-    if rule.op == "=" and abs(left - right) <= EPS or rule.op == "<=" and left <= right + EPS:
-        return None
-    star = _pattern_keys(rule, lhs + rhs)
-    expected = _round(right - (left - values[lhs[0]]))
-    msg = rule.message.format(
-        table=spec.table_by_code[rule.loop_table].number, item=item_label,
-        v={star[t]: fmt_num(values[t]) for t in values}, where={star[t]: where[t] for t in where},
-        lhs=fmt_num(left), rhs=fmt_num(right), diff=fmt_num(abs(left - right)), expected=fmt_num(expected),
-    )
-    if blanks:
-        msg += f"（其中{blanks}个空白单元格按0计算）"
-    here = [t for t in lhs + rhs if not t.startswith(PREV)]
-    return Finding(
-        rule=rule.id, severity=rule.severity, message=msg, cells=tuple(here),
-        locations=tuple(filing.where(t) for t in here), reported=values[lhs[0]], computed=expected,
-    )
-
-
-def _pattern_keys(rule: CrossYearRule, terms) -> dict[str, str]:
-    """concrete term → the rule's pattern it came from (the message addresses values by pattern)."""
-    patterns = rule.lhs + rule.rhs
-    return {t: p for t, p in zip(terms, patterns)}
-
-
-def _round(x):
-    return round(x, 6) if isinstance(x, float) else x

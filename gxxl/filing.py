@@ -11,8 +11,12 @@ from .layout import cell_positions, sheet_ref
 from .spec import FormatSpec, get_spec
 
 Number = int | float
-#: why a cell has no usable number: left blank, text that is not a number, a formula with no cached result
-Problem = Literal["blank", "text", "nocache"]
+#: why a cell has no usable number: left blank, text that is not a number, a formula with no
+#: cached result, or "invalid": a spreadsheet error value (#DIV/0!, #REF! …), NaN, ±∞ or a number
+#: beyond ``spec.model.MAX_PLAUSIBLE`` (the reader reports it as F-5; never counted as 0)
+Problem = Literal["blank", "text", "nocache", "invalid"]
+#: the problems whose cell has no number at all: sums over them are unknown
+NO_NUMBER = ("text", "nocache", "invalid")
 
 
 class Filing(BaseModel):
@@ -68,3 +72,9 @@ class Filing(BaseModel):
     def zeros(cls, spec: FormatSpec | None = None, **kw) -> "Filing":
         spec = spec or get_spec()
         return cls(spec_id=spec.id, values={c: 0 for c in spec.cells}, **kw)
+
+    def to_frame(self):
+        """This filing as a pandas frame in long format (see :mod:`gxxl.frame`)."""
+        from .frame import filing_frame
+
+        return filing_frame(self)

@@ -17,16 +17,15 @@ Severity = Literal["error", "warning", "info"]
 SEVERITY_ZH: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
-#: rule IDs that are not consistency rules of a table but about the file itself
-FILE_RULES: dict[str, str] = {
-    "F-1": "文件无法读取",
-    "F-2": "不是本系统的报表格式",
-    "F-3": "单元格取值有疑问",
-    "F-4": "表格布局被修改",
-    "C-1": "封面必填项缺失",
-    "C-2": "封面项目取值不合规",
-    "S-1": "报表格式与报告年度不符",
-}
+def __getattr__(name: str):
+    """``FILE_RULES``: rule IDs that are not consistency rules of a table but about the
+    file itself → title, from the rule catalogue (``gxxl/spec/common.py``); computed on
+    first use so that importing this module does not import the spec."""
+    if name == "FILE_RULES":
+        from .spec.common import COVER_RULES, FILE_RULES
+
+        return {r.id: r.title for r in FILE_RULES + COVER_RULES}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Finding(BaseModel):
@@ -93,8 +92,7 @@ def counts(findings) -> dict[str, int]:
 
 
 #: the 校验结果 sheet (annotated copies, the add-in and roll-up outputs share it)
-RESULTS_SHEET = "校验结果"
-RESULT_HEADERS = ("序号", "级别", "规则", "位置", "报告值", "计算值", "差额", "说明")
+from .constants import RESULT_HEADERS, RESULTS_SHEET  # noqa: E402,F401  (re-exported)
 
 
 def result_row(i: int, f: Finding) -> list:

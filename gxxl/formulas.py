@@ -42,7 +42,7 @@ the template); no array formulas, no dynamic arrays, no volatile functions, no m
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .layout import a1, cell_positions, col_letter, cover_positions, cover_status_row, COVER_VALUE_COL
@@ -212,17 +212,75 @@ def zero_formula(x: str, level: str, levels: dict[str, str]) -> str:
     return f"IF(AND({is_number(x)},{x}<>0),{result},{_q(OK)})"
 
 
+def domain_texts(rule) -> list[tuple[str, str]]:
+    """(severity, text) a DomainRule's check cells can show besides ``✓``."""
+    return [(rule.severity, _mark(rule.severity, w)) for w in (W_NEGATIVE, W_NOT_INT, W_NOT_NUMBER)] + [
+        (rule.blank_severity, _mark(rule.blank_severity, W_BLANK))]
+
+
+def zero_texts(rule) -> list[tuple[str, str]]:
+    """(severity, text) a ZeroForLevelsRule's check cells can show besides ``✓``."""
+    return [(s, _mark(s, W_ZERO)) for s in dict.fromkeys(rule.levels.values())]
+
+
 def vocabulary(rule) -> dict[str, tuple[str, ...]]:
     """Every fixed text a per-cell rule's check cells can show, by classification."""
     out: dict[str, list[str]] = {"ok": [OK]}
-    if rule.kind == "domain":
-        for w in (W_NEGATIVE, W_NOT_INT, W_NOT_NUMBER):
-            out.setdefault(rule.severity, []).append(_mark(rule.severity, w))
-        out.setdefault(rule.blank_severity, []).append(_mark(rule.blank_severity, W_BLANK))
-    elif rule.kind == "zero_for_levels":
-        for s in dict.fromkeys(rule.levels.values()):
-            out.setdefault(s, []).append(_mark(s, W_ZERO))
+    for severity, text in FORMULAS[rule.kind].texts(rule):
+        out.setdefault(severity, []).append(text)
     return {k: tuple(v) for k, v in out.items()}
+
+
+# --------------------------------------------------------------------------------------
+# the registry: rule kind → how its instances become check cells (keyed like
+# ``gxxl.validate.EVALUATORS``; a kind of table rule without an entry is ``not_compiled``)
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class InstanceFormula:
+    """A rule checked per instance (``validate.sum_instances``): one check cell each.
+
+    ``build(rule, lhs_refs, rhs_refs, each_ref)`` → the formula (without "=")."""
+
+    build: Callable[..., str]
+    placement: str = "instances"
+
+
+@dataclass(frozen=True)
+class CellFormula:
+    """A rule checked cell by cell: a mirror of its cells, one check cell each.
+
+    ``cells(spec, rule)`` → the CellSpecs it checks; ``build(rule, cell, ref, level_ref)``
+    → the formula (without "="); ``texts(rule)`` → every (severity, text) it can show
+    besides ``✓`` (the summary counts them); ``paint_warnings``: warnings colour the input
+    cell too (not for a DomainRule: a blank template would be all orange)."""
+
+    cells: Callable[..., list]
+    build: Callable[..., str]
+    texts: Callable[..., list]
+    paint_warnings: bool = True
+    placement: str = "cells"
+
+
+FORMULAS: dict[str, InstanceFormula | CellFormula] = {}
+
+
+def formula(kind: str, entry: InstanceFormula | CellFormula) -> None:
+    FORMULAS[kind] = entry
+
+
+formula("sum", InstanceFormula(lambda rule, lhs, rhs, each: sum_formula(lhs, rhs, rule.severity, each)))
+formula("leq", InstanceFormula(lambda rule, lhs, rhs, each: leq_formula(lhs, rhs, rule.severity, each)))
+formula("domain", CellFormula(
+    cells=lambda spec, rule: [cs for t in rule.tables for cs in spec.table_by_code[t].cells],
+    build=lambda rule, cs, x, level: domain_formula(x, integer=cs.kind == "int", signed=cs.signed,
+                                                    severity=rule.severity, blank_severity=rule.blank_severity),
+    texts=domain_texts, paint_warnings=False,
+))
+formula("zero_for_levels", CellFormula(
+    cells=lambda spec, rule: [spec.cells[c] for c in rule.cells],
+    build=lambda rule, cs, x, level: zero_formula(x, level or '""', dict(rule.levels)),
+    texts=zero_texts,
+))
 
 
 # --------------------------------------------------------------------------------------
@@ -307,17 +365,24 @@ CAPTION_BELOW = "▼ 自动校验（公式自动计算，无需填写，不打�
 
 
 def _cell_rules(spec: FormatSpec, table: TableSpec) -> list:
+    """Per-cell rules whose (first) cell is in ``table``; their mirror goes beside it."""
     out = []
     for rule in spec.rules:
-        if rule.kind == "domain" and table.code in rule.tables:
-            out.append(rule)
-        elif rule.kind == "zero_for_levels" and rule.cells and spec.cells[rule.cells[0]].table == table.code:
-            out.append(rule)
+        entry = FORMULAS.get(rule.kind)
+        if entry is not None and entry.placement == "cells":
+            cells = [cs for cs in entry.cells(spec, rule) if cs.table == table.code]
+            if cells:
+                out.append((rule, entry, cells))
     return out
 
 
 def _sum_rules(spec: FormatSpec, table: TableSpec) -> list:
-    return [r for r in spec.rules if r.kind in ("sum", "leq") and r.loop_table == table.code]
+    out = []
+    for rule in spec.rules:
+        entry = FORMULAS.get(rule.kind)
+        if entry is not None and entry.placement == "instances" and rule.loop_table == table.code:
+            out.append((rule, entry))
+    return out
 
 
 class _Area:
@@ -363,21 +428,15 @@ class _Area:
                              colspan=self.right - self.right0, kind="caption"))
 
 
-_CACHE: dict[str, tuple[FormatSpec, SelfCheck]] = {}
-
-
 def self_check(spec: FormatSpec) -> SelfCheck:
     """Where every check cell goes and what it computes, for ``spec``'s template.
 
-    Cached per spec object; treat the result as read-only.
+    Cached on the spec object (``spec.self_check``); treat the result as read-only.
     """
-    hit = _CACHE.get(spec.id)
-    if hit is None or hit[0] is not spec:
-        hit = _CACHE[spec.id] = (spec, _self_check(spec))
-    return hit[1]
+    return spec.self_check
 
 
-def _self_check(spec: FormatSpec) -> SelfCheck:
+def build_self_check(spec: FormatSpec) -> SelfCheck:
     from .validate import sum_instances
 
     out = SelfCheck()
@@ -395,7 +454,7 @@ def _self_check(spec: FormatSpec) -> SelfCheck:
         tall = len(rows_used) >= len(cols_used)  # mirrors go right of tall tables, below wide ones
 
         # ---- sums and bounds: a row below the table, or a column to its right --------
-        for rule in _sum_rules(spec, table):
+        for rule, entry in _sum_rules(spec, table):
             instances = sum_instances(spec, rule)
             if not instances:
                 continue
@@ -419,14 +478,13 @@ def _self_check(spec: FormatSpec) -> SelfCheck:
             else:  # pragma: no cover - no such layout in the formats so far
                 out.not_compiled.append(rule.id)
                 continue
-            make = sum_formula if rule.kind == "sum" else leq_formula
             placed = []
             for inst, (r, c) in zip(instances, places):
                 lhs = range_refs([pos[x] for x in inst.lhs], sheet)
                 rhs = range_refs([pos[x] for x in inst.rhs], sheet)
                 each = [range_refs([pos[x]], sheet)[0] for x in dict.fromkeys(inst.lhs + inst.rhs)]
                 chk = Check(rule.id, f"{rule.id}:{inst.item}", inst.lhs + inst.rhs, sheet, r, c,
-                            "=" + make(lhs, rhs, rule.severity, each), "sum")
+                            "=" + entry.build(rule, lhs, rhs, each), "sum")
                 placed.append(chk)
                 # the input cells of a failing instance turn red (orange for a warning)
                 sqref = " ".join(x.replace("$", "") for x in range_refs([pos[x] for x in dict.fromkeys(chk.cells)], sheet))
@@ -446,8 +504,7 @@ def _self_check(spec: FormatSpec) -> SelfCheck:
             ))
 
         # ---- per-cell rules: a mirror of the value cells at a fixed offset --------------
-        for rule in _cell_rules(spec, table):
-            cells = list(table.cells) if rule.kind == "domain" else [spec.cells[c] for c in rule.cells]
+        for rule, entry, cells in _cell_rules(spec, table):
             rmin, rmax = min(cs.r for cs in cells), max(cs.r for cs in cells)
             cmin, cmax = min(cs.c for cs in cells), max(cs.c + cs.colspan - 1 for cs in cells)
             title = f"{rule.id} {rule.title}"
@@ -467,11 +524,7 @@ def _self_check(spec: FormatSpec) -> SelfCheck:
             for cs in cells:
                 _, r, c = pos[cs.code]
                 x = range_refs([pos[cs.code]], sheet)[0]
-                if rule.kind == "domain":
-                    f = domain_formula(x, integer=cs.kind == "int", signed=getattr(cs, "signed", False),
-                                       severity=rule.severity, blank_severity=rule.blank_severity)
-                else:
-                    f = zero_formula(x, range_refs([level], sheet)[0] if level else '""', dict(rule.levels))
+                f = entry.build(rule, cs, x, range_refs([level], sheet)[0] if level else None)
                 placed.append(Check(rule.id, f"{rule.id}:{cs.code}", (cs.code,), sheet, r + dr, c + dc, "=" + f, "cell"))
                 if cs.colspan > 1:
                     out.labels.append(Label(sheet, r + dr, c + dc, "", colspan=cs.colspan, kind="merge"))
@@ -481,7 +534,7 @@ def _self_check(spec: FormatSpec) -> SelfCheck:
                 sq = a1(r1, c1) if (r1, c1) == (r2, c2) else f"{a1(r1, c1)}:{a1(r2, c2)}"
                 me = a1(r1 + dr, c1 + dc)
                 out.highlights.append(Highlight(sheet, sq, f'LEFT({me},1)="{MARK["error"]}"', "cell_error"))
-                if rule.kind != "domain":  # blanks are warnings too, but a blank template stays unpainted
+                if entry.paint_warnings:
                     out.highlights.append(Highlight(sheet, sq, f'LEFT({me},1)="{MARK["warning"]}"', "cell_warning"))
             vocab = vocabulary(rule)
             refs = range_refs([(c.sheet, c.row, c.col) for c in placed], None)

@@ -45,20 +45,18 @@ def table_pos(table: TableSpec, r: int, c: int) -> tuple[int, int]:
     return r0 + r, c0 + c
 
 
-_CELL_POS: dict[str, dict[str, tuple[str, int, int]]] = {}
+def table_sheet_positions(table: TableSpec):
+    """((code, row, col) of each cell, (row, col, text) of each printed span) of a table.
+
+    Cached on the spec: use ``table.sheet_positions``."""
+    cells = tuple((cs.code, *table_pos(table, cs.r, cs.c)) for cs in table.cells)
+    spans = tuple((*table_pos(table, sp.row, sp.col), sp.text) for sp in table.layout.spans)
+    return cells, spans
 
 
 def cell_positions(spec: FormatSpec) -> dict[str, tuple[str, int, int]]:
-    """code → (sheet, row, col) in the template."""
-    if spec.id in _CELL_POS:
-        return _CELL_POS[spec.id]
-    out: dict[str, tuple[str, int, int]] = {}
-    for t in spec.tables:
-        for c in t.cells:
-            row, col = table_pos(t, c.r, c.c)
-            out[c.code] = (t.sheet, row, col)
-    _CELL_POS[spec.id] = out
-    return out
+    """code → (sheet, row, col) in the template (cached on the spec)."""
+    return spec.cell_positions
 
 
 def cover_positions(spec: FormatSpec) -> dict[str, tuple[int, int]]:

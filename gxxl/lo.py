@@ -35,6 +35,8 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from .errors import GxxlError
+
 __all__ = [
     "LibreOfficeError",
     "find_soffice",
@@ -71,8 +73,8 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 _NOISE = ("failed to launch javaldx", "java may not function correctly")
 
 
-class LibreOfficeError(RuntimeError):
-    """LibreOffice is missing, failed, timed out or produced no output."""
+class LibreOfficeError(GxxlError, RuntimeError):
+    """LibreOffice is missing, failed, timed out or produced no output (exit 2)."""
 
     def __init__(self, message: str, stderr: str = "", failed: Sequence[Path] = ()):
         self.stderr = stderr

@@ -3,13 +3,22 @@
 The fast path reads a gxxl template by position after checking that the printed labels
 are where the template put them.  When a clerk inserted or deleted rows or columns, or
 filled in a workbook of their own that carries the official tables, every cell is
-located by its labels instead and the filing says so (F-4).  Wrong files never raise:
-they give a filing with ``readable=False`` and an F-1/F-2 finding.
+located by its labels instead and the filing says so (F-4): each sheet becomes a
+:class:`gxxl.locate.Grid` and the same label locator as ``gxxl import`` finds the table in
+it.  The format of a workbook without gxxl's ``_gxxl`` sheet is detected by
+:mod:`gxxl.detect` (the importer's detector too).  Wrong files never raise: they give a
+filing with ``readable=False`` and an F-1/F-2 finding.
+
+A value that cannot be a count or an amount — a spreadsheet error value (#DIV/0!, #REF!,
+also typed as text), NaN, ±∞, or a number beyond ``MAX_PLAUSIBLE`` — is an F-5 error at its
+cell with the value None and the problem ``invalid``; it is never read as 0.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import errno
+import math
 import os
 import re
 import zipfile
@@ -18,15 +27,20 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from .detect import detect_format
 from .filing import Filing
 from .findings import Finding
 from .layout import META_SHEET, a1, cover_positions, sheet_ref, table_pos, COVER_LABEL_COL
 from .spec import FormatSpec, TableSpec, all_specs, get_spec
-from .text import norm, parse_number_text, strip_numbering
+from .spec.model import MAX_PLAUSIBLE
+from .text import norm, parse_number_text
+from .textio import OLE_MAGIC, cell_text as _text, is_encrypted_ooxml
 
 Grid = list[list[object]]
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: the error values a spreadsheet shows instead of a result
+ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
+                          "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"})
 
 
 class _Unreadable(Exception):
@@ -70,7 +84,7 @@ def read_filing_grids(sheets: dict[str, Grid], name: str = "工作簿", *, sourc
         _check_not_empty(grids)
         meta = _read_meta(grids)
         spec = spec or _choose_spec(meta, grids, name)
-        filing = _read(path, spec, grids, meta, formula_cells=dict)
+        filing = _read(path, spec, grids, meta, formula_cells=lambda: ({}, {}))
     except _Unreadable as e:
         return Filing(
             spec_id=(spec or get_spec()).id,
@@ -95,17 +109,24 @@ def _open(path: Path) -> CalamineWorkbook:
     size = path.stat().st_size
     if size == 0:
         raise _Unreadable("文件为空（0 字节），可能保存或发送时出错，请重新保存后再报送")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except PermissionError as e:
+        raise _Unreadable("没有读取权限，无法打开；请检查文件的权限设置（或以有权限的用户运行）") from e
+    except OSError as e:
+        raise _Unreadable(f"无法读取文件（{os.strerror(e.errno) if e.errno else e}）") from e
     if head == OLE_MAGIC:
-        if _is_encrypted_ooxml(path):
+        if is_encrypted_ooxml(path):
             raise _Unreadable("文件设置了打开密码（已加密），无法读取；请在 Excel/WPS 中取消密码后另存为 .xlsx")
         # an Excel 97-2003 .xls: calamine reads it
     elif not head.startswith(b"PK"):
         raise _Unreadable(_not_a_workbook_hint(path))
     try:
-        return CalamineWorkbook.from_path(str(path))
+        return _calamine(path)
     except Exception as e:  # calamine raises several error types for damaged files
+        if isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM):
+            raise _Unreadable("没有读取权限，无法打开；请检查文件的权限设置（或以有权限的用户运行）") from e
         if head.startswith(b"PK") and not zipfile.is_zipfile(path):
             raise _Unreadable("文件已损坏（压缩包不完整），请重新保存或重新发送") from e
         if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
@@ -113,16 +134,16 @@ def _open(path: Path) -> CalamineWorkbook:
         raise _Unreadable("无法作为 Excel 工作簿打开，文件可能已损坏；请在 Excel/WPS 中打开后重新保存为 .xlsx") from e
 
 
-def _is_encrypted_ooxml(path: Path) -> bool:
+def _calamine(path: Path) -> CalamineWorkbook:
+    """Open with python-calamine; a file name that is not valid UTF-8 (bytes on Linux) is
+    opened through its file object, which calamine reads just the same."""
+    name = str(path)
     try:
-        import olefile
-    except ImportError:  # pragma: no cover - olefile ships with the test extras
-        return False
-    try:
-        with olefile.OleFileIO(str(path)) as ole:
-            return ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
-    except Exception:
-        return False
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        with open(path, "rb") as fh:
+            return CalamineWorkbook.from_filelike(fh)
+    return CalamineWorkbook.from_path(name)
 
 
 def _not_a_workbook_hint(path: Path) -> str:
@@ -192,32 +213,14 @@ def _choose_spec(meta: dict[str, str], sheets: dict[str, Grid], name: str) -> Fo
     specs = all_specs()
     if meta.get("format") in specs:
         return specs[meta["format"]]
-    present = {norm(v) for g in sheets.values() for row in g for v in row if isinstance(v, str) and v}
-    best, best_score = None, 0
-    for spec in specs.values():
-        labels = _signature(spec)
-        score = len(labels & present) / max(1, len(labels))
-        if score > best_score:
-            best, best_score = spec, score
-    if best is None or best_score < 0.3:
+    found = detect_format(v for n in sheets if n != META_SHEET for row in sheets[n] for v in row if isinstance(v, str))
+    if found.spec is None:
         raise _Unreadable(
             "未找到政府信息公开年度报告统计表（表二、表三、表四的栏目名称都没有找到）；"
             "请使用 gxxl 模板（gxxl template）填报",
             rule="F-2",
         )
-    return best
-
-
-_SIGNATURES: dict[str, frozenset[str]] = {}
-
-
-def _signature(spec: FormatSpec) -> frozenset[str]:
-    """The labels that identify a format: its table labels not shared with the other formats."""
-    if spec.id not in _SIGNATURES:
-        mine = {norm(s.text) for t in spec.tables for s in t.layout.spans}
-        others = {norm(s.text) for o in all_specs().values() if o.id != spec.id for t in o.tables for s in t.layout.spans}
-        _SIGNATURES[spec.id] = frozenset(mine - others) or frozenset(mine)
-    return _SIGNATURES[spec.id]
+    return found.spec
 
 
 # --------------------------------------------------------------------------------------
@@ -228,15 +231,16 @@ def _read(path: Path, spec: FormatSpec, sheets: dict[str, Grid], meta: dict[str,
     """``formula_cells()`` → {sheet: A1 addresses holding formulas}; read from ``path`` by default."""
     filing = Filing(spec_id=spec.id, source=str(path), meta=meta)
     raw_cells: dict[str, tuple[str, int, int, object]] = {}  # code → (sheet, row, col, raw value)
+    grids: dict[str, object] = {}  # sheet name → gxxl.locate.Grid, built once for the fallback
     for table in spec.tables:
         sheet = sheets.get(table.sheet)
         if sheet is not None and _template_matches(table, sheet):
             name = table.sheet
-            for code, r, c in _positions(table)[0]:
+            for code, r, c in table.sheet_positions[0]:
                 raw_cells[code] = (name, r, c, _at(sheet, r, c))
             continue
-        located = _locate_table(table, sheets)
-        if located is None:
+        hit = _locate_table(table, sheets, grids)
+        if hit is None:
             filing.findings.append(
                 Finding(
                     rule="F-2", severity="error", file=str(path),
@@ -247,20 +251,38 @@ def _read(path: Path, spec: FormatSpec, sheets: dict[str, Grid], meta: dict[str,
                 filing.problems[cs.code] = ("blank", "")
                 filing.values[cs.code] = None
             continue
-        sheet_name, positions, notes = located
+        sheet_name = hit.grid.name
         grid = sheets[sheet_name]
         for cs in table.cells:
-            r, c = positions[cs.code]
+            placed = hit.values.get(cs.code)
+            if placed is None:  # a row or column the locator did not find (reported below)
+                filing.problems[cs.code] = ("blank", "")
+                filing.values[cs.code] = None
+                continue
+            r, c = placed.pos[0] + 1, placed.pos[1] + 1
             raw_cells[cs.code] = (sheet_name, r, c, _at(grid, r, c))
-            ref = sheet_ref(sheet_name, r, c)
             if sheet_name != table.sheet or (r, c) != table_pos(table, cs.r, cs.c):
-                filing.moved[cs.code] = ref
+                filing.moved[cs.code] = sheet_ref(sheet_name, r, c)
+        notes = "工作表名称不同" if sheet_name != table.sheet else "插入或删除了行列"
         filing.findings.append(
             Finding(
                 rule="F-4", severity="warning", file=str(path),
                 message=f"{path.name}：{table.number}的布局与模板不同（{notes}），已按栏目名称定位读取，请核对",
             )
         )
+        for d in hit.decisions:
+            if d.rule == "I-1":  # part of the table not found: its cells stay blank
+                filing.findings.append(Finding(
+                    rule="F-2", severity="error", file=str(path), cells=d.cells,
+                    locations=tuple(filing.where(c) for c in d.cells[:1]),
+                    message=f"{path.name}：{d.message}",
+                ))
+            elif d.severity != "info":  # e.g. columns mapped by position only
+                filing.findings.append(Finding(
+                    rule="F-4", severity="warning", file=str(path), cells=d.cells,
+                    locations=tuple(filing.where(c) for c in d.cells[:1]),
+                    message=f"{path.name}：{d.message}",
+                ))
     _convert_values(filing, spec, raw_cells, path, formula_cells or (lambda: _formula_cells(path)))
     _read_cover(filing, spec, sheets, path)
     return filing
@@ -275,29 +297,8 @@ def _at(grid: Grid, r: int, c: int) -> object:
     return ""
 
 
-def _text(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
-_POSITIONS: dict[int, tuple] = {}
-
-
-def _positions(table: TableSpec) -> tuple[tuple, tuple]:
-    """((code, row, col) of each cell, (row, col, text) of each printed span), 1-based; cached."""
-    hit = _POSITIONS.get(id(table))
-    if hit is None or hit[0] is not table:
-        cells = tuple((cs.code, *table_pos(table, cs.r, cs.c)) for cs in table.cells)
-        spans = tuple((*table_pos(table, sp.row, sp.col), sp.text) for sp in table.layout.spans)
-        hit = _POSITIONS[id(table)] = (table, cells, spans)
-    return hit[1], hit[2]
-
-
 def _template_matches(table: TableSpec, grid: Grid) -> bool:
-    for r, c, text in _positions(table)[1]:
+    for r, c, text in table.sheet_positions[1]:
         v = _at(grid, r, c)
         if v != text and norm(v) != norm(text):
             return False
@@ -305,52 +306,71 @@ def _template_matches(table: TableSpec, grid: Grid) -> bool:
 
 
 def _convert_values(filing: Filing, spec: FormatSpec, raw_cells, path: Path, formula_cells) -> None:
-    nocache_checked: dict[str, set[str]] | None = None
-    tolerated: list[str] = []
+    """Raw cell values → ``filing.values`` / ``problems`` / F-3 and F-5 findings.
+
+    ``formula_cells()`` → (sheet → A1 of formula cells, sheet → {A1: error value}); only
+    called when a blank is seen (python-calamine shows an error value as an empty cell)."""
+    kinds: tuple[dict[str, set[str]], dict[str, dict[str, str]]] | None = None
     values = filing.values
+    lo, hi = -MAX_PLAUSIBLE, MAX_PLAUSIBLE
     for code, (sheet, r, c, raw) in raw_cells.items():
         kind = type(raw)
         if kind is float:  # the common case, as _clean() would do it
-            values[code] = int(raw) if raw.is_integer() else raw
-            continue
-        if kind is int:
-            values[code] = raw
-            continue
-        cs = spec.cells[code]
+            if lo <= raw <= hi:  # False for NaN and ±inf too
+                values[code] = int(raw) if raw.is_integer() else raw
+                continue
+        elif kind is int:
+            if lo <= raw <= hi:
+                values[code] = raw
+                continue
         if raw == "" or raw is None:
-            if nocache_checked is None:
-                nocache_checked = formula_cells()
-            if a1(r, c) in nocache_checked.get(sheet, ()):
+            if kinds is None:
+                kinds = formula_cells()
+            ref = a1(r, c)
+            error = kinds[1].get(sheet, {}).get(ref)
+            if error is not None:
+                _invalid(filing, spec, code, path, error)
+            elif ref in kinds[0].get(sheet, ()):
                 filing.problems[code] = ("nocache", "公式")
+                values[code] = None
             else:
                 filing.problems[code] = ("blank", "")
-            filing.values[code] = None
+                values[code] = None
         elif isinstance(raw, bool):
             filing.problems[code] = ("text", "TRUE" if raw else "FALSE")
-            filing.values[code] = None
+            values[code] = None
         elif isinstance(raw, (int, float)):
-            filing.values[code] = _clean(raw)
+            if math.isfinite(raw) and lo <= raw <= hi:
+                values[code] = _clean(raw)
+            else:
+                _invalid(filing, spec, code, path, raw)
         elif isinstance(raw, (_dt.date, _dt.time, _dt.timedelta)):
             filing.problems[code] = ("text", str(raw))
-            filing.values[code] = None
+            values[code] = None
         else:
             text = str(raw)
+            if text.strip().upper() in ERROR_VALUES:
+                _invalid(filing, spec, code, path, text.strip())
+                continue
             p = parse_number_text(text)
             if p.value is None:
                 filing.problems[code] = ("text", text.strip())
-                filing.values[code] = None
+                values[code] = None
                 continue
             value = p.value
             note = p.note
+            cs = spec.cells[code]
             if cs.unit == "万元" and p.unit == "元":
                 value = value / 10000
                 note += "，已由元换算为万元"
             elif p.unit and p.unit != cs.unit and not (cs.unit == "件" and p.unit in ("件", "个", "条")):
                 filing.problems[code] = ("text", text.strip())
-                filing.values[code] = None
+                values[code] = None
                 continue
-            filing.values[code] = _clean(value)
-            tolerated.append(code)
+            if not (math.isfinite(value) and lo <= value <= hi):
+                _invalid(filing, spec, code, path, text.strip())
+                continue
+            values[code] = _clean(value)
             filing.findings.append(
                 Finding(
                     rule="F-3", severity="info", file=str(path), cells=(code,),
@@ -358,6 +378,35 @@ def _convert_values(filing: Filing, spec: FormatSpec, raw_cells, path: Path, for
                     message=f"{spec.cell_label(code)}：「{text.strip()}」（{note}）按 {_fmt(_clean(value))} 读取",
                 )
             )
+
+
+def _invalid(filing: Filing, spec: FormatSpec, code: str, path: Path, raw: object) -> None:
+    """An error value, NaN, ±∞ or an implausible number: F-5 at the cell, value None."""
+    shown = _shown(raw)
+    if isinstance(raw, str) and raw.startswith("#"):  # ERROR_VALUES, or an error cell of another kind
+        why = f"是错误值「{shown}」（公式或数据出错，如除数为0、引用无效），不能按0计算；请修正公式或填写数字"
+    elif isinstance(raw, float) and math.isnan(raw):
+        why = f"「{shown}」不是有效数字（非数 NaN），不能按0计算；请重新填写"
+    elif isinstance(raw, float) and math.isinf(raw):
+        why = f"「{shown}」是无穷大，不是有效数字；请重新填写"
+    else:
+        unit = spec.cells[code].unit
+        why = f"「{shown}」超出合理范围（绝对值大于 {MAX_PLAUSIBLE:,} {unit}），可能是输入或公式错误；请核对"
+    filing.problems[code] = ("invalid", shown if not isinstance(raw, str) else raw)
+    filing.values[code] = None
+    filing.findings.append(Finding(
+        rule="F-5", severity="error", file=str(path), cells=(code,), locations=(filing.where(code),),
+        reported=shown, message=f"{spec.cell_label(code)}：{why}",
+    ))
+
+
+def _shown(raw: object, limit: int = 40) -> str:
+    """The raw value as the person typed or sees it, cut to ``limit`` characters."""
+    if isinstance(raw, float):
+        text = "NaN" if math.isnan(raw) else ("∞" if raw > 0 else "-∞") if math.isinf(raw) else repr(raw)
+    else:
+        text = str(raw)
+    return text if len(text) <= limit else f"{text[:limit]}…（共{len(text)}个字符）"
 
 
 def _fmt(v) -> str:
@@ -373,15 +422,21 @@ def _clean(v: float | int) -> int | float:
 _SHEET_REL = re.compile(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
 _REL = re.compile(rb'<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"')
 _REL2 = re.compile(rb'<Relationship [^>]*Target="([^"]+)"[^>]*Id="([^"]+)"')
-#: one cell element: self-closing (no formula) or with a body that may hold <f>
-_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"(?:[^>/]|/(?!>))*(?:/>|>(.*?)</c>)', re.S)
+#: one cell element: self-closing (no formula) or with a body that may hold <f> and <v>
+_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?:[^>/]|/(?!>))*)(?:/>|>(.*?)</c>)', re.S)
+_ERROR_TYPE = re.compile(rb'\st="e"')
+_V = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _formula_cells(path: Path) -> dict[str, set[str]]:
-    """sheet name → A1 addresses of cells holding a formula (only read when a blank is seen)."""
+def _formula_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
+    """(sheet name → A1 addresses of cells holding a formula, sheet name → {A1: error value}).
+
+    Read from the sheet XML only when a blank is seen: python-calamine gives both a formula
+    without a cached result and an error value (#DIV/0!) as an empty cell."""
     import html
 
-    out: dict[str, set[str]] = {}
+    formulas: dict[str, set[str]] = {}
+    errors: dict[str, dict[str, str]] = {}
     try:
         with zipfile.ZipFile(path) as z:
             wbxml = z.read("xl/workbook.xml")
@@ -396,21 +451,27 @@ def _formula_cells(path: Path) -> dict[str, set[str]]:
                     xml = z.read(part)
                 except KeyError:
                     continue
-                if b"<f" in xml:
-                    out[name] = {
-                        x.group(1).decode() for x in _CELL.finditer(xml) if x.group(2) and b"<f" in x.group(2)
-                    }
-    except (zipfile.BadZipFile, KeyError, OSError):
+                has_f, has_e = b"<f" in xml, b't="e"' in xml
+                if not (has_f or has_e):
+                    continue
+                for x in _CELL.finditer(xml):
+                    body = x.group(3)
+                    if not body:
+                        continue
+                    if has_f and b"<f" in body:
+                        formulas.setdefault(name, set()).add(x.group(1).decode())
+                    if has_e and _ERROR_TYPE.search(x.group(2)):
+                        v = _V.search(body)
+                        errors.setdefault(name, {})[x.group(1).decode()] = (
+                            html.unescape(v.group(1).decode("utf-8", "replace")).strip() if v else "#错误") or "#错误"
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         pass
-    return out
+    return formulas, errors
 
 
 # --------------------------------------------------------------------------------------
 # the cover
 # --------------------------------------------------------------------------------------
-_CREDIT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
-
-
 def _read_cover(filing: Filing, spec: FormatSpec, sheets: dict[str, Grid], path: Path) -> None:
     grid = sheets.get(spec.cover_sheet)
     positions = cover_positions(spec)
@@ -467,119 +528,20 @@ def _cover_value(kind: str, v: object):
     return _text(v)
 
 
-def credit_code_valid(code: str) -> bool:
-    """GB 32100-2015 统一社会信用代码: 18 characters with a check character."""
-    if not _CREDIT.match(code or ""):
-        return False
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-    total = sum(alphabet.index(ch) * w for ch, w in zip(code[:17], weights))
-    return alphabet[(31 - total % 31) % 31] == code[17]
-
-
 # --------------------------------------------------------------------------------------
-# locating a table by its labels
+# locating a table by its labels (the layout was edited): the locator of gxxl.locate
 # --------------------------------------------------------------------------------------
-def _index(grid: Grid) -> dict[str, list[tuple[int, int]]]:
-    idx: dict[str, list[tuple[int, int]]] = {}
-    for i, row in enumerate(grid):
-        for j, v in enumerate(row):
-            if isinstance(v, str) and v.strip():
-                idx.setdefault(norm(v), []).append((i + 1, j + 1))
-    return idx
+def _locate_table(table: TableSpec, sheets: Mapping[str, Grid], grids: dict):
+    """The best :class:`gxxl.locate.TableHit` over all sheets (the table's own sheet first),
+    or None.  ``grids`` caches each sheet's :class:`gxxl.locate.Grid` across tables."""
+    from .locate import grid_from_values, locate_best
 
+    def grid(name: str):
+        g = grids.get(name)
+        if g is None:
+            g = grids[name] = grid_from_values(name, sheets[name], where=lambda r, c: sheet_ref(name, r + 1, c + 1))
+        return g
 
-def _find_label(idx, label: str) -> list[tuple[int, int]]:
-    key = norm(label)
-    hits = idx.get(key)
-    if hits:
-        return hits
-    bare = strip_numbering(key)
-    out = []
-    for k, v in idx.items():
-        if strip_numbering(k) == bare:
-            out.extend(v)
-    if not out and len(key) > 12:  # long labels: tolerate a truncated or annotated copy
-        head = key[:12]
-        for k, v in idx.items():
-            if k.startswith(head):
-                out.extend(v)
-    return out
-
-
-def _locate_table(table: TableSpec, sheets: dict[str, Grid]):
-    order = sorted(sheets, key=lambda n: (n != table.sheet, n == META_SHEET))
-    for name in order:
-        grid = sheets[name]
-        if not grid:
-            continue
-        idx = _index(grid)
-        locator = {"grid": _locate_grid, "blocks": _locate_blocks, "positional": _locate_positional}[table.locate]
-        pos = locator(table, grid, idx)
-        if pos is not None:
-            note = "工作表名称不同" if name != table.sheet else "插入或删除了行列"
-            return name, pos, note
-    return None
-
-
-def _pick_rows(table: TableSpec, idx) -> dict[str, tuple[int, int]] | None:
-    """row code → (sheet row, label column) for every row, in increasing row order."""
-    found: dict[str, tuple[int, int]] = {}
-    last = 0
-    for row in table.rows:
-        hits = sorted(h for h in _find_label(idx, row.label) if h[0] > last)
-        if not hits:
-            return None
-        found[row.code] = hits[0]
-        last = hits[0][0]
-    return found
-
-
-def _locate_grid(table: TableSpec, grid: Grid, idx):
-    rows = _pick_rows(table, idx)
-    if rows is None:
-        return None
-    first = min(r for r, _ in rows.values())
-    label_col = max(c for _, c in rows.values())
-    cols: dict[str, int] = {}
-    for col in table.columns:
-        hits = [h for h in _find_label(idx, col.label) if first - 8 <= h[0] < first and h[1] > label_col]
-        if not hits:
-            return None
-        cols[col.code] = max(hits)[1]  # nearest header row above the data
-    return {cs.code: (rows[cs.row][0], cols[cs.col]) for cs in table.cells}
-
-
-def _locate_blocks(table: TableSpec, grid: Grid, idx):
-    rows = _pick_rows(table, idx)
-    if rows is None:
-        return None
-    out = {}
-    for cs in table.cells:
-        r, lc = rows[cs.row]
-        label = table.col_by_code[cs.col].label
-        hits = [h for h in _find_label(idx, label) if r - 6 <= h[0] < r and h[1] > lc]
-        if not hits:
-            return None
-        out[cs.code] = (r, max(hits)[1])
-    return out
-
-
-def _locate_positional(table: TableSpec, grid: Grid, idx):
-    """One data row under a multi-row header; columns in the order of the official table."""
-    tops = [h for h in _find_label(idx, table.layout.spans[0].text)]
-    for top_r, top_c in tops:
-        for r in range(top_r + 1, min(top_r + 8, len(grid)) + 1):
-            row = grid[r - 1]
-            vals = [j + 1 for j, v in enumerate(row) if j + 1 >= top_c and v != "" and not _is_header(v)]
-            if len(vals) >= len(table.cells):
-                cols = vals[: len(table.cells)]
-                ordered = sorted(table.cells, key=lambda cs: cs.c)
-                return {cs.code: (r, cols[i]) for i, cs in enumerate(ordered)}
-    return None
-
-
-def _is_header(v: object) -> bool:
-    if not isinstance(v, str):
-        return False
-    return parse_number_text(v).value is None and norm(v) not in ("", "-", "/")
+    order = sorted((n for n in sheets if n != META_SHEET), key=lambda n: n != table.sheet)
+    best, _ = locate_best((grid(n) for n in order if sheets[n]), table)
+    return best

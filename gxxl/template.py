@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import __version__
+from . import constants as C
 from .fileio import save_workbook
 from .layout import (
     COVER_HINT_COL,
@@ -29,9 +30,9 @@ from .layout import (
 )
 from .spec import FormatSpec, TableSpec, get_spec
 
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # pale yellow: "type here"
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-CAPTION_FILL = PatternFill("solid", fgColor="EDEDED")
+INPUT_FILL = PatternFill("solid", fgColor=C.INPUT_COLOUR)  # pale yellow: "type here"
+HEADER_FILL = PatternFill("solid", fgColor=C.HEADER_COLOUR)
+CAPTION_FILL = PatternFill("solid", fgColor=C.CAPTION_COLOUR)
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 FONT = Font(name="宋体", size=10)
@@ -104,7 +105,7 @@ def _write_cover(ws, spec: FormatSpec) -> None:
             dv.add(a1(row, col))
         elif field.kind == "year":
             dv = DataValidation(
-                type="whole", operator="between", formula1="2008", formula2="2100", allow_blank=True,
+                type="whole", operator="between", formula1=str(C.YEAR_MIN), formula2=str(C.YEAR_MAX), allow_blank=True,
                 showErrorMessage=True, errorTitle="报告年度", error="报告年度应为四位年份，如 2024",
             )
             ws.add_data_validation(dv)

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from gxxl.cli import main
 from gxxl.importer import IMPORT_SHEET, SourceError, import_source, write_import
 from gxxl.hanzi import TRAD_TO_SIMP, to_simplified, traditional_share
-from gxxl.importer.match import kind_of, similarity
+from gxxl.locate.match import kind_of, similarity
 from gxxl.reader import read_filing
 from gxxl.samples import SEED004
 from gxxl.validate import validate

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from gxxl.layout import cell_positions
-from gxxl.reader import credit_code_valid, read_filing
+from gxxl.reader import read_filing
 from gxxl.validate import validate
 
 
@@ -260,18 +260,12 @@ def test_xls_saved_by_libreoffice_is_read(tmp_path, seed_filing, write, soffice)
     assert validate(f) == []
 
 
-def test_credit_code_check_digit():
-    assert credit_code_valid("91350100M000100Y43")
-    assert not credit_code_valid("91350100M000100Y44")
-    assert not credit_code_valid("12345")
-
-
 def test_blank_cell_beside_a_formula_is_blank_not_nocache(tmp_path):
     """Self-closing <c …/> cells must not swallow the next cell's formula (files saved by Excel/WPS/LO)."""
     from gxxl.reader import _CELL
 
     xml = b'<row><c r="D5" s="3"/><c r="E5" s="2"><f>SUM(A1)</f><v>1</v></c><c r="F5" t="s"><v>0</v></c></row>'
-    found = {m.group(1).decode() for m in _CELL.finditer(xml) if m.group(2) and b"<f" in m.group(2)}
+    found = {m.group(1).decode() for m in _CELL.finditer(xml) if m.group(3) and b"<f" in m.group(3)}
     assert found == {"E5"}
 
 

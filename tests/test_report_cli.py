@@ -41,9 +41,10 @@ def test_report_docx_default_name_and_no_overwrite(tmp_path):
     assert any("新收政府信息公开申请100件" in p.text for p in doc.paragraphs)
     assert len(doc.tables) == 3
     r = gxxl("report", src)
-    assert r.returncode == 2 and "已存在" in r.stderr and "--overwrite" in r.stderr
-    assert gxxl("report", src, "--overwrite").returncode == 0
+    assert r.returncode == 2 and "已存在" in r.stderr and "--force" in r.stderr
     assert "Traceback" not in r.stdout + r.stderr
+    r = gxxl("report", src, "--force")
+    assert r.returncode == 0 and r.stderr == ""
 
 
 def test_report_markdown_by_extension(tmp_path):
@@ -52,7 +53,7 @@ def test_report_markdown_by_extension(tmp_path):
     assert r.returncode == 0, r.stderr
     md = (tmp_path / "报告.md").read_text(encoding="utf-8")
     assert md.startswith("# 某区人民政府办公室2024年政府信息公开工作年度报告") and md.count("<table") == 3
-    r = gxxl("report", src, "-o", tmp_path / "x.md", "--format", "docx")
+    r = gxxl("report", src, "-o", tmp_path / "x.md", "--to", "docx")
     assert r.returncode == 2 and ".docx" in r.stderr
     r = gxxl("report", src, "-o", tmp_path / "x.pdf")
     assert r.returncode == 2 and "扩展名" in r.stderr
@@ -61,7 +62,7 @@ def test_report_markdown_by_extension(tmp_path):
 def test_report_sheet_goes_into_a_copy_unless_in_place(tmp_path):
     src = _seed(tmp_path)
     before = sha256(src)
-    r = gxxl("report", src, "--format", "sheet")
+    r = gxxl("report", src, "--to", "sheet")
     assert r.returncode == 0, r.stderr
     out = tmp_path / "seed.报告章节.xlsx"
     assert "报告章节" in load_workbook(out).sheetnames
@@ -69,9 +70,9 @@ def test_report_sheet_goes_into_a_copy_unless_in_place(tmp_path):
     # naming the input as output is refused without --in-place
     r = gxxl("report", src, "-o", src)
     assert r.returncode == 2 and "--in-place" in r.stderr and sha256(src) == before
+    r = gxxl("report", src, "--to", "docx", "--in-place")
+    assert r.returncode == 2 and "--in-place" in r.stderr and sha256(src) == before
     r = gxxl("report", src, "--in-place")
-    assert r.returncode == 2 and "--format sheet" in r.stderr
-    r = gxxl("report", src, "--format", "sheet", "--in-place")
     assert r.returncode == 0, r.stderr
     wb = load_workbook(src)
     assert wb.sheetnames.count("报告章节") == 1 and "原工作簿" in r.stdout
@@ -79,18 +80,49 @@ def test_report_sheet_goes_into_a_copy_unless_in_place(tmp_path):
     assert gxxl("validate", src).returncode == 0
 
 
-def test_report_refuses_a_filing_with_errors_unless_forced(tmp_path, seed_filing, write):
+def test_report_refuses_a_filing_with_errors_unless_told_to_ignore_them(tmp_path, seed_filing, write):
     seed_filing.values["T3.disclosed.np"] = 69
     src = write(seed_filing, "bad.xlsx")
     r = gxxl("report", src, "-o", tmp_path / "r.docx")
     assert r.returncode == 2
-    assert "不能据此生成报告" in r.stderr and "--force" in r.stderr and "T3-2" in r.stdout
+    assert "不能据此生成报告" in r.stderr and "--ignore-errors" in r.stderr and "T3-2" in r.stdout
     assert not (tmp_path / "r.docx").exists()
-    r = gxxl("report", src, "-o", tmp_path / "r.docx", "--force")
+    r = gxxl("report", src, "-o", tmp_path / "r.docx", "--ignore-errors")
     assert r.returncode == 1 and (tmp_path / "r.docx").exists()
     assert "请注意以下统计表错误和警告" in r.stdout and r.stdout.rstrip().splitlines()[-1].lstrip().startswith(("错误", "警告", "提示"))
     first = [p.text for p in Document(tmp_path / "r.docx").paragraphs if p.text][1]
     assert "据有错误的数据生成" in first
+
+
+def test_report_old_spellings_still_work_with_a_notice(tmp_path, seed_filing, write):
+    src = _seed(tmp_path)
+    # --format docx|md|sheet is now --to
+    r = gxxl("report", src, "--format", "md")
+    assert r.returncode == 0 and (tmp_path / "seed.报告.md").exists()
+    assert r.stderr.count("\n") == 1 and "--format md" in r.stderr and "--to md" in r.stderr
+    # --overwrite is now --force
+    r = gxxl("report", src, "--format", "md")
+    assert r.returncode == 2 and "已存在" in r.stderr
+    r = gxxl("report", src, "--format", "md", "--overwrite")
+    assert r.returncode == 0 and "--overwrite" in r.stderr and "--force" in r.stderr
+    # --format is the table format: a wrong one is refused
+    r = gxxl("report", src, "--format", "gov2019", "-o", tmp_path / "y.md")
+    assert r.returncode == 2 and "gov2019" in r.stderr and not (tmp_path / "y.md").exists()
+    # the old --force (generate despite errors) still generates, with a notice
+    seed_filing.values["T3.disclosed.np"] = 69
+    bad = write(seed_filing, "bad.xlsx")
+    r = gxxl("report", bad, "-o", tmp_path / "old.docx", "--force")
+    assert r.returncode == 1 and (tmp_path / "old.docx").exists()
+    assert r.stderr.count("\n") == 1 and "--ignore-errors" in r.stderr
+
+
+def test_report_json(tmp_path):
+    src = _seed(tmp_path)
+    r = gxxl("report", src, "-o", tmp_path / "j.md", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["output"] == str(tmp_path / "j.md") and data["to"] == "md" and data["year"] == 2024
+    assert data["unit"] == "某区人民政府办公室" and data["sentences"] > 0 and data["findings"] == []
 
 
 def test_report_lists_warnings_at_the_end(tmp_path, seed_filing, write):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import os
 import sys
 
 #: verb → module name; a new verb is one line here and one module
@@ -21,6 +22,7 @@ VERBS: dict[str, str] = {
     "check-text": "check_text",
     "import": "import_",
     "addin": "addin",
+    "export": "export",
     "collect": "collect",
     "send": "send",
 }
@@ -63,15 +65,14 @@ class ChineseParser(argparse.ArgumentParser):
 from ..errors import GxxlError, UserError  # noqa: E402,F401  (UserError re-exported for the verbs)
 
 
-def _available() -> dict[str, object]:
-    mods = {}
-    for verb, mod in VERBS.items():
-        try:
-            mods[verb] = importlib.import_module(f"{__name__}.{mod}")
-        except ModuleNotFoundError as e:
-            if e.name != f"{__name__}.{mod}":
-                raise
-    return mods
+def _modules(only: str | None = None) -> dict[str, object]:
+    """The verb modules: only ``only``'s when a verb is named, else all (for ``gxxl --help``).
+
+    A verb module must import cheaply (heavy imports go inside ``run``): ``gxxl --help``
+    imports all of them.  A module listed in VERBS that fails to import is an error.
+    """
+    verbs = [only] if only in VERBS else list(VERBS)
+    return {verb: importlib.import_module(f"{__name__}.{VERBS[verb]}") for verb in verbs}
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -83,14 +84,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"gxxl {__version__}", help="显示版本号并退出")
     sub = parser.add_subparsers(dest="verb", metavar="<命令>", title="命令", parser_class=ChineseParser)
-    if only and only in VERBS:
-        try:
-            mods = {only: importlib.import_module(f"{__name__}.{VERBS[only]}")}
-        except ModuleNotFoundError:
-            mods = _available()
-    else:
-        mods = _available()
-    for verb, mod in mods.items():
+    for verb, mod in _modules(only).items():
         p = sub.add_parser(verb, help=mod.HELP, description=mod.HELP)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
@@ -98,6 +92,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # gxxl's models need no pydantic plugins; looking for them scans every installed
+    # package's entry points (10–20 ms at each start)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     argv = list(sys.argv[1:] if argv is None else argv)
     _utf8_stdio()
     first = next((a for a in argv if not a.startswith("-")), None)

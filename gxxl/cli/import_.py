@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
-from . import UserError
-from .output import display_path, findings_table, summary_line
+from ..errors import UserError
 
 HELP = "导入：把已发布的年报（文本、网页、Word）或其他样式的工作簿中的统计表，按栏目名称识别后转成本系统的工作簿"
 
@@ -27,75 +24,49 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from ..fileio import OutputExistsError
-    from ..importer import SourceError, import_source, write_import
-    from ..spec import all_specs
+    from .. import api
+    from .output import display_path, findings_table, summary_line
 
-    src = Path(args.source)
-    out = Path(args.output)
-    specs = all_specs()
-    if args.format and args.format not in specs:
-        raise UserError(f"未知格式「{args.format}」，可选：{'、'.join(specs)}")
-    if out.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise UserError(f"{args.output}：输出文件应为 .xlsx 工作簿")
-    if src.exists() and out.exists() and out.resolve() == src.resolve():
-        raise UserError(f"{args.output}：输出文件不能覆盖来源文件")
-    if out.exists() and not args.force:
-        raise UserError(f"{args.output}：文件已存在，如需覆盖请加 --force")
     year = None
     if args.year is not None:
         try:
             year = int(str(args.year).strip().rstrip("年度").rstrip("年"))
         except ValueError:
-            raise UserError(f"--year「{args.year}」不是年份，应为四位数字，如 2024")
-        if not 2008 <= year <= 2100:
-            raise UserError(f"--year「{args.year}」不是合理的报告年度")
-    spec_for_level = specs[args.format] if args.format else next(iter(specs.values()))
-    if args.level and args.level not in spec_for_level.levels:
-        raise UserError(f"--level「{args.level}」不在规定的行政层级中，可选：{'、'.join(spec_for_level.levels)}")
-    try:
-        result = import_source(src, spec_id=args.format, unit=args.unit, level=args.level, year=year)
-    except SourceError as e:
-        raise UserError(f"{args.source}：{e}")
-    found_any = any(n for n, _ in result.coverage.values())
-    if not found_any:
+            raise UserError(f"--year「{args.year}」不是年份，应为四位数字，如 2024") from None
+    imported = api.import_source(args.source, args.output, format=args.format, unit=args.unit, level=args.level,
+                                 year=year, force=args.force)
+    result = imported.result
+    src, out = args.source, args.output
+    if not imported.found_any:
+        if args.json:
+            import json
+
+            json.dump(imported.to_json(), sys.stdout, ensure_ascii=False, indent=1)
+            print()
+            return imported.exit_code
         print(f"\n== {display_path(src)}")
         print(findings_table(result.findings, show_info=not args.no_info))
         print(f"\n   来源中没有找到任何统计表（{'、'.join(t.number for t in result.spec.tables)}），未生成 {display_path(out)}")
-        return 2  # unusable input, like an unreadable file for gxxl validate
-    try:
-        write_import(result, out, force=True)
-    except OutputExistsError:  # pragma: no cover - checked above
-        raise UserError(f"{args.output}：文件已存在，如需覆盖请加 --force")
-    except PermissionError:
-        raise UserError(f"{args.output}：无法写入（文件可能正在 Excel/WPS 中打开）")
-
-    from ..validate import validate
-
-    checked = validate(result.filing)
+        return imported.exit_code
     if args.json:
-        json.dump({
-            "source": str(src), "output": str(out), "format": result.spec.id,
-            "cover": result.filing.cover, "coverage": {k: list(v) for k, v in result.coverage.items()},
-            "ok": result.ok, "findings": [f.to_json() for f in result.findings],
-            "validation": {s: sum(f.severity == s for f in checked) for s in ("error", "warning", "info")},
-        }, sys.stdout, ensure_ascii=False, indent=1)
+        import json
+
+        json.dump(imported.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         print()
-    else:
-        spec = result.spec
-        cover = result.filing.cover
-        print(f"\n== {display_path(src)} → {display_path(out)}")
-        print(f"   格式：{spec.name}（{spec.basis}）")
-        print(f"   封面：{cover.get('unit_name') or '（单位名称未识别）'}，{cover.get('year') or '？'}年度，{cover.get('level') or '（行政层级未识别）'}")
-        parts = []
-        for t in spec.tables:
-            n, total = result.coverage.get(t.code, (0, len(t.cells)))
-            parts.append(f"{t.number} {n}/{total}")
-        print(f"   找到的单元格：{'，'.join(parts)}")
-        print(f"   导入说明：{summary_line(result.findings)}（已写入输出工作簿的“导入说明”表）")
-        print(findings_table(result.findings, show_info=not args.no_info))
-        n_err = sum(f.severity == "error" for f in checked)
-        n_warn = sum(f.severity == "warning" for f in checked)
-        verdict = "通过" if not n_err and not n_warn else f"{n_err}处错误，{n_warn}处警告"
-        print(f"\n   导入后校验：{verdict}（详见 gxxl validate {display_path(out)}）")
-    return 0 if result.ok else 1
+        return imported.exit_code
+    spec = result.spec
+    cover = result.filing.cover
+    print(f"\n== {display_path(src)} → {display_path(out)}")
+    print(f"   格式：{spec.name}（{spec.basis}）")
+    print(f"   封面：{cover.get('unit_name') or '（单位名称未识别）'}，{cover.get('year') or '？'}年度，{cover.get('level') or '（行政层级未识别）'}")
+    parts = []
+    for t in spec.tables:
+        n, total = result.coverage.get(t.code, (0, len(t.cells)))
+        parts.append(f"{t.number} {n}/{total}")
+    print(f"   找到的单元格：{'，'.join(parts)}")
+    print(f"   导入说明：{summary_line(result.findings)}（已写入输出工作簿的“导入说明”表）")
+    print(findings_table(result.findings, show_info=not args.no_info))
+    n = imported.validation.counts
+    verdict = "通过" if not n["error"] and not n["warning"] else f"{n['error']}处错误，{n['warning']}处警告"
+    print(f"\n   导入后校验：{verdict}（详见 gxxl validate {display_path(out)}）")
+    return imported.exit_code

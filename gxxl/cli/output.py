@@ -5,7 +5,10 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
-from ..findings import SEVERITY_ZH, Finding, counts, fmt_num
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..findings import Finding
 
 
 def width(s: str) -> int:
@@ -25,7 +28,9 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     return "\n".join(lines)
 
 
-def findings_table(findings: list[Finding], *, show_info: bool = True) -> str:
+def findings_table(findings: list["Finding"], *, show_info: bool = True) -> str:
+    from ..findings import SEVERITY_ZH, fmt_num
+
     rows = []
     for f in findings:
         if f.severity == "info" and not show_info:
@@ -42,7 +47,9 @@ def findings_table(findings: list[Finding], *, show_info: bool = True) -> str:
     return "\n".join("  " + line for line in table(rows, ["级别", "规则", "位置", "报告值", "计算值", "说明"]).splitlines())
 
 
-def summary_line(findings: list[Finding]) -> str:
+def summary_line(findings: list["Finding"]) -> str:
+    from ..findings import counts
+
     n = counts(findings)
     return f"错误 {n['error']}  警告 {n['warning']}  提示 {n['info']}"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
-from . import UserError
+from ..errors import UserError
 
 HELP = "汇总：把各单位的统计表按栏目逐项相加，生成同一模板的汇总表（附报送情况、缺报单位、明细、校验结果）"
 
@@ -48,6 +47,7 @@ def add_arguments(p) -> None:
                         "写出校验标注副本和回复邮件（.eml），用 gxxl send 发送；每轮汇总用同一个文件夹，可显示各单位的报送经过")
     p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     p.add_argument("-j", "--jobs", metavar="N", help="并行进程数（默认：CPU 核数）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出汇总结果（供程序使用）")
 
 
 class _ChineseHelp(argparse.RawDescriptionHelpFormatter):
@@ -58,31 +58,47 @@ class _ChineseHelp(argparse.RawDescriptionHelpFormatter):
 
 
 def run(args) -> int:
-    from ..rollup import Options, RollupError
-    from ..rollup import run as rollup
+    from .. import api
+    from ..constants import YEAR_MAX, YEAR_MIN
 
     if not args.output:
         raise UserError("请用 -o 指定输出的汇总表，如 -o 示例县2024年汇总.xlsx")
-    year = _int(args.year, "--year", lo=2008, hi=2100) if args.year else None
+    year = _int(args.year, "--year", lo=YEAR_MIN, hi=YEAR_MAX) if args.year else None
     jobs = _int(args.jobs, "--jobs", lo=1, hi=256) if args.jobs else None
-    roster = Path(args.roster) if args.roster else None
-    opts = Options(
-        inputs=list(args.inputs), output=Path(args.output), unit=(args.unit or "").strip(), level=args.level,
-        year=year, roster=roster, include_invalid=args.include_invalid, force=args.force, jobs=jobs,
-        feedback=Path(args.feedback) if args.feedback else None,
-    )
     bar = ProgressBar(sys.stderr)
     try:
-        result = rollup(opts, progress=bar)
-    except RollupError as e:
-        bar.clear()
-        raise UserError(str(e)) from None
+        result = api.rollup(args.inputs, output=args.output, unit=args.unit or "", level=args.level, year=year,
+                            roster=args.roster, include_invalid=args.include_invalid, force=args.force, jobs=jobs,
+                            progress=bar, feedback=args.feedback)
     finally:
         bar.clear()
     for note in result.collected.notes:
         print(f"gxxl：{note}", file=sys.stderr)
-    print(summary(result))
+    if args.json:
+        import json
+
+        json.dump(to_json(result), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(summary(result))
     return exit_code(result)
+
+
+def to_json(result) -> dict:
+    """The roll-up's outcome for programs: the aggregate's cover, the ledger, its validation."""
+    from ..findings import counts
+
+    d = result.decision
+    return {
+        "output": str(result.output), "unit": result.aggregate.unit_name, "year": d.year, "level": result.level,
+        "files": result.files,
+        "statuses": {e.status: d.count(e.status) for e in d.entries},
+        "ledger": [{"no": e.no, "file": e.source.display, "status": e.status, "unit": e.scan.unit_name,
+                    "reasons": list(e.reasons)} for e in d.entries],
+        "missing": [u.name for u, _what, _rel in d.missing] if result.roster is not None else None,
+        "counts": counts(result.findings),
+        "findings": [f.to_json() for f in result.findings],
+    }
 
 
 def _int(text: str, name: str, *, lo: int, hi: int) -> int:
@@ -146,67 +162,8 @@ class ProgressBar:
 
 
 def summary(result) -> str:
-    """The one-screen summary printed at the end."""
-    from ..findings import counts
-    from ..rollup import INCLUDED, STATUSES
+    """The one-screen summary printed at the end (:func:`gxxl.rollup.summary.summary`)."""
+    from ..rollup.summary import summary as _summary
     from .output import display_path
 
-    d = result.decision
-    lines = []
-    how = "（按下级单位推断，可用 --level 指定）" if result.level_inferred else ""
-    year_how = "（取多数文件的年度，可用 --year 指定）" if result.year_inferred else ""
-    lines.append(f"汇总完成：{result.aggregate.unit_name}，{d.year}年度{year_how}，行政层级：{result.level}{how}")
-    parts = [f"{s} {d.count(s)}" for s in STATUSES if d.count(s)]
-    lines.append(f"  收到文件 {result.files} 个：" + "，".join(parts))
-    n_agg = sum(1 for e in d.included if e.is_aggregate)
-    if n_agg:
-        lines.append(f"  计入的下级汇总表 {n_agg} 个，合计包含 {len(d.members)} 个单位（含下级汇总表本身）")
-    excluded = [e for e in d.entries if e.status != INCLUDED]
-    if excluded:
-        lines.append("  未计入汇总的文件：")
-        for e in excluded[:8]:
-            reason = e.reasons[0] if e.reasons else ""
-            lines.append(f"    {e.status}  {_short(e.source.display, 40)}  {_short(reason, 60)}")
-        if len(excluded) > 8:
-            lines.append(f"    ……共 {len(excluded)} 个，详见输出文件的“汇总情况”表")
-    if result.roster is not None:
-        if d.missing:
-            from ..rollup.rounds import RETURNED_NOT_RESUBMITTED
-
-            absent = [u.name for u, _what, rel in d.missing if not rel]
-            returned = sum(1 for _u, what, _rel in d.missing if what.startswith(RETURNED_NOT_RESUBMITTED))
-            names = "、".join(absent[:6]) + ("等" if len(absent) > 6 else "")
-            lines.append(f"  缺报单位 {len(d.missing)} 个（名单共 {len(result.roster)} 个）：未报送 {len(absent)} 个"
-                         + (f"（{names}）" if absent else "")
-                         + (f"，{RETURNED_NOT_RESUBMITTED} {returned} 个" if returned else "")
-                         + f"，已报送但未计入 {len(d.missing) - len(absent) - returned} 个（详见“缺报单位”表）")
-        else:
-            lines.append(f"  缺报单位 0 个（名单共 {len(result.roster)} 个，都已计入）")
-    n = counts(result.findings)
-    if n["error"] or n["warning"]:
-        lines.append(f"  汇总表校验：{n['error']} 处错误，{n['warning']} 处警告（详见“校验结果”表）")
-    else:
-        lines.append("  汇总表校验：通过")
-    if result.collected.other_files:
-        lines.append(f"  文件夹中另有 {result.collected.other_files} 个非 Excel 文件（如 Word 报告、PDF），未处理")
-    fb = getattr(result, "feedback", None)
-    if fb is not None:
-        kinds = {}
-        for r in fb.written:
-            kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
-        made = "，".join(f"{k} {v} 份" for k, v in kinds.items()) or "无需退回"
-        lines.append(f"  退回材料：{made}" + (f"（另有 {fb.already} 份此前已生成）" if fb.already else "")
-                     + f"，写入 {display_path(fb.folder)}；发送：gxxl send {display_path(fb.folder)} --smtp smtps://用户名@邮件服务器")
-        if fb.no_address:
-            names = "、".join(fb.no_address[:5]) + ("等" if len(fb.no_address) > 5 else "")
-            lines.append(f"  {len(fb.no_address)} 个单位的报表不是通过邮件收到的（{names}），只生成了校验标注副本，请另行通知")
-    sheets = "封面、表二、表三、表四、汇总情况" + ("、缺报单位" if result.roster is not None else "") + f"、明细（{result.detail_rows} 行）、校验结果"
-    lines.append(f"  已写出：{display_path(result.output)}（{sheets}）")
-    total = result.seconds.get("total", 0.0)
-    rate = f"，每秒 {result.files / total:.0f} 个文件" if total > 0 else ""
-    lines.append(f"  用时 {total:.1f} 秒{rate}")
-    return "\n".join(lines)
-
-
-def _short(s: str, n: int) -> str:
-    return s if len(s) <= n else s[: n - 1] + "…"
+    return _summary(result, show_path=display_path)

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from . import UserError
-
 HELP = "生成空白统计表模板（封面、表二、表三、表四）"
 
 
@@ -13,20 +9,22 @@ def add_arguments(p) -> None:
     p.add_argument("-o", "--output", default="政府信息公开年报统计表.xlsx", help="输出文件（默认：政府信息公开年报统计表.xlsx）")
     p.add_argument("--format", default="gov2021", help="格式：gov2021（2021年格式，默认）、gov2019（2019试行）")
     p.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（供程序使用）")
 
 
 def run(args) -> int:
-    from ..fileio import OutputExistsError
-    from ..spec import all_specs
-    from ..template import write_template
+    from .. import api
+    from ..spec import get_spec
 
-    specs = all_specs()
-    if args.format not in specs:
-        raise UserError(f"未知格式「{args.format}」，可选：{'、'.join(specs)}")
-    out = Path(args.output)
-    try:
-        write_template(out, specs[args.format], force=args.force)
-    except OutputExistsError:
-        raise UserError(f"{out}：文件已存在，如需覆盖请加 --force")
-    print(f"已生成模板：{out}（{specs[args.format].name}，{specs[args.format].basis}）")
+    out = api.template(args.output, format=args.format, force=args.force)
+    spec = get_spec(args.format)
+    if args.json:
+        import json
+        import sys
+
+        json.dump({"output": str(out), "format": spec.id, "name": spec.name, "basis": spec.basis},
+                  sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    print(f"已生成模板：{out}（{spec.name}，{spec.basis}）")
     return 0

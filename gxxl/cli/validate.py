@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-from . import UserError
+from ..errors import MSG_OUTPUT_IS_INPUT, UserError
 from .inputs import expand
-from .output import display_path, findings_table, summary_line
+from .output import display_path
 
 HELP = "校验统计表：逐条检查勾稽关系，指出单元格、报告值和计算值"
 
@@ -22,71 +21,38 @@ def add_arguments(p) -> None:
     p.add_argument("--force", action="store_true", help="覆盖已存在的标注副本")
 
 
-def check_file(path: Path, previous: Path | None = None):
-    """Read and validate one file: (filing, findings)."""
-    from ..reader import read_filing
-    from ..validate import validate
-
-    filing = read_filing(path)
-    findings = validate(filing)
-    if previous is not None and filing.readable:
-        from ..crossyear import check_previous
-
-        findings = findings + check_previous(filing, read_filing(previous))
-    return filing, findings
-
-
 def run(args) -> int:
+    from .. import api
+
     paths, problems = expand(args.files)
     for msg in problems:
         print(f"gxxl：{msg}", file=sys.stderr)
     if not paths:
         return 2
-    previous = Path(args.previous) if args.previous else None
-    if previous is not None and not previous.exists():
-        raise UserError(f"{args.previous}：文件不存在")
+    previous = None
+    if args.previous:
+        previous = api.read(args.previous)  # read once, checked against every file
     targets = _annotate_targets(paths, Path(args.annotate)) if args.annotate else {}
     results = []
     worst = 0
     for p in paths:
-        filing, findings = check_file(p, previous)
-        n_err = sum(f.severity == "error" for f in findings)
-        code = 2 if not filing.readable else (1 if n_err else 0)
-        worst = max(worst, code)
-        results.append((p, filing, findings))
-        if args.annotate and filing.readable:
-            from ..annotate import annotate
-            from ..fileio import OutputExistsError
-
-            target = targets[p]
-            try:
-                annotate(p, filing, findings, target, force=args.force)
-            except OutputExistsError:
-                raise UserError(f"{target}：文件已存在，如需覆盖请加 --force")
-            except PermissionError:
-                raise UserError(f"{target}：无法写入（文件可能正在 Excel/WPS 中打开）")
+        checked = api.validate(p, previous=previous)
+        worst = max(worst, checked.exit_code)
+        results.append((p, checked))
+        if args.annotate and checked.readable:
+            api.annotate(checked, targets[p], force=args.force)
         if not args.json:
-            _print_one(p, filing, findings, show_info=not args.no_info)
-            if args.annotate and filing.readable:
+            _print_one(p, checked.filing, checked.findings, show_info=not args.no_info)
+            if args.annotate and checked.readable:
                 print(f"  已写出标注副本：{display_path(targets[p])}")
     if args.json:
-        payload = [
-            {
-                "file": str(p),
-                "unit": filing.unit_name,
-                "year": filing.year,
-                "format": filing.spec_id,
-                "readable": filing.readable,
-                "ok": filing.readable and not any(f.severity == "error" for f in findings),
-                "counts": {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "info")},
-                "findings": [f.to_json() for f in findings],
-            }
-            for p, filing, findings in results
-        ]
+        payload = [{**checked.to_json(), "file": str(p)} for p, checked in results]
+        import json
+
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
         print()
     elif len(results) > 1:
-        bad = sum(1 for _, f, fs in results if not f.readable or any(x.severity == "error" for x in fs))
+        bad = sum(1 for _, c in results if not c.ok)
         print(f"\n共 {len(results)} 个文件：{len(results) - bad} 个无错误，{bad} 个有错误或无法读取")
     return worst
 
@@ -113,11 +79,13 @@ def _annotate_targets(paths: list[Path], out: Path) -> dict[Path, Path]:
             raise UserError(f"{out}：有多个同名文件，无法为每个文件分别写出标注副本，请分批校验")
     for p, t in targets.items():
         if t.resolve() == p.resolve():
-            raise UserError(f"{t}：标注副本不能覆盖原文件")
+            raise UserError(MSG_OUTPUT_IS_INPUT.format(path=t, role="被校验的工作簿"))
     return targets
 
 
 def _print_one(p: Path, filing, findings, *, show_info: bool) -> None:
+    from .output import findings_table, summary_line
+
     who = f"{filing.unit_name or '（未填单位名称）'}，{filing.year or '？'}年度" if filing.readable else "无法读取"
     print(f"\n== {display_path(p)}  （{who}）")
     print(f"   {summary_line(findings)}")

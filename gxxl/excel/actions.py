@@ -2,8 +2,9 @@
 
 Registered by tag with :func:`action`; the tag is the button's ``tag`` in
 ``addin/customUI.xml`` and what :func:`gxxl.excel.dispatch.run` receives.  Each action
-reads the workbook once, calls the engine and writes once.  A user's mistake is raised
-as :class:`gxxl.cli.UserError` (the dispatcher shows it in a message box).
+reads the workbook once, calls the public API (:mod:`gxxl.api`) and writes once; it
+never builds a command line or reads printed output.  A user's mistake is raised as a
+:class:`gxxl.errors.GxxlError` (the dispatcher shows it in a message box).
 
 Only :mod:`gxxl.excel.dispatch` imports this module; nothing in the engine or the CLI
 needs it.
@@ -11,21 +12,18 @@ needs it.
 
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import io
 import sys
 from pathlib import Path
 from typing import Callable
 
 from ..annotate import marks as plan_marks
 from ..annotate import split_ref
-from ..cli import UserError
+from .. import api
+from ..constants import RESULT_HEADERS, RESULT_WIDTHS, RESULTS_SHEET
+from ..errors import GxxlError, UserError
 from ..filing import Filing
-from ..findings import RESULT_HEADERS, RESULTS_SHEET, Finding, counts, result_row, status_line
+from ..findings import Finding, counts, result_row, status_line
 from ..layout import COVER_VALUE_COL, META_SHEET, cover_positions, cover_status_row, sheet_ref
-from ..reader import read_filing_grids
-from ..validate import validate
 from . import PROJECT_NAME, XLWINGS_PIN, user_dir
 from . import book as bk
 from . import marks as mk
@@ -52,13 +50,9 @@ def tell(book, message: str, tag: str, *, mode: str = "info") -> None:
 # --------------------------------------------------------------------------------------
 # 校验本表
 # --------------------------------------------------------------------------------------
-#: column widths of the 校验结果 sheet (序号 … 说明), as in the annotated copy
-RESULT_WIDTHS = (6, 6, 7, 24, 9, 9, 8, 90)
-
-
 def read_book(book) -> Filing:
     """The workbook's filing, from one bulk read of every sheet's values."""
-    filing = read_filing_grids(bk.read_values(book), book.name, source=bk.fullname(book))
+    filing = api.read_grids(bk.read_values(book), book.name, source=bk.fullname(book))
     if not filing.readable:
         raise UserError(filing.findings[0].message)
     return filing
@@ -76,7 +70,7 @@ def input_cells(filing: Filing) -> set[str]:
 def validate_book(book) -> list[Finding]:
     """校验本表: mark failing cells, note what is wrong, list everything in 校验结果, status on the cover."""
     filing = read_book(book)
-    findings = validate(filing)
+    findings = api.validate(filing).findings
     spec = filing.spec
     old = mk.recorded(book)
     painted = plan_marks(findings)
@@ -105,14 +99,6 @@ def validate_book(book) -> list[Finding]:
     return findings
 
 
-def _self_check_sheet() -> str | None:
-    try:
-        from ..formulas import SHEET
-    except ImportError:  # a gxxl without the self-checking template
-        return None
-    return SHEET
-
-
 def _status_cell(book, filing: Filing):
     """The cover's status cell, when gxxl may write it.
 
@@ -125,7 +111,9 @@ def _status_cell(book, filing: Filing):
     names = bk.sheet_names(book)
     if not filing.meta.get("format") or spec.cover_sheet not in names:
         return None
-    if _self_check_sheet() in names:
+    from ..formulas import SHEET as SELF_CHECK_SHEET
+
+    if SELF_CHECK_SHEET in names:
         return None
     cell = book.sheets[spec.cover_sheet].range((cover_status_row(spec), COVER_VALUE_COL))
     return None if bk.has_formula(cell) else cell
@@ -177,7 +165,7 @@ def clear_marks(book) -> int:
     if META_SHEET in names:
         try:
             filing = read_book(book)
-        except UserError:
+        except GxxlError:
             filing = None
         cell = _status_cell(book, filing) if filing else None
         if cell is not None and isinstance(cell.value, str) and cell.value.startswith("校验"):
@@ -242,32 +230,8 @@ def _is_pristine(book) -> bool:
 
 
 # --------------------------------------------------------------------------------------
-# running the other verbs in-process
+# helpers for the actions that write files
 # --------------------------------------------------------------------------------------
-def have_verb(verb: str) -> bool:
-    from ..cli import VERBS
-
-    return verb in VERBS and importlib.util.find_spec(f"gxxl.cli.{VERBS[verb]}") is not None
-
-
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """``gxxl.cli.main(argv)`` in this process: (exit code, stdout, stderr)."""
-    from ..cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(argv)
-        except SystemExit as e:  # argparse usage errors
-            code = e.code if isinstance(e.code, int) else 2
-    return code, out.getvalue(), err.getvalue()
-
-
-def _cli_error(err: str) -> str:
-    lines = [ln.removeprefix("gxxl：").strip() for ln in err.splitlines() if ln.strip()]
-    return "\n".join(lines[-6:]) or "命令没有完成（未给出原因）"
-
-
 def _unique(path: Path) -> Path:
     if not path.exists():
         return path
@@ -292,8 +256,6 @@ def _open_result(book, path: Path, tag: str, summary: str) -> None:
 @action("rollup")
 def rollup(book, inputs: list[str] | None = None, output: str | None = None, unit: str | None = None) -> Path | None:
     """汇总下级报表: pick the sub-units' workbooks or a folder, run the roll-up, open the result."""
-    if not have_verb("rollup"):
-        raise UserError("此版本的 gxxl 还没有汇总功能，请升级 gxxl（pip install -U gxxl）后重新安装加载项")
     if inputs is None:
         inputs = _pick_inputs(book)
         if not inputs:
@@ -309,16 +271,13 @@ def rollup(book, inputs: list[str] | None = None, output: str | None = None, uni
         output = _ask_save_as(book, proposal) if bk.is_desktop(book) else str(proposal)
         if not output:
             return None
-    argv = ["rollup", *inputs, "-o", str(output), "--unit", unit, "--force"]
-    if roster:
-        argv += ["--roster", str(roster)]
-    if bk.is_desktop(book):
-        argv += ["-j", "1"]  # no process pool inside Excel's Python
-    code, out, err = run_cli(argv)
-    if code == 2 or not Path(output).exists():
-        raise UserError(_cli_error(err))
-    _open_result(book, Path(output), "rollup", out.strip())
-    return Path(output)
+    from ..rollup.summary import summary
+
+    result = api.rollup(inputs, output=output, unit=unit, roster=roster, force=True,
+                        jobs=1 if bk.is_desktop(book) else None)  # no process pool inside Excel's Python
+    notes = "".join(f"\n注意：{n}" for n in result.collected.notes)
+    _open_result(book, result.output, "rollup", summary(result) + notes)
+    return result.output
 
 
 def _pick_inputs(book) -> list[str]:
@@ -346,7 +305,7 @@ def _ask_unit(book) -> str:
     default = ""
     try:
         default = read_book(book).unit_name
-    except UserError:
+    except GxxlError:
         pass
     if not bk.is_desktop(book):
         if not default:
@@ -374,47 +333,41 @@ def _find_roster(inputs: list[str]) -> Path | None:
 def report(book, output: str | None = None) -> Path | None:
     """生成报告章节: the report's sections as a .docx beside the workbook and a 报告章节 sheet in it.
 
-    The workbook's current values are used (saved or not): they are written to a
-    temporary copy that ``gxxl report`` reads, in this process.
+    The workbook's current values are used (saved or not): read once from the open
+    book, validated once by :func:`gxxl.api.report`, rendered twice (Word file, sheet).
     """
-    import tempfile
+    from ..report.outputs import write_report
 
-    from ..writer import write_filing
-
-    if not have_verb("report"):
-        raise UserError("此版本的 gxxl 还没有生成报告章节的功能，请升级 gxxl（pip install -U gxxl）后重新安装加载项")
     filing = read_book(book)
-    errors = [f for f in validate(filing) if f.severity == "error"]
-    if errors:
-        raise UserError(f"统计表有{len(errors)}处错误，不能据此生成报告。请先点击“校验本表”，按提示更正后再生成。")
+    try:
+        result = api.report(filing, write=False)
+    except api.ReportRefused as e:
+        raise UserError(f"统计表有{len(e.errors)}处错误，不能据此生成报告。请先点击“校验本表”，按提示更正后再生成。") from None
     if output is None:
         source = Path(bk.fullname(book))
         if not source.parent.is_dir() or source.parent == Path("."):
             raise UserError("请先保存本工作簿：报告章节的 Word 文档保存在工作簿所在的文件夹中")
         output = str(_unique(source.with_name(f"{source.stem}.报告.docx")))
     docx = Path(output)
-    with tempfile.TemporaryDirectory(prefix="gxxl-report-") as tmp:
-        data = Path(tmp) / f"{Path(book.name).stem or 'workbook'}.xlsx"
-        write_filing(filing, data)
-        code, out, err = run_cli(["report", str(data), "-o", str(docx), "--overwrite"])
-        if code == 2 or not docx.exists():
-            raise UserError(_cli_error(err))
-        sheet_copy = Path(tmp) / "sheet.xlsx"
-        code, _, err = run_cli(["report", str(data), "--format", "sheet", "-o", str(sheet_copy), "--overwrite"])
-        if code == 2 or not sheet_copy.exists():
-            raise UserError(_cli_error(err))
-        name = _copy_report_sheet(book, sheet_copy)
-    summary = "\n".join(ln.strip() for ln in out.splitlines()[1:3] if ln.strip())
+    write_report(result.report, "docx", None, docx)
+    name = _put_report_sheet(book, result.report)
+    summary = (f"{filing.unit_name or '（未填单位名称）'}，{filing.year or '？'}年度；"
+               f"据数据生成 {len(result.report.sentences())} 段文字\n"
+               f"需要填写的地方 {result.fills} 处〔请填写：…〕，需要核实的默认表述 {result.confirms} 处〔请核实：…〕")
     tell(book, f"已生成报告章节：写入“{name}”表，Word 文档：\n{docx}\n\n{summary}", "report")
     return docx
 
 
-def _copy_report_sheet(book, path: Path) -> str:
-    """Copy the values, merged areas and column widths of the 报告章节 sheet ``gxxl report`` wrote."""
-    from openpyxl import load_workbook
+def _put_report_sheet(book, report) -> str:
+    """Write the 报告章节 sheet into the open book: values, merged areas and column widths,
+    rendered by the same code as ``gxxl report -o x.xlsx`` (into an in-memory sheet first)."""
+    from openpyxl import Workbook
 
-    wb = load_workbook(path)
-    src = wb[wb.sheetnames[-1]]
+    from ..report.sheet import SHEET, fill_sheet
+
+    src = Workbook().active
+    src.title = SHEET
+    fill_sheet(src, report)
     name = src.title
     rows = [[c.value if c.value is None or isinstance(c.value, (int, float, str)) else str(c.value) for c in row]
             for row in src.iter_rows(min_row=1, max_row=src.max_row, max_col=src.max_column)]
@@ -469,7 +422,7 @@ def self_check() -> list[tuple[str, bool, str]]:
                 xw.__version__ + ("" if xw.__version__ == XLWINGS_PIN else f"（加载项需要 {XLWINGS_PIN}，请运行 pip install xlwings=={XLWINGS_PIN}）")))
     out.append(("Python", sys.version_info >= (3, 11), f"{sys.version.split()[0]}  {sys.executable}"))
     try:
-        clean = validate(seed004_filing())
+        clean = api.validate(seed004_filing()).findings
         out.append(("校验引擎", not clean, "正常" if not clean else f"样例报表出现{len(clean)}条问题"))
     except Exception as e:  # the self-check reports, it does not fail
         out.append(("校验引擎", False, f"无法运行（{type(e).__name__}: {e}）"))
@@ -495,7 +448,7 @@ def about(book) -> list[tuple[str, bool, str]]:
     checks = self_check()
     lines = [f"{'✔' if ok else '✘'} {item}：{detail}" for item, ok, detail in checks]
     try:
-        filing = read_filing_grids(bk.read_values(book), book.name)
+        filing = api.read_grids(bk.read_values(book), book.name)
         if filing.readable:
             kind = f"gxxl 模板（{filing.meta.get('format')}，第{filing.meta.get('version')}版）" if filing.meta.get("format") \
                 else "含年报统计表（非 gxxl 模板，按栏目名称识别）"

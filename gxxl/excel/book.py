@@ -144,7 +144,7 @@ def writable(book, names) -> Iterator[None]:
     if not is_desktop(book):
         yield
         return
-    from ..cli import UserError
+    from ..errors import UserError
 
     restore = []
     present = set(sheet_names(book))
@@ -180,7 +180,7 @@ def check_can_add_sheet(book, name: str) -> None:
     except Exception:
         locked = False
     if locked:
-        from ..cli import UserError
+        from ..errors import UserError
 
         raise UserError(f"工作簿结构受保护，无法添加“{name}”工作表；请先在“审阅 → 保护工作簿”中取消保护")
 

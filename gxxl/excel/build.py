@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from ..errors import GxxlError
 from ..fileio import FIXED_TIME, atomic_write_bytes
 from . import PROJECT_NAME, XLWINGS_PIN
 from .ribbon import ADDIN_DIR, CALLBACK, CUSTOM_UI, check_buttons, parse_buttons
@@ -41,8 +42,8 @@ CONF_SHEET = f"{PROJECT_NAME}.conf"
 _PROJECT_NAME_LINE = 'Public Const PROJECT_NAME As String = "myaddin"'
 
 
-class BuildError(Exception):
-    """The sources do not make a valid add-in (message for developers, English)."""
+class BuildError(GxxlError):
+    """The sources do not make a valid add-in (message for developers, English; exit 2)."""
 
 
 def xlwings_dir() -> Path:

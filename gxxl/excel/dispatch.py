@@ -7,7 +7,7 @@ The VBA callback of every button (addin/GxxlRibbon.bas) sends exactly::
 ``run`` finds the workbook (``xw.Book.caller()``), runs the registered action and makes
 sure the clerk never sees a blank box or a traceback:
 
-* a user's mistake (:class:`gxxl.cli.UserError`) → a message box with the Chinese text;
+* a user's mistake (:class:`gxxl.errors.GxxlError`) → a message box with the Chinese text;
 * anything unexpected → the traceback goes to the log file (``user_dir()/gxxl-addin.log``)
   and a message box says what happened and where the log is.
 
@@ -74,7 +74,7 @@ def run(tag: str, book=None) -> int:
     """Run the action behind a ribbon button.  Returns 0 done, 1 user's mistake, 2 unexpected error."""
     import xlwings as xw
 
-    from ..cli import UserError
+    from ..errors import GxxlError, UserError
 
     if book is None:
         book = xw.Book.caller()
@@ -86,7 +86,7 @@ def run(tag: str, book=None) -> int:
             raise UserError(f"按钮“{tag}”没有对应的功能：加载项与已安装的 gxxl 版本不一致，请重新运行 gxxl addin install")
         act(book)
         return 0
-    except UserError as e:
+    except GxxlError as e:  # a user's mistake or an unusable file: the Chinese message
         book.app.alert(str(e), title=title(tag), mode="critical")
         return 1
     except Exception:

@@ -37,13 +37,12 @@ _SHEET_DOCS = {
 
 
 def _findings(ranges):
-    from ..reader import read_filing_grids
-    from ..validate import validate
+    from .. import api
 
     ranges = [r for r in ranges if r is not None]
     name = ranges[0].sheet.book.name if ranges else "工作簿"
-    filing = read_filing_grids(bk.grids_from_ranges(ranges), name)
-    return filing, validate(filing)
+    checked = api.validate(api.read_grids(bk.grids_from_ranges(ranges), name))
+    return checked.filing, checked.findings
 
 
 def _problem(e: Exception) -> str:

@@ -2,7 +2,9 @@
 
 Sources: a published report as text (「a | b | c」 lines, seed 004), an HTML page
 (``<table>`` with rowspan/colspan), a .docx, or any workbook holding the official tables
-in some other layout.  Every cell is located by its labels (:mod:`.locate`), never by a
+in some other layout.  The importer parses the source into grids (:mod:`.sources`); the
+format is detected and every cell located by its labels with the same detector
+(:mod:`gxxl.detect`) and label locator (:mod:`gxxl.locate`) as the reader, never by a
 fixed position.  Whatever the importer decides that a person might dispute — a label
 matched approximately, a header mapped by position, 「/」 read as blank, a cover field
 taken from the title — becomes a finding with an I-* rule (listed on screen and on the
@@ -28,14 +30,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..detect import detect_format
 from ..filing import Filing
 from ..findings import Finding, fmt_num
 from ..spec import FormatSpec, all_specs, get_spec, spec_for_year
 from ..text import parse_number_text
 from .cover import Found, cover_from_document, infer_level
 from ..hanzi import to_simplified, traditional_share
-from .locate import Decision, TableHit, locate_table
-from .match import key, kind_of
+from ..locate import Decision, TableHit, locate_best
+from ..locate.match import key, kind_of
 from .sources import Document, SourceError, read_source
 
 __all__ = ["ImportResult", "SourceError", "import_source", "write_import", "IMPORT_SHEET"]
@@ -100,11 +103,9 @@ def _choose_spec(doc: Document, spec_id: str | None, year: int | None, decisions
     if spec_id:
         decisions.append(Decision("I-9", "info", f"按指定格式导入：《{specs[spec_id].name}》（{specs[spec_id].basis}）"))
         return specs[spec_id]
-    present = {key(c.text) for g in doc.grids for row in g.rows for c in row if c.text}
-    scores = {sid: _signature_share(s, specs, present) for sid, s in specs.items()}
-    best = max(scores, key=lambda sid: scores[sid])
-    if scores[best] >= 0.2 and sorted(scores.values())[-2] < scores[best] - 0.05:
-        spec = specs[best]
+    found = detect_format(c.text for g in doc.grids for row in g.rows for c in row)
+    if found.spec is not None:
+        spec = found.spec
         decisions.append(Decision("I-9", "info", f"按表格栏目判断为《{spec.name}》（{spec.basis}）"))
         return spec
     by_year = spec_for_year(year) if year else None
@@ -121,27 +122,19 @@ def _choose_spec(doc: Document, spec_id: str | None, year: int | None, decisions
     return spec
 
 
-def _signature_share(spec: FormatSpec, specs: dict[str, FormatSpec], present: set[str]) -> float:
-    mine = {key(s.text) for t in spec.tables for s in t.layout.spans if s.kind != "label" or len(s.text) > 2}
-    others = {key(s.text) for o in specs.values() if o.id != spec.id for t in o.tables for s in t.layout.spans}
-    sig = (mine - others) or mine
-    return len(sig & present) / max(1, len(sig))
-
-
 # --------------------------------------------------------------------------------------
 # the tables
 # --------------------------------------------------------------------------------------
 def _locate_all(doc: Document, spec: FormatSpec, decisions: list[Decision]) -> dict[str, TableHit]:
     hits: dict[str, TableHit] = {}
     for table in spec.tables:
-        found = [h for h in (locate_table(g, table) for g in doc.grids) if h is not None]
-        if not found:
+        best, found = locate_best(doc.grids, table)
+        if best is None:
             decisions.append(Decision(
                 "I-1", "error", f"来源中未找到{table.number}（{table.title}），该表的单元格全部留空",
                 cells=tuple(c.code for c in table.cells),
             ))
             continue
-        best = max(found, key=lambda h: h.quality)
         hits[table.code] = best
         complete = [h for h in found if len(h.values) >= 0.8 * len(table.cells)]
         if len(complete) > 1:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..spec import FormatSpec
 from ..hanzi import to_simplified
-from .match import key
+from ..locate.match import key
 from .sources import Document
 
 

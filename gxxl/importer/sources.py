@@ -1,10 +1,11 @@
 """Reading a source (published text, HTML page, .docx, any workbook) into grids of cells.
 
-A :class:`Grid` is one table as found: origin cells with their row/column spans, and for
-every position covered by a merged cell the origin that covers it.  Text exports such as
-seed 004's 「a | b | c」 lines have lost their spans; they become *positional* grids whose
-cells are in reading order only, and :mod:`gxxl.importer.locate` restores the spans from
-the official layout before anything is located.
+Each table found becomes a :class:`~gxxl.locate.grid.Grid` (origin cells with their
+row/column spans) for the label locator :mod:`gxxl.locate`, the same one the reader uses.
+Text exports such as seed 004's 「a | b | c」 lines have lost their spans; they become
+*positional* grids whose cells are in reading order only, and the locator restores the
+spans from the official layout before anything is located.  Decoding bytes and HTML
+text are :mod:`gxxl.textio`'s.
 
 Everything outside tables (titles, paragraphs) is kept as lines, for the cover fields.
 """
@@ -15,8 +16,12 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
+
+from ..locate.grid import Cell, Grid, grid_from_values
+from ..textio import OLE_MAGIC, decode_bytes, html_text, is_encrypted_ooxml
+from ..textio import span as _span
+from ..errors import InputError
 
 TEXT_EXT = (".txt", ".text", ".md", ".csv", ".tsv")
 HTML_EXT = (".html", ".htm", ".xhtml", ".mhtml", ".shtml")
@@ -27,61 +32,8 @@ SKIP_SHEETS = ("_gxxl", "校验结果", "导入说明")
 MAX_ROWS, MAX_COLS = 3000, 120
 
 
-class SourceError(Exception):
-    """The source cannot be read at all (message in Chinese, for the person)."""
-
-
-@dataclass(eq=False)
-class Cell:
-    text: str
-    r: int
-    c: int
-    rs: int = 1
-    cs: int = 1
-    #: the value as stored (a number for numeric workbook cells), else the text
-    raw: object = None
-    #: where a person finds it in the source: 「文本第45行第3栏」, 「工作表“Sheet1”D12」
-    where: str = ""
-
-    def __post_init__(self):
-        if self.raw is None:
-            self.raw = self.text
-
-
-@dataclass(eq=False)
-class Grid:
-    name: str
-    positional: bool = False
-    #: origin cells per row, in column (reading) order
-    rows: list[list[Cell]] = field(default_factory=list)
-    #: every covered position → the origin cell covering it (real grids only)
-    at: dict[tuple[int, int], Cell] = field(default_factory=dict)
-    #: (row, col) → how a person finds that position in the source (for empty positions)
-    locator: object = None
-
-    def where(self, r: int, c: int) -> str:
-        cell = self.cell(r, c)
-        if cell is not None and cell.where:
-            return cell.where
-        if callable(self.locator):
-            return self.locator(r, c)
-        return f"{self.name}第{r + 1}行第{c + 1}列"
-
-    def add(self, cell: Cell) -> None:
-        while len(self.rows) <= cell.r:
-            self.rows.append([])
-        self.rows[cell.r].append(cell)
-        if not self.positional:
-            for r in range(cell.r, cell.r + cell.rs):
-                for c in range(cell.c, cell.c + cell.cs):
-                    self.at.setdefault((r, c), cell)
-
-    def cell(self, r: int, c: int) -> Cell | None:
-        return self.at.get((r, c))
-
-    @property
-    def width(self) -> int:
-        return max((c + 1 for (_, c) in self.at), default=0)
+class SourceError(InputError):
+    """The source cannot be read at all (message in Chinese, for the person; exit 2)."""
 
 
 @dataclass(eq=False)
@@ -110,13 +62,13 @@ def read_source(path: Path) -> Document:
     head = path.read_bytes()[:8]
     if ext in DOCX_EXT or (head.startswith(b"PK") and ext not in WORKBOOK_EXT and _zip_has(path, "word/document.xml")):
         return _read_docx(path)
-    if ext in WORKBOOK_EXT or head.startswith(b"PK") or head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if ext in WORKBOOK_EXT or head.startswith(b"PK") or head == OLE_MAGIC:
         if ext == ".doc" or ext == ".wps":
             raise SourceError("这是旧版 Word 文件（.doc/.wps），请在 Word/WPS 中另存为 .docx 后再导入")
         return _read_workbook(path)
     if ext == ".pdf" or head.startswith(b"%PDF"):
         raise SourceError("暂不支持 PDF；请复制表格文字保存为 .txt，或另存为 .docx/.html 后再导入")
-    text = _decode(path.read_bytes())
+    text = decode_bytes(path.read_bytes(), html=ext in HTML_EXT)
     if ext in HTML_EXT or re.search(r"<\s*(table|html|body)\b", text[:20000], re.I):
         return _read_html(path, text)
     if ext == ".csv" or ext == ".tsv":
@@ -132,23 +84,6 @@ def _zip_has(path: Path, name: str) -> bool:
             return name in z.namelist()
     except (zipfile.BadZipFile, OSError):
         return False
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    m = re.search(rb"charset\s*=\s*[\"']?([A-Za-z0-9_-]+)", data[:4000])
-    encodings = ["utf-8", "gb18030", "big5"]
-    if m:
-        encodings.insert(0, m.group(1).decode("ascii", "ignore").lower())
-    for enc in encodings:
-        try:
-            return data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("utf-8", errors="replace")
 
 
 # --------------------------------------------------------------------------------------
@@ -230,89 +165,9 @@ def _read_csv(path: Path, text: str, delimiter: str) -> Document:
 # --------------------------------------------------------------------------------------
 # HTML: <table> with rowspan/colspan; text outside tables as lines
 # --------------------------------------------------------------------------------------
-_BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "title", "section", "article", "caption", "center"}
-
-
-class _HTMLTables(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tables: list[list[list[tuple[str, int, int]]]] = []  # table → rows → (text, rs, cs)
-        self.stack: list[list[list[tuple[str, int, int]]]] = []
-        self.cell: list[str] | None = None
-        self.cell_span = (1, 1)
-        self.cell_stack: list[tuple[list[str] | None, tuple[int, int]]] = []
-        self.lines: list[str] = []
-        self.buf: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag in ("script", "style", "head"):
-            self.skip += 1
-        elif tag == "table":
-            self._flush()
-            self.cell_stack.append((self.cell, self.cell_span))
-            self.cell = None
-            self.stack.append([])
-        elif tag == "tr" and self.stack:
-            self.stack[-1].append([])
-        elif tag in ("td", "th") and self.stack:
-            if not self.stack[-1]:
-                self.stack[-1].append([])
-            self.cell = []
-            self.cell_span = (_span(a.get("rowspan")), _span(a.get("colspan")))
-        elif tag == "br" or tag in _BLOCK:
-            if self.cell is not None:
-                self.cell.append("\n")
-            else:
-                self._flush()
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style", "head"):
-            self.skip = max(0, self.skip - 1)
-        elif tag in ("td", "th") and self.stack and self.cell is not None:
-            text = "".join(self.cell)
-            self.stack[-1][-1].append((text, *self.cell_span))
-            self.cell = None
-        elif tag == "table" and self.stack:
-            self.tables.append(self.stack.pop())
-            self.cell, self.cell_span = self.cell_stack.pop() if self.cell_stack else (None, (1, 1))
-        elif tag in _BLOCK and self.cell is None and not self.stack:
-            self._flush()
-
-    def handle_data(self, data):
-        if self.skip:
-            return
-        if self.cell is not None:
-            self.cell.append(data)
-        elif not self.stack:
-            self.buf.append(data)
-
-    def _flush(self):
-        text = re.sub(r"[ \t\r\f\v\u00a0]+", " ", "".join(self.buf)).strip()
-        for line in text.split("\n"):
-            if line.strip():
-                self.lines.append(line.strip())
-        self.buf = []
-
-    def close(self):
-        super().close()
-        self._flush()
-
-
-def _span(v) -> int:
-    try:
-        n = int(str(v).strip())
-    except (TypeError, ValueError):
-        return 1
-    return min(max(n, 1), 60)
-
-
 def _read_html(path: Path, text: str) -> Document:
-    p = _HTMLTables()
-    p.feed(text)
-    p.close()
-    doc = Document(path=path, kind="html", lines=p.lines)
+    p = html_text(text, keep_line_breaks=True)
+    doc = Document(path=path, kind="html", lines=p.paragraphs)
     for k, rows in enumerate(p.tables, start=1):
         grid = Grid(name=f"第{k}个表格", locator=lambda r, c, k=k: f"第{k}个表格第{r + 1}行第{c + 1}列")
         _place(grid, [[(" ".join(t.split()) if "\n" not in t else _join_lines(t), rs, cs) for t, rs, cs in row] for row in rows],
@@ -405,82 +260,40 @@ def _docx_table(grid: Grid, tbl, qn, k: int) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# workbooks: openpyxl for .xlsx/.xlsm (merged cells), python-calamine for the rest
+# workbooks: python-calamine with merged ranges (the reader's library, so both read the same
+# values: cached formula results, numbers as stored)
 # --------------------------------------------------------------------------------------
 def _read_workbook(path: Path) -> Document:
     from ..layout import a1
 
     doc = Document(path=path, kind="workbook")
-    ext = path.suffix.lower()
     sheets: list[tuple[str, list[list[object]], list[tuple[int, int, int, int]]]] = []
-    if ext in (".xlsx", ".xlsm"):
-        try:
-            from openpyxl import load_workbook
+    try:
+        from python_calamine import CalamineWorkbook
 
-            wb = load_workbook(path, data_only=True)
-        except Exception as e:
-            if _encrypted(path):
-                raise SourceError("工作簿设置了打开密码（已加密），请取消密码后另存为 .xlsx 再导入") from e
-            raise SourceError("无法作为 Excel 工作簿打开，文件可能已损坏") from e
-        for ws in wb.worksheets:
-            if ws.title in SKIP_SHEETS:
-                continue
-            values = [list(r) for r in ws.iter_rows(max_row=min(ws.max_row, MAX_ROWS),
-                                                    max_col=min(ws.max_column, MAX_COLS), values_only=True)]
-            merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
-            sheets.append((ws.title, values, merges))
-    else:
+        with open(path, "rb") as fh:  # a file object: also for file names that are not UTF-8
+            book = CalamineWorkbook.from_filelike(fh)
+    except PermissionError as e:
+        raise SourceError("没有读取权限，无法打开；请检查文件的权限设置") from e
+    except Exception as e:
+        if is_encrypted_ooxml(path):
+            raise SourceError("工作簿设置了打开密码（已加密），请取消密码后另存为 .xlsx 再导入") from e
+        raise SourceError("无法作为 Excel 工作簿打开，文件可能已损坏") from e
+    for name in book.sheet_names:
+        if name in SKIP_SHEETS:
+            continue
         try:
-            from python_calamine import CalamineWorkbook
-
-            book = CalamineWorkbook.from_path(str(path))
-        except Exception as e:
-            if _encrypted(path):
-                raise SourceError("工作簿设置了打开密码（已加密），请取消密码后另存为 .xlsx 再导入") from e
-            raise SourceError("无法作为 Excel 工作簿打开，文件可能已损坏") from e
-        for name in book.sheet_names:
-            if name in SKIP_SHEETS:
-                continue
-            try:
-                values = book.get_sheet_by_name(name).to_python(skip_empty_area=False)[:MAX_ROWS]
-            except Exception:
-                continue
-            sheets.append((name, [list(r[:MAX_COLS]) for r in values], []))
+            sheet = book.get_sheet_by_name(name)
+            values = sheet.to_python(skip_empty_area=False)[:MAX_ROWS]
+            merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or ())]
+        except Exception:
+            continue  # chart sheets and the like
+        sheets.append((name, [list(r[:MAX_COLS]) for r in values], merges))
     for name, values, merges in sheets:
-        grid = Grid(name=f"工作表“{name}”", locator=lambda r, c, name=name: f"工作表“{name}”{a1(r + 1, c + 1)}")
-        spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in merges}
-        for r, row in enumerate(values):
-            while len(grid.rows) <= r:
-                grid.rows.append([])
-            for c, v in enumerate(row):
-                if (r, c) in grid.at:
-                    continue  # covered by a merged cell
-                rs, cs = spans.get((r, c), (1, 1))
-                if (v is None or v == "") and (rs, cs) == (1, 1):
-                    continue
-                text = _cell_text(v)
-                grid.add(Cell(text=text, r=r, c=c, rs=rs, cs=cs, raw=v if v is not None else "",
-                              where=f"工作表“{name}”{a1(r + 1, c + 1)}"))
+        grid = grid_from_values(f"工作表“{name}”", values, merges,
+                                where=lambda r, c, name=name: f"工作表“{name}”{a1(r + 1, c + 1)}")
         if any(grid.rows):
             doc.grids.append(grid)
     if not doc.grids:
         raise SourceError("工作簿是空的，没有任何内容")
     return doc
-
-
-def _cell_text(v: object) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
-def _encrypted(path: Path) -> bool:
-    try:
-        import olefile
-
-        with olefile.OleFileIO(str(path)) as ole:
-            return ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
-    except Exception:
-        return False

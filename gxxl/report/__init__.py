@@ -13,14 +13,19 @@ Used by ``gxxl report`` and ``gxxl check-text``; pure Python on files and data.
 
 from __future__ import annotations
 
-from .compose import build_report
-from ..crossyear import check_previous
-from .model import Block, Piece, Report
-
 __all__ = ["Block", "Piece", "Report", "build_report", "check_previous", "check_text"]
 
+#: name → module it is loaded from on first use (``gxxl.report.outputs`` and the CLI's
+#: argument parser import this package without paying for the report model)
+_LAZY = {
+    "build_report": ".compose", "Block": ".model", "Piece": ".model", "Report": ".model",
+    "check_previous": "..crossyear", "check_text": ".checktext",
+}
 
-def check_text(*args, **kwargs):
-    from .checktext import check_text as _check
 
-    return _check(*args, **kwargs)
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
+
+from ..textio import decode_bytes, html_text
+from ..errors import InputError
 
 TEXT_EXT = (".txt", ".md", ".markdown", ".text")
 HTML_EXT = (".html", ".htm", ".xhtml", ".shtml")
@@ -19,8 +21,8 @@ DOCX_EXT = (".docx", ".docm")
 SUPPORTED = DOCX_EXT + TEXT_EXT + HTML_EXT
 
 
-class DraftError(Exception):
-    """The draft cannot be read (message in Chinese, for the user)."""
+class DraftError(InputError):
+    """The draft cannot be read (message in Chinese, for the user; exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,9 @@ def read_draft(path: str | Path) -> list[Paragraph]:
     if ext in DOCX_EXT:
         texts = _docx(path)
     elif ext in HTML_EXT:
-        texts = _html(_decode(path.read_bytes(), html=True))
+        texts = html_text(decode_bytes(path.read_bytes(), html=True)).paragraphs
     elif ext in TEXT_EXT or not ext:
-        texts = _plain(_decode(path.read_bytes()))
+        texts = _plain(decode_bytes(path.read_bytes()))
     else:
         raise DraftError(f"{path.name}：无法识别的文件类型 {ext}，请使用 .docx、.txt 或 .html")
     out = []
@@ -54,26 +56,6 @@ def read_draft(path: str | Path) -> list[Paragraph]:
     if not out:
         raise DraftError(f"{path.name}：没有读到正文文字（空文件，或正文在图片、文本框中）")
     return out
-
-
-def _decode(data: bytes, *, html: bool = False) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", "replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", "replace")
-    if html:
-        m = re.search(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""", data[:4096])
-        if m:
-            try:
-                return data.decode(m.group(1).decode("ascii"), "replace")
-            except LookupError:
-                pass
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", "replace")
 
 
 _TABLE_ROW = re.compile(r"\|.*\|")
@@ -101,43 +83,3 @@ def _docx(path: Path) -> list[str]:
         raise DraftError(f"{path.name}：无法作为 Word 文档（.docx）打开，请在 Word/WPS 中另存为 .docx 后重试") from e
     # body paragraphs in document order; tables are skipped
     return [p.text for p in doc.paragraphs]
-
-
-class _HTMLText(HTMLParser):
-    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr", "blockquote", "pre", "dd", "dt"}
-    SKIP = {"table", "script", "style", "head", "title", "noscript", "template"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.cur: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self.skip += 1
-        elif tag in self.BLOCK:
-            self._flush()
-
-    def handle_endtag(self, tag):
-        if tag in self.SKIP:
-            self.skip = max(0, self.skip - 1)
-        elif tag in self.BLOCK:
-            self._flush()
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.cur.append(data)
-
-    def _flush(self):
-        if self.cur:
-            self.parts.append(re.sub(r"[ \t\r\n]+", " ", "".join(self.cur)))
-            self.cur = []
-
-
-def _html(text: str) -> list[str]:
-    p = _HTMLText()
-    p.feed(text)
-    p.close()
-    p._flush()
-    return p.parts

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..errors import UserError
 from ..spec import FormatSpec, TableSpec
 
-class UnsupportedFormat(Exception):
+class UnsupportedFormat(UserError):
     """The format's tables do not have the structure the report sentences are written for."""
 
     def __init__(self, spec: FormatSpec):

@@ -11,8 +11,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
+from ..errors import MSG_OUTPUT_BUSY, MSG_OUTPUT_EXISTS, UserError
 from ..filing import Filing
 from ..findings import Finding
 from ..spec import FormatSpec, get_spec, spec_for_year
@@ -21,8 +22,8 @@ from .roster import RosterError, RosterUnit, read_roster
 from .scan import Scan, members_meta, scan_path
 from .sources import Collected, collect
 
-if False:  # typing only
-    from .feedback import FeedbackResult  # noqa: F401
+if TYPE_CHECKING:
+    from .feedback import FeedbackResult
 
 Progress = Callable[[str, int, int], None]
 
@@ -34,8 +35,8 @@ _LEVEL_UP = (
 )
 
 
-class RollupError(Exception):
-    """A user's mistake that stops the roll-up (message in Chinese)."""
+class RollupError(UserError):
+    """A user's mistake that stops the roll-up (message in Chinese, exit 2)."""
 
 
 @dataclass
@@ -88,7 +89,7 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
     if out.suffix.lower() != ".xlsx":
         raise RollupError(f"输出文件应为 .xlsx 工作簿：{out}")
     if out.exists() and not opts.force:
-        raise RollupError(f"{out}：文件已存在，如需覆盖请加 --force")
+        raise RollupError(MSG_OUTPUT_EXISTS.format(path=out))
     if out.is_dir():
         raise RollupError(f"{out} 是一个文件夹，请指定输出文件名，如 -o 汇总.xlsx")
     if not (opts.unit or "").strip():
@@ -163,9 +164,9 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
         try:
             atomic_write_bytes(out, data, force=opts.force)
         except OutputExistsError:
-            raise RollupError(f"{out}：文件已存在，如需覆盖请加 --force") from None
+            raise RollupError(MSG_OUTPUT_EXISTS.format(path=out)) from None
         except PermissionError:
-            raise RollupError(f"{out}：无法写入（文件可能正在 Excel/WPS 中打开，或没有写权限）") from None
+            raise RollupError(MSG_OUTPUT_BUSY.format(path=out)) from None
         t4 = time.perf_counter()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

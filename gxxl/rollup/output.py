@@ -14,6 +14,7 @@ import multiprocessing as mp
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..annotate import write_results_sheet
+from .. import constants as C
 from ..fileio import workbook_bytes
 from ..filing import Filing
 from ..findings import Finding, status_line
@@ -42,16 +43,16 @@ DETAIL_HEADERS = ("单位名称", "单元格代码", "表", "行", "列", "数�
 DETAIL_WIDTHS = (30, 22, 7, 44, 14, 12)
 
 STATUS_FILL = {
-    P.INCLUDED: "C6EFCE",
-    P.INVALID: "FFC7CE",
-    P.DUPLICATE: "FFEB9C",
-    P.WRONG_YEAR: "FFEB9C",
-    P.WRONG_FORMAT: "FFC7CE",
-    P.UNREADABLE: "FFC7CE",
-    P.OFF_ROSTER: "F8CBAD",
+    P.INCLUDED: C.OK_COLOUR,
+    P.INVALID: C.ERROR_COLOUR,
+    P.DUPLICATE: C.WARNING_COLOUR,
+    P.WRONG_YEAR: C.WARNING_COLOUR,
+    P.WRONG_FORMAT: C.ERROR_COLOUR,
+    P.UNREADABLE: C.ERROR_COLOUR,
+    P.OFF_ROSTER: C.OFF_ROSTER_COLOUR,
 }
 BOLD = Font(bold=True)
-HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+HEAD_FILL = PatternFill("solid", fgColor=C.HEADER_COLOUR)
 
 
 def format_label(spec_id: str, version: str = "") -> str:
@@ -114,7 +115,7 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
                       "“已报送但未汇总”说明了文件的问题。"
                       f"不在名单中的报送单位（{len(off)} 个）列在下方，也见“汇总情况”表。")
         _header(ws, MISSING_HEAD_ROW, MISSING_HEADERS, MISSING_WIDTHS)
-        red = _style_id(ws, PatternFill("solid", fgColor="FFC7CE"))
+        red = _style_id(ws, PatternFill("solid", fgColor=C.ERROR_COLOUR))
         orange = _style_id(ws, PatternFill("solid", fgColor=STATUS_FILL[P.OFF_ROSTER]))
         bold = _style_id(ws, None, BOLD)
         mrows: list[list] = []

@@ -12,11 +12,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import InputError
 from ..text import norm
 
 
-class RosterError(Exception):
-    """The roster cannot be used (message in Chinese)."""
+class RosterError(InputError):
+    """The roster cannot be used (message in Chinese, exit 2)."""
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,10 @@ A worker reads the file (``gxxl.reader.read_filing``), validates it and hands ba
 counts, the first few messages, the SHA-256 and the non-zero values by cell index), not
 a pydantic ``Filing`` — that keeps inter-process traffic and the parent's memory small.
 
-Validation has a fast path: :class:`CompiledChecks` evaluates the spec's rules on plain
-numbers and proves that none of them fires; only then the findings are the reader's own
-plus the cover checks (exactly what ``validate`` would return).  Whenever a rule could
-fire, or the spec has a rule type the compiler does not know, the full
-``gxxl.validate.validate`` runs, so every message comes from the validator itself.
+Validation is ``gxxl.validate.validate`` itself: its fast path (each rule's *prover*,
+compiled once per spec from the same module as the rule's evaluator) shows on plain
+numbers that a rule cannot fire and skips it; any rule that could fire is evaluated, so
+every message comes from the one evaluator.
 """
 
 from __future__ import annotations
@@ -22,9 +21,8 @@ from typing import NamedTuple
 
 from ..filing import Filing
 from ..reader import read_filing
-from ..spec import FormatSpec, get_spec
-from ..spec.model import DomainRule, SumRule, ZeroForLevelsRule
-from ..validate import EPS, check_cover, sum_instances, validate
+from ..spec import get_spec
+from ..validate import validate
 
 #: how many error/warning messages of a file the ledger shows
 MAX_NOTES = 3
@@ -75,85 +73,9 @@ class Scan(NamedTuple):
     members_ok: bool
 
 
-class CompiledChecks:
-    """The spec's rules as index arithmetic, to prove cheaply that a filing is clean."""
-
-    def __init__(self, spec: FormatSpec):
-        self.spec = spec
-        self.codes = tuple(spec.cells)
-        index = {c: i for i, c in enumerate(self.codes)}
-        self.supported = True
-        self.sums: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
-        self.domain: list[int] = []
-        self.int_cells = frozenset(i for i, c in enumerate(self.codes) if spec.cells[c].kind == "int")
-        self.zero_rules: list[tuple[dict[str, str], tuple[int, ...]]] = []
-        domain: set[int] = set()
-        for rule in spec.rules:
-            if isinstance(rule, SumRule):
-                for inst in sum_instances(spec, rule):
-                    self.sums.append((tuple(index[c] for c in inst.lhs), tuple(index[c] for c in inst.rhs)))
-            elif isinstance(rule, DomainRule):
-                for t in rule.tables:
-                    domain.update(index[cs.code] for cs in spec.table_by_code[t].cells)
-            elif isinstance(rule, ZeroForLevelsRule):
-                self.zero_rules.append((dict(rule.levels), tuple(index[c] for c in rule.cells)))
-            else:  # a rule type this compiler does not know: always run the full validator
-                self.supported = False
-        self.domain = sorted(domain)
-        self.domain_is_all = self.domain == list(range(len(self.codes)))
-        self.int_list = sorted(self.int_cells)
-
-    def numbers(self, filing: Filing) -> list[float | int] | None:
-        """Values in cell order, or None when a cell has no number."""
-        nums = list(map(filing.values.get, self.codes))
-        return None if None in nums else nums
-
-    def clean(self, filing: Filing, nums: list[float | int] | None) -> bool:
-        """True when no sum, domain or level rule of the spec fires on this filing."""
-        if not self.supported or filing.problems or nums is None:
-            return False
-        get = nums.__getitem__
-        dom = nums if self.domain_is_all else list(map(get, self.domain))
-        if dom and min(dom) < 0:
-            return False
-        ints = list(map(get, self.int_list))
-        if set(map(type, ints)) - {int}:
-            if any(abs(v - round(v)) > EPS for v in ints):
-                return False
-        for lhs, rhs in self.sums:
-            a = sum(map(get, lhs))
-            b = sum(map(get, rhs))
-            if a != b and abs(_round(a) - _round(b)) > EPS:
-                return False
-        level = filing.cover.get("level") or ""
-        for levels, cells in self.zero_rules:
-            if level in levels and any(map(get, cells)):
-                return False
-        return True
-
-
-def _round(t: float | int) -> float | int:
-    return round(t, 6) if isinstance(t, float) else t  # as gxxl.validate does
-
-
-_COMPILED: dict[str, CompiledChecks] = {}
-
-
-def compiled(spec: FormatSpec) -> CompiledChecks:
-    if spec.id not in _COMPILED:
-        _COMPILED[spec.id] = CompiledChecks(spec)
-    return _COMPILED[spec.id]
-
-
 def findings_for(filing: Filing) -> list:
-    """The same findings ``validate(filing)`` returns, computed fast for clean filings."""
-    if not filing.readable:
-        return list(filing.findings)
-    spec = filing.spec
-    checks = compiled(spec)
-    if checks.clean(filing, checks.numbers(filing)):
-        return list(filing.findings) + check_cover(filing, spec)
-    return validate(filing, spec)
+    """``validate(filing)``: its provers (``spec.compiled_checks``) make a clean filing cheap."""
+    return validate(filing)
 
 
 def sha256_of(path: str) -> str:

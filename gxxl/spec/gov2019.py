@@ -18,6 +18,7 @@ code differs (2019 「对外公开总数量」 is ``public_total``, never ``in_f
 from __future__ import annotations
 
 from . import gov2021 as _g21
+from .common import COMMON
 from .model import (
     PREV, CrossYearRule, DomainRule, FormatSpec, SumRule, TableSpec, ZeroForLevelsRule,
 )
@@ -126,6 +127,7 @@ T2_5 = CrossYearRule(
 )
 
 SPEC = FormatSpec(
+    **COMMON,
     id="gov2019",
     version="1",
     name="中华人民共和国政府信息公开工作年度报告格式（试行）",

@@ -7,6 +7,7 @@ official table on one screen.  Positions are (table row, table column), 0-based.
 
 from __future__ import annotations
 
+from .common import COMMON
 from .model import (
     CellSpec,
     Column,
@@ -362,6 +363,7 @@ T2_3 = CrossYearRule(
             "+本年制发件数{v[T2.*.issued]}={rhs}",
 )
 SPEC = FormatSpec(
+    **COMMON,
     id="gov2021",
     version="1",
     name="中华人民共和国政府信息公开工作年度报告格式",

@@ -19,6 +19,7 @@ import tomllib
 from pathlib import Path
 
 from . import gov2021 as _g21
+from .common import COMMON
 from .model import CellSpec, Column, DomainRule, FormatSpec, Layout, LeqRule, Row, Span, SumRule, TableSpec
 
 LABELS_FILE = Path(__file__).with_name("legacy2014_labels.toml")
@@ -117,6 +118,7 @@ def _spec() -> FormatSpec:
     data = _load()
     table = _table(data)
     return FormatSpec(
+        **COMMON,
         id="legacy2014",
         version="1",
         name="政府信息公开情况统计表",

@@ -20,10 +20,32 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["error", "warning", "info"]
 Unit = Literal["件", "万元", "条", "次", "篇", "个", "人", "人次", "元"]
+#: the largest plausible value of any table cell, counts (件, 条 …) and 万元 amounts alike
+#: (10 亿件; 10 亿万元 = 10 万亿元): a larger one is a typing or formula error, reported by the
+#: reader as F-5 and never used in a sum
+MAX_PLAUSIBLE = 10**9
 
 
 class _Frozen(BaseModel):
+    """A frozen spec object.  Derived data are ``functools.cached_property`` values.
+
+    Pydantic 2 lets a cached property be stored on a frozen model (it writes the
+    instance ``__dict__`` directly) and leaves it out of equality, hashing and dumps,
+    but ``model_copy`` copies ``__dict__`` wholesale, so a copy made with ``update=``
+    would keep the original's stale derived values: ``model_copy`` drops them.
+    """
+
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def model_copy(self, *, update=None, deep: bool = False):  # type: ignore[override]
+        new = super().model_copy(update=update, deep=deep)
+        for name in _cached_names(type(self)):
+            new.__dict__.pop(name, None)
+        return new
+
+
+def _cached_names(cls: type) -> tuple[str, ...]:
+    return tuple(n for k in cls.__mro__ for n, v in vars(k).items() if isinstance(v, cached_property))
 
 
 class Span(_Frozen):
@@ -114,6 +136,14 @@ class TableSpec(_Frozen):
     def col_by_code(self) -> dict[str, Column]:
         return {c.code: c for c in self.columns}
 
+    @cached_property
+    def sheet_positions(self) -> tuple[tuple[tuple[str, int, int], ...], tuple[tuple[int, int, str], ...]]:
+        """((code, row, col) of each cell, (row, col, text) of each printed span), 1-based
+        sheet coordinates in the template (computed by :mod:`gxxl.layout`)."""
+        from ..layout import table_sheet_positions
+
+        return table_sheet_positions(self)
+
 
 class CoverField(_Frozen):
     code: str
@@ -197,7 +227,122 @@ class LeqRule(_Frozen):
     rhs_name: str = ""
 
 
+#: rules on the tables' values: each also compiles to spreadsheet formulas (``gxxl.formulas``)
 Rule = SumRule | DomainRule | ZeroForLevelsRule | LeqRule
+
+
+# --------------------------------------------------------------------------------------
+# rules on the cover, on the file and on the other findings (shared by every format:
+# declared once in ``spec/common.py`` and included by each format's spec)
+# --------------------------------------------------------------------------------------
+class CoverRequiredRule(_Frozen):
+    """A required cover field (``CoverField.required``) is filled in.
+
+    Message fields: ``{label}`` (the cover field's label).
+    """
+
+    kind: Literal["cover_required"] = "cover_required"
+    id: str
+    title: str
+    severity: Severity = "error"
+    basis: str
+    message: str
+
+
+class CoverChoiceRule(_Frozen):
+    """A cover field with a fixed list (``CoverField.choices``) holds one of the choices.
+
+    Message fields: ``{label}``, ``{value}``, ``{choices}`` (joined with 「、」).
+    """
+
+    kind: Literal["cover_choice"] = "cover_choice"
+    id: str
+    title: str
+    severity: Severity = "error"
+    basis: str
+    message: str
+
+
+class CoverYearRule(_Frozen):
+    """A cover field of kind ``year`` (without choices) holds a year in ``[first, last]``."""
+
+    kind: Literal["cover_year"] = "cover_year"
+    id: str
+    title: str
+    severity: Severity = "error"
+    basis: str
+    first: int
+    last: int
+    message: str
+
+
+class CreditCodeRule(_Frozen):
+    """A cover field of kind ``credit_code`` (without choices) is a valid 统一社会信用代码
+    (GB 32100-2015: 18 characters from the code alphabet with a check character)."""
+
+    kind: Literal["credit_code"] = "credit_code"
+    id: str
+    title: str
+    severity: Severity = "warning"
+    basis: str
+    message: str
+
+
+class FormatYearRule(_Frozen):
+    """The cover's 报告年度 lies within the format's years (``FormatSpec.years``).
+
+    Message fields: ``{year}``, ``{basis}`` (this format's), ``{years}`` (``years_open`` or
+    ``years_closed`` filled with ``{first}``/``{last}``), ``{hint}`` (``hint`` filled with
+    the right format's ``{name}``/``{basis}``, empty when no format applies).
+    """
+
+    kind: Literal["format_year"] = "format_year"
+    id: str
+    title: str
+    severity: Severity = "error"
+    basis: str
+    message: str
+    years_open: str
+    years_closed: str
+    hint: str
+
+
+class SuspectRule(_Frozen):
+    """On the other findings: the one cell shared by every failing rule of ``of_kinds`` in
+    a table, when there are at least two (where to look first).
+
+    Message fields: ``{cell}`` (label), ``{a1}``, ``{count}``, ``{rules}``.
+    """
+
+    kind: Literal["suspect"] = "suspect"
+    id: str
+    title: str
+    severity: Severity = "info"
+    basis: str
+    of_kinds: tuple[str, ...] = ("sum",)
+    message: str
+
+
+class NoticeRule(_Frozen):
+    """A rule whose condition is found where the data are (``raised_by``: the reader, the
+    cross-year mapping), but whose ID, severity and message templates are declared here.
+
+    ``message`` is the main template; ``variants`` are alternative templates by name.
+    Findings are made with :func:`gxxl.validate.notice`.
+    """
+
+    kind: Literal["notice"] = "notice"
+    id: str
+    title: str
+    severity: Severity
+    basis: str
+    raised_by: Literal["reader", "crossyear"]
+    message: str
+    variants: dict[str, str] = Field(default_factory=dict)
+
+
+#: rules on the cover (run on every filing, after the reader's own findings)
+CoverRule = CoverRequiredRule | CoverChoiceRule | CoverYearRule | CreditCodeRule | FormatYearRule
 
 
 #: marks a term of a CrossYearRule that names last year's cell (in this year's codes)
@@ -223,6 +368,13 @@ class CrossYearRule(_Frozen):
     rhs: tuple[str, ...]
     op: Literal["=", "<="] = "="
     message: str
+    #: the finding when no instance can be compared (the two years' formats differ);
+    #: fields ``{title}``, ``{reason}``
+    not_checked: str = "{title}：未核对，{reason}"
+    not_checked_severity: Severity = "info"
+
+
+AnyRule = Rule | CoverRule | SuspectRule | NoticeRule | CrossYearRule
 
 
 class FormatSpec(_Frozen):
@@ -234,9 +386,18 @@ class FormatSpec(_Frozen):
     cover_sheet: str
     cover: tuple[CoverField, ...]
     tables: tuple[TableSpec, ...]
+    #: rules on the tables' values (each compiles to spreadsheet formulas)
     rules: tuple[Rule, ...]
+    #: rules on the cover (C-1, C-2, S-1: ``spec.common.COVER_RULES``)
+    cover_rules: tuple[CoverRule, ...] = ()
+    #: rules on the other findings, run last (X-1: ``spec.common.SUMMARY_RULES``)
+    summary_rules: tuple[SuspectRule, ...] = ()
+    #: rules found by the reader (F-1 … F-4: ``spec.common.FILE_RULES``)
+    file_rules: tuple[NoticeRule, ...] = ()
     #: rules against last year's filing (``gxxl validate --previous``)
     cross_year_rules: tuple[CrossYearRule, ...] = ()
+    #: notices of the cross-year check (P-1 … P-3, T3-6, T3-10: ``spec.common.PREVIOUS_RULES``)
+    previous_rules: tuple[NoticeRule, ...] = ()
     #: administrative levels (行政层级), fixed list
     levels: tuple[str, ...]
 
@@ -250,12 +411,57 @@ class FormatSpec(_Frozen):
         return {c.code: c for t in self.tables for c in t.cells}
 
     @cached_property
-    def rule_by_id(self) -> dict[str, Rule]:
-        return {r.id: r for r in self.rules}
+    def checks(self) -> tuple:
+        """The rules ``validate`` executes, in order: cover, tables, then on the findings."""
+        return self.cover_rules + self.rules + self.summary_rules
+
+    @cached_property
+    def catalogue(self) -> tuple:
+        """Every rule declared for this format: file, cover, tables, findings, cross-year."""
+        return self.file_rules + self.checks + self.cross_year_rules + self.previous_rules
+
+    @cached_property
+    def rule_by_id(self) -> dict[str, AnyRule]:
+        """Rule ID → its (first) declaration.  C-2 has one declaration per kind of check."""
+        out: dict[str, AnyRule] = {}
+        for r in self.catalogue:
+            out.setdefault(r.id, r)
+        return out
+
+    @cached_property
+    def cell_index(self) -> dict[str, int]:
+        """Cell code → position in template order (finding order, the roll-up's arrays)."""
+        return {code: i for i, code in enumerate(self.cells)}
+
+    @cached_property
+    def compiled_checks(self):
+        """The fast path of ``validate``: each rule compiled to a prover (``gxxl.validate``)."""
+        from ..validate import compile_checks
+
+        return compile_checks(self)
+
+    @cached_property
+    def self_check(self):
+        """The rules compiled to the template's check formulas (``gxxl.formulas``)."""
+        from ..formulas import build_self_check
+
+        return build_self_check(self)
 
     @cached_property
     def cover_by_code(self) -> dict[str, CoverField]:
         return {f.code: f for f in self.cover}
+
+    @cached_property
+    def cell_positions(self) -> dict[str, tuple[str, int, int]]:
+        """code → (sheet, row, col) in the template (see :func:`gxxl.layout.cell_positions`)."""
+        return {code: (t.sheet, r, c) for t in self.tables for code, r, c in t.sheet_positions[0]}
+
+    @cached_property
+    def signature(self) -> frozenset[str]:
+        """The label keys identifying this format among the registered ones (:mod:`gxxl.detect`)."""
+        from ..detect import signature_of
+
+        return signature_of(self)
 
     def cell_label(self, code: str) -> str:
         """Human name of a cell: 「表三 自然人列 （一）予以公开」."""

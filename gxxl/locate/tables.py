@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..spec import TableSpec
+from .grid import Cell, Grid
 from .match import ACCEPT, EXACT, HOW_ZH, Similarity, is_value, key, kind_of, similarity
-from .sources import Cell, Grid
 
 HEADER_ROWS_ABOVE = 8  # how far above the first data row headers are looked for (grid tables)
 BLOCK_HEADER_ROWS = 3  # … and above each block's first row (表二)
@@ -25,7 +25,8 @@ ROW_WINDOW = 8  # rows searched for the next official row (inserted rows are tol
 
 @dataclass
 class Decision:
-    """Something the importer decided that a person might dispute (becomes an I-* finding)."""
+    """Something the locator decided that a person might dispute (the importer reports it as
+    an I-* finding; the reader turns I-1 into F-2 and the rest into its F-4 warning)."""
 
     rule: str
     severity: str
@@ -42,6 +43,8 @@ class Placed:
     cell: Cell | None  # None: nothing at that position (blank)
     where: str
     header: str = ""  # the header text above the value (unit detection: 「（单位：元）」)
+    #: 0-based (row, col) of the value's position in the grid (also for a blank)
+    pos: tuple[int, int] | None = None
 
 
 @dataclass
@@ -320,6 +323,12 @@ def _value(grid: Grid, r: int, src: _Source) -> tuple[Cell | None, str]:
     return None, grid.where(r, src.cols[0])
 
 
+def _placed(code: str, grid: Grid, r: int, src: _Source) -> Placed:
+    cell, where = _value(grid, r, src)
+    pos = (cell.r, cell.c) if cell is not None else (r, src.cols[0])
+    return Placed(code, cell, where, src.header, pos)
+
+
 def _locate_rows(grid: Grid, table: TableSpec) -> TableHit | None:
     found = _match_rows(grid, table)
     data_rows = [row for row in table.rows if any(cs.row == row.code for cs in table.cells)]
@@ -399,9 +408,7 @@ def _read(hit: TableHit, grid: Grid, table: TableSpec, found, rows, mapping: dic
     for cs in table.cells:
         if cs.row not in codes or cs.col not in mapping:
             continue
-        src = mapping[cs.col]
-        cell, where = _value(grid, found[cs.row][0], src)
-        hit.values[cs.code] = Placed(cs.code, cell, where, src.header)
+        hit.values[cs.code] = _placed(cs.code, grid, found[cs.row][0], mapping[cs.col])
 
 
 # --------------------------------------------------------------------------------------
@@ -454,8 +461,7 @@ def _read_positional(grid: Grid, table: TableSpec, anchor: Cell, r: int) -> Tabl
         # no usable header: the official order
         ordered = sorted(table.cells, key=lambda cs: cs.c)
         for cs, s in zip(ordered, sources):
-            cell, where = _value(grid, r, s)
-            hit.values[cs.code] = Placed(cs.code, cell, where, s.header)
+            hit.values[cs.code] = _placed(cs.code, grid, r, s)
         hit.decisions.append(Decision(
             "I-3", "warning", cells=tuple(cs.code for cs in ordered),
             message=f"{table.number}的表头无法识别，{len(sources)}个数字按官方表格的顺序（行政复议、未经复议直接起诉、复议后起诉，"
@@ -467,8 +473,7 @@ def _read_positional(grid: Grid, table: TableSpec, anchor: Cell, r: int) -> Tabl
         hit.decisions += _with_cells(dec, table, {row.code})
         for cs in table.cells:
             if cs.row == row.code and cs.col in mapping:
-                cell, where = _value(grid, r, mapping[cs.col])
-                hit.values[cs.code] = Placed(cs.code, cell, where, mapping[cs.col].header)
+                hit.values[cs.code] = _placed(cs.code, grid, r, mapping[cs.col])
     return hit
 
 

@@ -4,7 +4,8 @@
 half-width brackets and digits), no white space (labels broken across lines:
 「商业 企业」), plain quotes, uniform numbering (「1、」「1．」→「1.」, 「一.」→「一、」).
 ``similarity`` grades how a found label relates to an official one; anything below
-``EXACT`` is a decision the importer reports (rule I-2).
+``EXACT`` is a decision the locator reports (the importer's rule I-2).  ``key`` is also
+the form :mod:`gxxl.detect` compares label signatures in.
 """
 
 from __future__ import annotations

@@ -1,0 +1,200 @@
+"""Rules as data: one declaration per rule, one evaluator per kind, one formula per kind.
+
+The catalogue (``FormatSpec.catalogue``) is the only place a rule's ID, severity and
+message template live; ``gxxl.validate`` executes it (dispatch by ``rule.kind``), the
+roll-up's fast path is the same module's provers, and ``gxxl.formulas`` compiles the
+same declarations.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import typing
+
+import pytest
+from pydantic import ValidationError
+
+from gxxl import formulas
+from gxxl.filing import Filing
+from gxxl.reader import read_filing
+from gxxl.samples import random_filing, seed004_filing
+from gxxl.spec import all_specs, get_spec
+from gxxl.spec import common
+from gxxl.spec.model import AnyRule, NoticeRule, SumRule
+from gxxl.validate import EVALUATORS, PROVERS, credit_code_valid, validate
+from conftest import WORKBOOKS
+
+SPECS = all_specs()
+
+
+def _kinds(union) -> set[str]:
+    return {typing.get_args(m.model_fields["kind"].annotation)[0] for m in typing.get_args(union)}
+
+
+# --------------------------------------------------------------------------------------
+# the catalogue
+# --------------------------------------------------------------------------------------
+def test_every_rule_kind_has_one_evaluator_and_every_table_rule_kind_a_formula():
+    from gxxl.spec.model import Rule
+
+    assert _kinds(AnyRule) <= set(EVALUATORS)
+    assert _kinds(Rule) <= set(formulas.FORMULAS)
+    assert set(PROVERS) <= _kinds(Rule)
+
+
+@pytest.mark.parametrize("spec_id", sorted(SPECS))
+def test_every_format_includes_the_shared_rules_once(spec_id):
+    spec = SPECS[spec_id]
+    ids = [r.id for r in spec.catalogue]
+    for rid in ("F-1", "F-2", "F-3", "F-4", "C-1", "C-2", "S-1", "X-1", "P-1", "P-2", "P-3", "T3-6", "T3-10"):
+        assert rid in ids, rid
+    # the shared declarations are the very objects of spec/common.py (declared once)
+    for mine, shared in ((spec.file_rules, common.FILE_RULES), (spec.cover_rules, common.COVER_RULES),
+                         (spec.summary_rules, common.SUMMARY_RULES), (spec.previous_rules, common.PREVIOUS_RULES)):
+        assert len(mine) == len(shared) and all(a is b for a, b in zip(mine, shared))
+    assert spec.rule_by_id["S-1"] is common.S_1
+    for r in spec.catalogue:
+        assert r.id and r.basis and r.severity in ("error", "warning", "info"), r
+        if r.kind not in ("domain",):
+            assert r.message, r.id
+    # a table rule ID is declared once (C-2 is three kinds of check under one ID)
+    assert len({r.id for r in spec.rules}) == len(spec.rules)
+
+
+def test_reader_findings_follow_the_catalogue(tmp_path):
+    """F-* findings the reader makes carry the declared severity and fit a declared template."""
+    spec = get_spec()
+
+    def pattern(template: str) -> re.Pattern:
+        parts = re.split(r"\{[a-z_]+\}", template)
+        return re.compile("^" + "(.+?)".join(re.escape(p) for p in parts) + "$", re.S)
+
+    seen = set()
+    files = list(WORKBOOKS.glob("*.xlsx"))
+    bad = tmp_path / "not_a_workbook.xlsx"
+    bad.write_bytes(b"hello")
+    other = tmp_path / "other.xlsx"
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "随便写的表格"
+    wb.save(other)
+    for path in files + [bad, other]:
+        for f in read_filing(path).findings:
+            rule = spec.rule_by_id[f.rule]
+            assert isinstance(rule, NoticeRule) and rule.raised_by == "reader", f.rule
+            assert f.severity == rule.severity, (f.rule, f.severity)
+            templates = [rule.message, *rule.variants.values()]
+            assert any(pattern(t).match(f.message) for t in templates), (f.rule, f.message)
+            seen.add(f.rule)
+    assert {"F-1", "F-2", "F-3"} <= seen
+
+
+def test_credit_code_check_digit():
+    assert credit_code_valid("91350100M000100Y43")
+    assert not credit_code_valid("91350100M000100Y44")
+    assert not credit_code_valid("12345")
+    assert not credit_code_valid("")
+
+
+# --------------------------------------------------------------------------------------
+# caches: cached properties of the frozen spec
+# --------------------------------------------------------------------------------------
+def test_derived_data_are_cached_on_the_frozen_spec():
+    spec = get_spec()
+    assert spec.compiled_checks is spec.compiled_checks
+    assert spec.self_check is formulas.self_check(spec)
+    assert spec.cell_index["T3.new.np"] == list(spec.cells).index("T3.new.np")
+    with pytest.raises(ValidationError):
+        spec.id = "other"  # still frozen
+    # cached values are not fields: equality, hashing of the model and dumps ignore them
+    fresh = type(spec).model_validate(spec.model_dump())
+    assert fresh == spec and "compiled_checks" not in fresh.__dict__
+    assert "compiled_checks" not in spec.model_dump()
+
+
+def test_a_copy_does_not_inherit_stale_derived_data():
+    spec = get_spec()
+    _ = spec.rule_by_id, spec.compiled_checks, spec.self_check, spec.checks
+    copy = spec.model_copy(update={"rules": spec.rules[:2]})
+    assert set(copy.rule_by_id) & {r.id for r in spec.rules} == {"T3-1", "T3-2"}
+    assert copy.compiled_checks is not spec.compiled_checks
+    assert {s.rule_id for s in copy.self_check.summaries} == {"T3-1", "T3-2"}
+
+
+# --------------------------------------------------------------------------------------
+# adding a rule is one declaration
+# --------------------------------------------------------------------------------------
+EXTRA = SumRule(
+    id="T9-1", title="表三：自然人列的（一）予以公开不超过本年新收（测试用）",
+    basis="测试：新增一条规则只需一处声明", loop_table="T3", loop="none",
+    lhs=("T3.new.np",), rhs=("T3.disclosed.np",), message="{table}：本年新收={lhs}，予以公开={rhs}，相差{diff}",
+)
+
+
+def test_adding_a_rule_is_one_declaration(tmp_path):
+    from gxxl.template import build_template
+
+    base = get_spec()
+    spec = base.model_copy(update={"rules": base.rules + (EXTRA,)})
+    filing = seed004_filing()
+    v = filing.values
+    assert v["T3.new.np"] != v["T3.disclosed.np"]  # the seed breaks the new rule, nothing else
+
+    # the Python evaluator, fast and full
+    for fast in (True, False):
+        got = [f for f in validate(filing, spec, fast=fast) if f.rule == "T9-1"]
+        assert len(got) == 1 and got[0].cells == ("T3.new.np", "T3.disclosed.np")
+        assert got[0].message == f"表三：本年新收={v['T3.new.np']}，予以公开={v['T3.disclosed.np']}，相差{abs(v['T3.new.np'] - v['T3.disclosed.np'])}"
+    assert validate(filing, base) == []
+
+    # the roll-up's fast path: the rule has its prover, which refuses this filing
+    assert not spec.compiled_checks.clean(filing) and base.compiled_checks.clean(filing)
+
+    # the formula compiler: one check cell, one summary row, in the template too
+    sc = formulas.self_check(spec)
+    mine = [c for c in sc.checks if c.rule_id == "T9-1"]
+    assert len(mine) == 1 and mine[0].cells == ("T3.new.np", "T3.disclosed.np")
+    assert "T9-1" in {s.rule_id for s in sc.summaries} and not sc.not_compiled
+    wb = build_template(spec)
+    summary = wb[formulas.SHEET]
+    assert "T9-1" in [summary.cell(r, 1).value for r in range(1, summary.max_row + 1)]
+
+
+# --------------------------------------------------------------------------------------
+# the fast path gives exactly the full evaluation
+# --------------------------------------------------------------------------------------
+def _mutations(filing: Filing, rng: random.Random, spec) -> list[Filing]:
+    codes = list(spec.cells)
+    out = [filing]
+    for _ in range(12):
+        f = filing.model_copy(deep=True)
+        for code in rng.sample(codes, rng.randint(1, 3)):
+            old = f.values.get(code) or 0
+            f.values[code] = rng.choice([old + 1, old - 1, -old - 1, old + 0.5, 0, old * 2 + 3])
+        f.cover["level"] = rng.choice(spec.levels)
+        out.append(f)
+    return out
+
+
+@pytest.mark.parametrize("spec_id", sorted(SPECS))
+def test_fast_path_equals_full_evaluation(spec_id):
+    spec = SPECS[spec_id]
+    rng = random.Random(7)
+    filings = []
+    if spec_id == "gov2021":
+        filings += [read_filing(p) for p in sorted(WORKBOOKS.glob("*.xlsx"))]
+    for seed in range(4):
+        if spec_id == "gov2021":
+            base = random_filing(random.Random(seed), unit_name="测试单位", level="县级政府部门", year=2024)
+        else:  # every cell 0: consistent in any format
+            base = Filing.zeros(spec)
+            base.cover.update(unit_name="测试单位", level="县级政府部门", year=spec.years[0] + seed)
+        filings += _mutations(base, rng, spec)
+    fired = 0
+    for f in filings:
+        full = validate(f, spec, fast=False)
+        assert validate(f, spec) == full
+        fired += bool(full)
+    assert fired > len(filings) // 2  # the mutations do break rules
