@@ -20,7 +20,7 @@ from gxxl.rollup import INCLUDED, INVALID, Options, run
 from gxxl.rollup.eml import safe_name
 from gxxl.samples import random_filing
 from gxxl.writer import write_filing
-from mailservers import PASSWORD, TZ, Smtp, free_port, self_signed, utf8_mail
+from mailservers import PASSWORD, TZ, USER, Smtp, free_port, self_signed, utf8_mail
 from msgfile import build_msg
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -169,8 +169,17 @@ def test_send_failures_are_clear_and_nothing_is_marked_sent(smtp, tmp_path):
     # then it works, once; the stored messages are the files byte for byte
     r = gxxl("send", fb, "--smtp", smtp.url("smtps"), "--cafile", smtp.cert)
     assert r.returncode == 0 and "新发送 2 封" in r.stdout, r.stdout + r.stderr
-    files = {(fb / x["eml"]).read_bytes() for x in json.loads((fb / "退回记录.json").read_text("utf-8"))["replies"]}
-    assert {raw for _f, _to, raw in smtp.messages} == files
+    # what arrived is the files' messages, From: the login (servers want the two equal)
+    led = json.loads((fb / "退回记录.json").read_text("utf-8"))["replies"]
+    got = [BytesParser(policy=policy.default).parsebytes(raw) for _f, _to, raw in smtp.messages]
+    assert sorted(m["Message-ID"] for m in got) == sorted(x["message_id"] for x in led)
+    assert {m["From"] for m in got} == {USER} and {f for f, _to, _raw in smtp.messages} == {USER}
+    for m in got:
+        x = next(x for x in led if x["message_id"] == m["Message-ID"])
+        f = BytesParser(policy=policy.default).parsebytes((fb / x["eml"]).read_bytes())
+        assert m.get_body(("plain",)).get_content() == f.get_body(("plain",)).get_content()
+        assert [a.get_payload(decode=True) for a in m.iter_attachments()] == \
+            [a.get_payload(decode=True) for a in f.iter_attachments()]
     assert sorted(to[0] for _f, to, _raw in smtp.messages) == ["u0@example.gov.cn", "u1@example.gov.cn"]
     led = json.loads((fb / "退回记录.json").read_text("utf-8"))["replies"]
     assert all(x["sent"] for x in led)

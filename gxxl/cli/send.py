@@ -25,7 +25,7 @@ def add_arguments(p) -> None:
     p.add_argument("--starttls", action="store_true", help="smtp:// 连接后用 STARTTLS 加密")
     p.add_argument("--cafile", metavar="证书.pem", help="信任的证书文件（邮件服务器使用自签名证书时）")
     p.add_argument("--insecure", action="store_true", help="不验证服务器证书（仅用于测试）")
-    p.add_argument("--from", dest="sender", metavar="地址", help="发件人地址（默认为各单位来信的收件地址）")
+    p.add_argument("--from", dest="sender", metavar="地址", help="发件人地址（默认为登录用户名；用户名不是邮件地址时为各单位来信的收件地址）")
 
 
 def run(args) -> int:

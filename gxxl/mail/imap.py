@@ -110,31 +110,11 @@ def collect(server: Server, password: str, out: Path, *, since: _dt.date | None 
         ids = {m.get("message_id") for m in record["messages"] if m.get("message_id")}
         todo = [u for u in uids if u not in known]
         result.known = len(uids) - len(todo)
-        done = 0
-        for i in range(0, len(todo), BATCH):
-            chunk = todo[i:i + BATCH]
-            sizes = _sizes(conn, chunk)
-            small = [u for u in chunk if sizes.get(u, 0) <= max_bytes]
-            for u in chunk:
-                if sizes.get(u, 0) > max_bytes:
-                    result.too_large.append((u, sizes[u], _describe(conn, u)))
-            seen_now: list[int] = []
-            for group in _groups(small, sizes):
-                for uid, raw in _bodies(conn, group):
-                    saved = _store(out, record, ids, uidvalidity, uid, raw, result)
-                    box["uids"].append(uid)
-                    if saved:
-                        seen_now.append(uid)
-                done += len(group)
-                if progress:
-                    progress(done, len(todo))
-            # the record after every batch: an interrupted run keeps what it saved
+        try:
+            _fetch_all(conn, out, record, box, ids, uidvalidity, todo, result, max_bytes=max_bytes,
+                       mark_seen=mark_seen, progress=progress)
+        finally:  # also on Ctrl-C: what was saved is recorded, the next run does not fetch it again
             _write_record(out, record)
-            if mark_seen and seen_now:
-                typ, _ = conn.uid("STORE", ",".join(map(str, seen_now)), "+FLAGS", "(\\Seen)")
-                if typ == "OK":
-                    result.marked_seen += len(seen_now)
-        _write_record(out, record)
     except (OSError, imaplib.IMAP4.abort, EOFError) as e:
         raise friendly(e, server) from None
     finally:
@@ -143,6 +123,34 @@ def collect(server: Server, password: str, out: Path, *, since: _dt.date | None 
         except Exception:
             pass
     return result
+
+
+def _fetch_all(conn, out, record, box, ids, uidvalidity, todo, result, *, max_bytes, mark_seen, progress) -> None:
+    """Sizes by batches of UIDs, bodies in groups bounded in count and bytes, record per batch."""
+    done = 0
+    for i in range(0, len(todo), BATCH):
+        chunk = todo[i:i + BATCH]
+        sizes = _sizes(conn, chunk)
+        small = [u for u in chunk if sizes.get(u, 0) <= max_bytes]
+        for u in chunk:
+            if sizes.get(u, 0) > max_bytes:
+                result.too_large.append((u, sizes[u], _describe(conn, u)))
+        seen_now: list[int] = []
+        for group in _groups(small, sizes):
+            for uid, raw in _bodies(conn, group):
+                saved = _store(out, record, ids, uidvalidity, uid, raw, result)
+                box["uids"].append(uid)
+                if saved:
+                    seen_now.append(uid)
+            done += len(group)
+            if progress:
+                progress(done, len(todo))
+        # the record after every batch: an interrupted run keeps what it saved
+        _write_record(out, record)
+        if mark_seen and seen_now:
+            typ, _ = conn.uid("STORE", ",".join(map(str, seen_now)), "+FLAGS", "(\\Seen)")
+            if typ == "OK":
+                result.marked_seen += len(seen_now)
 
 
 # --------------------------------------------------------------------------------------

@@ -73,9 +73,11 @@ def send(folder: Path, server: Server | None, password: str, *, context: ssl.SSL
             except OSError:
                 result.failed.append((r, f"邮件文件不存在：{r['eml']}"))
                 continue
-            if sender:
-                raw = _with_from(raw, sender)
-            frm = sender or r.get("sender") or (server.user if "@" in server.user else "")
+            # the From: --from, else the login when it is an address (servers want them equal),
+            # else the address the unit wrote to (already in the file)
+            frm = sender or (server.user if valid_address(server.user) else "") or r.get("sender") or ""
+            if frm and frm != r.get("sender"):
+                raw = _with_from(raw, frm)
             if not valid_address(r.get("to", "")):
                 result.failed.append((r, f"收件地址不对：{r.get('to')}"))
                 continue

@@ -100,8 +100,11 @@ def annotate_history(decision: P.Decision, replies: list[dict]) -> None:
                 if r is None or r.get("kind") == CHECK or e.status == P.INCLUDED:
                     steps.append(e.status)
         text = " → ".join(steps)
-        for e in group:
+        n = len(group)
+        for i, e in enumerate(group, start=1):
             e.history = text
+            if i < n and e.status != P.DUPLICATE:  # 年度不符, 无法读取 … of an earlier round
+                e.reasons.append(f"该单位此后又报送了（第{n}次报送：{group[-1].source.display}），本文件已被取代")
 
 
 #: the 缺报单位 sheet's words for a roster unit without an accepted submission

@@ -60,9 +60,11 @@ def collect(inputs: list[str], tmpdir: Path, *, skip: tuple[Path, ...] = ()) -> 
             shown_root = p.name or str(p)
             files = []
             # attachments that `gxxl collect` saved beside their message: the message supplies them
-            saved = collected_attachments(base)
+            saved: set[str] = set()
             for dirpath, dirnames, filenames in os.walk(base):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                if COLLECT_RECORD in filenames:
+                    saved |= collected_attachments(dirpath)
                 rel = dirpath[len(base):].lstrip(os.sep)
                 prefix = os.path.join(shown_root, rel) if rel else shown_root
                 for fn in sorted(filenames):
