@@ -16,6 +16,7 @@ from conftest import ROOT
 from gxxl.samples import random_filing
 from gxxl.writer import write_filing
 from mailservers import PASSWORD, Dovecot, forwarded, gbk_mail, need_dovecot, utf8_mail
+from msgfile import build_msg
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -72,6 +73,10 @@ def test_real_messages_arrive_once_byte_identical_and_mailbox_untouched(imap, tm
     d = workbook(tmp_path, "青山镇人民政府", 4, "乡镇（街道）")
     e = workbook(tmp_path, "示例县财政局", 5)
     f = workbook(tmp_path, "示例县卫健委", 6)
+    h = workbook(tmp_path, "示例县审计局", 8)
+    outlook = build_msg(subject="审计局年报", sender_name="审计局", sender="sjj@example.gov.cn", to="gkb@example.gov.cn",
+                        body="请查收", date="Tue, 21 Jan 2025 11:30:00 +0800", message_id="<sjj-1@example.gov.cn>",
+                        attachments=[("示例县审计局年报统计表.xlsx", h)])
     messages = [
         utf8_mail("示例县教育局 <jyj@example.gov.cn>", "示例县教育局2024年度政府信息公开年报统计表",
                   [("示例县教育局2024年政府信息公开工作年度报告统计表.xlsx", a)]),
@@ -82,6 +87,8 @@ def test_real_messages_arrive_once_byte_identical_and_mailbox_untouched(imap, tm
         utf8_mail("财政局 <czj@example.gov.cn>", "两个单位的统计表",
                   [("财政局.xlsx", e), ("卫健委.xlsx", f)]),
         utf8_mail("同名 <tm@example.gov.cn>", "同名附件", [("年报.xlsx", a), ("年报.xlsx", b)]),
+        utf8_mail("审计局 <sjj@example.gov.cn>", "转发：审计局年报（Outlook 作为附件转发）",
+                  [("审计局年报.msg", outlook)]),
         utf8_mail("无附件 <n@example.gov.cn>", "只有正文", []),
         utf8_mail("说明 <s@example.gov.cn>", "只有说明", [("说明.docx", b"PK-docx")]),
     ]
@@ -91,15 +98,15 @@ def test_real_messages_arrive_once_byte_identical_and_mailbox_untouched(imap, tm
     out = tmp_path / "收件箱"
     r = collect(imap, out, "--since", "2020-01-01")
     assert r.returncode == 0, r.stderr
-    assert "新保存 6 封" in r.stdout and "没有工作簿附件 2 封" in r.stdout, r.stdout
-    assert saved_files(out) == Counter(map(sha, [a, c, d, b, e, f, a, b]))
+    assert "新保存 7 封" in r.stdout and "没有工作簿附件 2 封" in r.stdout, r.stdout
+    assert saved_files(out) == Counter(map(sha, [a, c, d, b, e, f, a, b, outlook, h]))
     names = sorted(p.name for p in out.rglob("*.xls*"))
     assert "示例县教育局2024年政府信息公开工作年度报告统计表.xlsx" in names
     assert "城关镇统计表.xls" in names and "青山镇 年报统计表.xlsx" in names and "民政局统计表.xlsx" in names
     assert "年报.xlsx" in names and "年报 (2).xlsx" in names
     # each saved message is the server's message byte for byte
     emls = sorted(out.rglob("原邮件.eml"))
-    assert len(emls) == 6
+    assert len(emls) == 7
     server_copies = {sha(raw) for raw in imap.bodies().values()}
     assert {sha(p.read_bytes()) for p in emls} <= server_copies
     # nothing flagged, nothing deleted
@@ -112,12 +119,12 @@ def test_real_messages_arrive_once_byte_identical_and_mailbox_untouched(imap, tm
 
     # a second run fetches nothing; one new message is fetched alone
     r = collect(imap, out)
-    assert r.returncode == 0 and "新保存 0 封" in r.stdout and "以前已收取 8 封" in r.stdout, r.stdout
+    assert r.returncode == 0 and "新保存 0 封" in r.stdout and "以前已收取 9 封" in r.stdout, r.stdout
     g = workbook(tmp_path, "示例县司法局", 7)
     imap.append(utf8_mail("司法局 <sfj@example.gov.cn>", "司法局年报", [("司法局.xlsx", g)]))
     r = collect(imap, out)
     assert "新保存 1 封" in r.stdout, r.stdout
-    assert saved_files(out) == Counter(map(sha, [a, c, d, b, e, f, a, b, g]))
+    assert saved_files(out) == Counter(map(sha, [a, c, d, b, e, f, a, b, outlook, h, g]))
 
     # gxxl rollup reads the folder: every workbook once (the .eml supplies it, the copy is skipped)
     agg = tmp_path / "汇总.xlsx"
@@ -127,7 +134,7 @@ def test_real_messages_arrive_once_byte_identical_and_mailbox_untouched(imap, tm
 
     res = run(Options(inputs=[str(out)], output=tmp_path / "汇总2.xlsx", unit="示例县人民政府"))
     shas = Counter(e.scan.sha256 for e in res.decision.entries if e.scan is not None)
-    assert shas == Counter(map(sha, [a, c, d, b, e, f, a, b, g]))
+    assert shas == Counter(map(sha, [a, c, d, b, e, f, a, b, h, g]))
     assert all(" → " in e.source.display for e in res.decision.entries if e.scan is not None)
     assert any("城关镇" in e.source.origin for e in res.decision.entries)
 

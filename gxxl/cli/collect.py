@@ -83,4 +83,5 @@ def summary(result, out: Path) -> str:
     if result.marked_seen:
         lines.append(f"  已标为已读 {result.marked_seen} 封")
     lines.append(f"  保存位置：{out}（汇总：gxxl rollup {out} …）")
-    return "\n".join(lines)
+    # sender names, subjects and unit names come from strangers: no terminal control characters
+    return "\n".join("".join(ch if ch.isprintable() or ch == " " else "?" for ch in line) for line in lines)

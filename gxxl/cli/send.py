@@ -67,4 +67,5 @@ def summary(result, dry_run: bool = False) -> str:
             lines.append(f"  未发送 {r['id']}  {r.get('unit', '')}：{why}")
     if result.no_message:
         lines.append(f"  另有 {result.no_message} 个单位的报表不是通过邮件收到的，没有回复邮件，请另行通知")
-    return "\n".join(lines)
+    # sender names, subjects and unit names come from strangers: no terminal control characters
+    return "\n".join("".join(ch if ch.isprintable() or ch == " " else "?" for ch in line) for line in lines)

@@ -15,12 +15,15 @@ from pathlib import Path
 MAX_DEPTH = 5
 
 
-def read_msg(path: str | Path) -> tuple[dict[str, str], list]:
-    """(header info as :func:`gxxl.rollup.eml.header_info` gives it, attachment parts)."""
+def read_msg(source: str | Path | bytes) -> tuple[dict[str, str], list]:
+    """(header info as :func:`gxxl.rollup.eml.header_info` gives it, attachment parts).
+
+    ``source`` is a path or the bytes of a .msg (one attached to an e-mail).
+    """
     import extract_msg
 
     logging.getLogger("extract_msg").setLevel(logging.ERROR)
-    msg = extract_msg.openMsg(str(path), delayAttachments=False)
+    msg = extract_msg.openMsg(source if isinstance(source, bytes) else str(source), delayAttachments=False)
     try:
         return _info(msg), _parts(msg, 0)
     finally:

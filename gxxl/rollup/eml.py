@@ -240,7 +240,21 @@ def parts(msg) -> list[Part]:
         except Exception:
             data = b""
         out.append(Part(original=original, name=safe_name(original), data=data))
+        if original.lower().endswith(".msg") or part.get_content_type() == "application/vnd.ms-outlook":
+            out.extend(_outlook_parts(data))  # Outlook forwards a message as an attached .msg
     return out
+
+
+def _outlook_parts(data: bytes) -> list[Part]:
+    """The attachments inside an attached Outlook .msg (empty when it cannot be read)."""
+    if not data.startswith(b"\xd0\xcf\x11\xe0"):
+        return []
+    try:
+        from ..mail.msg import read_msg
+
+        return read_msg(data)[1]
+    except Exception:  # a damaged .msg is just an attachment that is not a workbook
+        return []
 
 
 def parse_date(text: str) -> _dt.datetime | None:
