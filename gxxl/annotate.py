@@ -10,13 +10,14 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 
 from .filing import Filing
 from .fileio import save_workbook
 from .findings import RESULT_HEADERS, RESULTS_SHEET, Finding, note_text, result_row, status_line
 from .layout import col_index, cover_status_row, COVER_VALUE_COL
 from .constants import ERROR_COLOUR, LINK_COLOUR, RESULT_WIDTHS, SUSPECT_COLOUR, WARNING_COLOUR
+from .sheetprint import setup_print
 
 ERROR_FILL = PatternFill("solid", fgColor=ERROR_COLOUR)
 WARNING_FILL = PatternFill("solid", fgColor=WARNING_COLOUR)
@@ -75,11 +76,12 @@ def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str 
     if spec.cover_sheet in wb.sheetnames:
         ws = wb[spec.cover_sheet]
         ws.cell(cover_status_row(spec), COVER_VALUE_COL, status_line(findings))
-    write_results_sheet(wb, findings)
+    write_results_sheet(wb, findings, unit=filing.unit_name, year=filing.year)
     return save_workbook(wb, out, force=force)
 
 
-def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET) -> None:
+def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET, *, unit: str = "",
+                        year: int | None = None) -> None:
     if title in wb.sheetnames:
         del wb[title]
     ws = wb.create_sheet(title)
@@ -97,7 +99,6 @@ def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET)
         ws.append(["", "", "", "", "", "", "", "校验通过，未发现问题"])
     for col, w in zip("ABCDEFGH", RESULT_WIDTHS):
         ws.column_dimensions[col].width = w
-    for row in ws.iter_rows(min_row=2, min_col=8, max_col=8):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
+    setup_print(ws, title=title, unit=unit, year=year, landscape=True, repeat_rows=(1, 1), last_col=8,
+                last_row=ws.max_row, wrap_columns=(4, 8), wrap_from_row=2)

@@ -270,6 +270,10 @@ def report(source: "PathLike | Filing", output: PathLike | None = None, *, to: s
     src = None if _is_filing(source) else _existing(source, what="工作簿")
     to, out = resolve_target(src, output, to, force=force, in_place=in_place) if write else (to or "docx", None)
     filing = _filing(source)
+    if in_place and src is not None:
+        from . import gate
+
+        gate.forget(src)  # the person asked to write into this very workbook
     if not filing.readable:
         raise UserError(_unreadable_message(filing), path=filing.source)
     if table_format is not None and filing.spec_id != table_format:
@@ -317,56 +321,78 @@ def report(source: "PathLike | Filing", output: PathLike | None = None, *, to: s
 # --------------------------------------------------------------------------------------
 @dataclass
 class TextCheck:
-    """What :func:`check_text` found: every numeric statement checked, the contradictions."""
+    """What :func:`check_text` found: every numeric statement checked against the tables
+    (``ok`` True / False / None = cannot be checked: blank or not in the source), the
+    contradictions, and the text's own arithmetic (totals vs parts, shares, 办结)."""
 
     draft: str
-    filing: "Filing"
+    filing: "Filing | None"
     checked: list
     findings: list["Finding"]
     #: errors of the tables themselves (the comparison may be affected)
     table_errors: list["Finding"] = field(default_factory=list)
+    #: the text's own arithmetic: how many statements were checked, and what does not add up
+    arithmetic_checked: int = 0
+    arithmetic: list["Finding"] = field(default_factory=list)
+
+    @property
+    def contradictions(self) -> list["Finding"]:
+        """Text against tables, then the text against itself."""
+        return self.findings + self.arithmetic
 
     @property
     def ok(self) -> bool:
-        return not self.findings
+        return not self.contradictions
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.findings else 0
+        return 1 if self.contradictions else 0
 
     def to_json(self) -> dict:
+        f = self.filing
         return {
-            "draft": self.draft, "against": self.filing.source, "unit": self.filing.unit_name,
-            "year": self.filing.year, "claims": len(self.checked), "contradictions": len(self.findings),
-            "table_errors": len(self.table_errors),
+            "draft": self.draft, "against": None if f is None else f.source,
+            "unit": None if f is None else f.unit_name, "year": None if f is None else f.year,
+            "claims": len(self.checked), "cannot_check": sum(1 for c in self.checked if c.ok is None),
+            "contradictions": len(self.contradictions), "table_errors": len(self.table_errors),
+            "arithmetic_checked": self.arithmetic_checked,
             "checked": [
                 {"ok": c.ok, "paragraph": c.claim.paragraph, "text": c.claim.surface, "kind": c.claim.kind,
                  "claimed": c.claim.printed or (None if c.claim.value is None else str(c.claim.value)),
-                 "table": c.table, "cells": list(c.cells)}
+                 "table": c.table, "cells": list(c.cells), "note": c.note}
                 for c in self.checked
             ],
-            "findings": [f.to_json() for f in self.findings],
+            "findings": [x.to_json() for x in self.contradictions],
         }
 
 
-def check_text(draft: PathLike, against: "PathLike | Filing") -> TextCheck:
-    """Numbers and percentages in a drafted report (.docx/.txt/.md/.html) that contradict the tables."""
+def check_text(draft: PathLike, against: "PathLike | Filing | None" = None) -> TextCheck:
+    """Numbers and percentages in a report (.docx/.txt/.md/.html) that contradict the tables
+    (``against``), and what the text shows by itself (totals vs parts, shares, 办结 =
+    新收 + 上年结转 − 结转): without ``against`` only the latter."""
+    from .report.arith import check_arithmetic
     from .report.checktext import check_text as _check
+    from .report.claims import prepare
     from .report.draft import read_draft
     from .report.vocab import UnsupportedFormat
     from .validate import validate as _validate
 
+    text = prepare(read_draft(_existing(draft, what="报告草稿")))
+    if against is None:
+        n, arith = check_arithmetic(text, str(draft))
+        return TextCheck(draft=str(draft), filing=None, checked=[], findings=[], arithmetic_checked=n, arithmetic=arith)
     filing = _filing(against)
-    paragraphs = read_draft(draft)
     if not filing.readable:
         raise UserError(_unreadable_message(filing), path=filing.source)
     try:
-        checked, findings = _check(paragraphs, filing)
+        checked, findings = _check(text, filing)
     except UnsupportedFormat as e:
-        raise UserError(e.explain("核对报告文字"), path=filing.source) from None
+        raise UserError(e.explain("对照统计表核对报告文字"), path=filing.source) from None
     findings = [f.model_copy(update={"file": str(draft)}) for f in findings]
+    n, arith = check_arithmetic(text, str(draft), claims=[c.claim for c in checked])
     table_errors = [f for f in _validate(filing) if f.severity == "error"]
-    return TextCheck(draft=str(draft), filing=filing, checked=checked, findings=findings, table_errors=table_errors)
+    return TextCheck(draft=str(draft), filing=filing, checked=checked, findings=findings, table_errors=table_errors,
+                     arithmetic_checked=n, arithmetic=arith)
 
 
 # --------------------------------------------------------------------------------------
@@ -404,7 +430,8 @@ class Imported:
         return {
             "source": r.filing.source, "output": None if self.output is None else str(self.output),
             "format": r.spec.id, "cover": r.filing.cover, "coverage": {k: list(v) for k, v in r.coverage.items()},
-            "ok": r.ok, "findings": [f.to_json() for f in r.findings],
+            "cells": r.state_counts(),
+            "ok": r.ok and self.found_any, "findings": [f.to_json() for f in r.findings],
             "validation": self.validation.counts,
         }
 
@@ -422,7 +449,7 @@ def import_source(source: PathLike, output: PathLike | None = None, *, format: s
     from .importer import write_import
     from .spec import all_specs
 
-    src = Path(source)
+    src = _existing(source, what="来源文件")
     specs = all_specs()
     if format and format not in specs:
         raise UserError(f"未知格式「{format}」，可选：{'、'.join(specs)}")
@@ -448,7 +475,7 @@ def import_source(source: PathLike, output: PathLike | None = None, *, format: s
     imported = Imported(result=result, validation=validate(result.filing), output=None)
     if out is not None and imported.found_any:
         try:
-            write_import(result, out, force=True)
+            write_import(result, out, force=force)
         except PermissionError:
             raise OutputError(MSG_OUTPUT_BUSY.format(path=out), path=out) from None
         imported.output = out
@@ -501,11 +528,12 @@ def _is_filing(x) -> bool:
 
 
 def _existing(path: PathLike, *, what: str = "文件") -> Path:
+    """An input file named by the caller: a readable regular file within the size limit
+    (a FIFO or device is never opened), remembered so no output of this run replaces it."""
+    from . import gate
+
     p = Path(path)
-    if not p.exists():
-        raise UserError(f"{path}：文件不存在", path=p)
-    if p.is_dir():
-        raise UserError(f"{path}：这是一个文件夹，请指定一个{what}", path=p)
+    gate.check_file(p, role=what)
     return p
 
 

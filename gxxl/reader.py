@@ -28,6 +28,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from .detect import detect_format
+from . import gate
 from .filing import Filing
 from .findings import Finding
 from .layout import META_SHEET, a1, cover_positions, sheet_ref, table_pos, COVER_LABEL_COL
@@ -102,6 +103,7 @@ def read_filing_grids(sheets: dict[str, Grid], name: str = "工作簿", *, sourc
 # opening
 # --------------------------------------------------------------------------------------
 def _open(path: Path) -> CalamineWorkbook:
+    gate.check_workbook(path, error=_Unreadable)  # regular file, size and shape limits, before parsing
     if not path.exists():
         raise _Unreadable("文件不存在")
     if path.is_dir():

@@ -138,8 +138,9 @@ def _write_table(ws, table: TableSpec, spec: FormatSpec) -> None:
     t = ws.cell(1, c0, table.title)
     t.font, t.alignment = TITLE_FONT, CENTER
     ws.row_dimensions[1].height = 26
-    units = {c.unit for c in table.cells}
-    unit_text = table.unit_note or ("单位：件" if units == {"件"} else "件数单位：件；收费金额单位：万元")
+    from .report.grid import unit_text as _unit_text
+
+    unit_text = _unit_text(table)
     ws.merge_cells(start_row=2, start_column=c0, end_row=2, end_column=last_col)
     u = ws.cell(2, c0, unit_text)
     u.font, u.alignment = Font(name="宋体", size=9), Alignment(horizontal="right")

@@ -64,7 +64,7 @@ def test_validate_an_unreadable_file_returns_its_reason(tmp_path):
     bad.write_bytes(b"not a workbook")
     checked = gxxl.validate(bad)
     assert not checked.readable and checked.exit_code == 2 and checked.findings[0].rule == "F-1"
-    with pytest.raises(gxxl.UserError, match="文件不存在"):
+    with pytest.raises(gxxl.InputError, match="文件不存在"):
         gxxl.validate(tmp_path / "无.xlsx")
 
 

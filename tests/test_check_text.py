@@ -250,3 +250,88 @@ def test_real_report_excerpt_only_the_rounded_share():
     # channel counts (网络申请103件，占34%) are not in the tables and are not claims
     assert not any("网络" in s or "34%" in s for s in said)
     assert {"行政复议10件", "纠错2件", "占5%", "占2%"} <= said
+
+
+# --------------------------------------------------------------------------------------
+# issue 12: blank and not-imported cells, the applicant columns, other formats, the text alone
+# --------------------------------------------------------------------------------------
+def _t3(spec_id="gov2021", **cells):
+    from gxxl.spec import get_spec
+
+    f = Filing.blank(get_spec(spec_id))
+    for code, v in cells.items():
+        f.values[code.replace("__", ".")] = v
+    f.problems = {c: ("blank", "") for c, v in f.values.items() if v is None}
+    return f
+
+
+def test_blank_cell_is_cannot_check_never_a_contradiction():
+    f = _t3(T3__new__tot=None)
+    checked, found = _check("本年度共收到政府信息公开申请12件。", f)
+    assert found == [] and [c.ok for c in checked] == [None]
+    assert "无法核对" in checked[0].note
+
+
+def test_not_imported_cell_is_cannot_check():
+    f = _t3(T3__new__np=3, T3__new__tot=3)
+    f.meta["cells_absent"] = "T3.carried.tot,T3.carried.np"
+    checked, found = _check("上年结转政府信息公开申请2件。", f)
+    assert found == [] and checked[0].ok is None
+
+
+def test_blank_total_column_is_the_sum_of_the_applicants_and_says_so():
+    f = _t3(T3__new__np=4, T3__new__be=1, T3__new__tot=None)
+    checked, found = _check("本年新收政府信息公开申请6件。", f)
+    assert len(found) == 1 and found[0].computed == 5
+    assert "总计栏空白，按各申请人栏之和" in found[0].message
+    checked, found = _check("本年新收政府信息公开申请5件。", f)
+    assert found == [] and checked[0].ok is True and "各申请人栏之和" in checked[0].note
+
+
+def test_number_before_its_keyword_and_chinese_numerals():
+    f = _t3(T3__deny_8__tot=1, T3__deny_1__tot=0)
+    _, found = _check("本年度其中2件属于行政查询事项不予公开。", f)
+    assert [(x.reported, x.computed) for x in found] == [(2, 1)]
+    _, found = _check("本年度一件属于行政查询事项。", f)
+    assert found == []
+
+
+def test_all_closed_against_pending():
+    f = _t3(T4__review__total=2, T4__review__pending=1, T4__review__keep=1)
+    _, found = _check("因政府信息公开申请引发行政复议2件，均已审结。", f)
+    assert len(found) == 1 and "尚未审结1件" in found[0].message
+
+
+def test_2019_format_is_checked():
+    f = _t3("gov2019", T3__new__np=25, T3__new__tot=25, T2__licensing__decisions=23)
+    checked, found = _check("本年新收政府信息公开申请25件，行政许可处理决定30件。", f)
+    assert [(x.reported, x.computed) for x in found] == [(30, 23)]
+
+
+def test_text_alone_cli(tmp_path, capsys):
+    from gxxl.cli import main
+
+    p = tmp_path / "r.txt"
+    p.write_text("2017年共收到依申请公开301件，其中网络申请103件，占34%，其他方式申请198件，占66%。"
+                 "其中同意公开239件，占80%；部分公开16件，占5%；不予公开6件，占2%；其他40件，占13%。\n"
+                 "全年现场咨询331件、电话咨询61件，共372件。\n", encoding="utf-8")
+    assert main(["check-text", str(p)]) == 1
+    out = capsys.readouterr().out
+    assert "239件的占比写为80%，按239÷301计算为79.4%" in out
+    assert "所列各项之和为392件（331+61），与所称总数372件不符" in out
+    assert main(["check-text", str(p), "--json"]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["against"] is None and doc["contradictions"] == 2
+    ok = tmp_path / "ok.txt"
+    ok.write_text("本年度没有数字。\n", encoding="utf-8")
+    assert main(["check-text", str(ok), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "seeds").exists(), reason="shared seeds not available")
+def test_seed001_text_alone():
+    from gxxl.report.arith import check_arithmetic
+
+    seed = next((ROOT.parent / "shared" / "seeds").glob("001_*.txt"))
+    _, found = check_arithmetic(read_draft(seed))
+    assert [(x.rule, x.reported, x.computed) for x in found] == [("S-8", 80.0, 79.4)]

@@ -55,7 +55,7 @@ def test_report_markdown_by_extension(tmp_path):
     assert md.startswith("# 某区人民政府办公室2024年政府信息公开工作年度报告") and md.count("<table") == 3
     r = gxxl("report", src, "-o", tmp_path / "x.md", "--to", "docx")
     assert r.returncode == 2 and ".docx" in r.stderr
-    r = gxxl("report", src, "-o", tmp_path / "x.pdf")
+    r = gxxl("report", src, "-o", tmp_path / "x.odt")
     assert r.returncode == 2 and "扩展名" in r.stderr
 
 

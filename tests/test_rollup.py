@@ -602,7 +602,7 @@ def test_cli_user_mistakes_are_chinese_without_traceback(tmp_path):
         (["rollup", inbox, "--unit", "某", "-o", tmp_path / "x.xlsx", "--year", "二〇二四"], "--year"),
         (["rollup", inbox, "--unit", "某", "-o", tmp_path / "x.xlsx", "--level", "乡镇"], "行政层级"),
         (["rollup", inbox, "--unit", "某", "-o", tmp_path / "x.xlsx", "--roster", tmp_path / "无.csv"], "名单文件不存在"),
-        (["rollup", tmp_path / "没有", "--unit", "某", "-o", tmp_path / "x.xlsx"], "没有找到要汇总的文件"),
+        (["rollup", tmp_path / "没有", "--unit", "某", "-o", tmp_path / "x.xlsx"], "没有：文件不存在"),
         (["rollup", inbox, "--unit", "某", "-o", tmp_path / "x.xlsx", "--year", "2010"], "2010"),
     ]
     for args, needle in cases:
@@ -637,7 +637,7 @@ def test_api_errors_are_rollup_errors(tmp_path):
 
 def test_detail_split_into_segments_and_sheets_keeps_every_row(tmp_path, monkeypatch):
     """明细 compressed in several pieces (worker processes) and spread over several sheets."""
-    import gxxl.rollup.output as output
+    from gxxl.rollup import output  # (gxxl.rollup is the API function: see gxxl/__init__.py)
 
     inbox = tmp_path / "in"
     filings = [unit(f"分段单位{i:02d}", seed=1100 + i) for i in range(30)]

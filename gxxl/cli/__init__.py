@@ -10,6 +10,7 @@ import argparse
 import errno
 import importlib
 import os
+import signal
 import sys
 
 #: verb → module name; a new verb is one line here and one module
@@ -22,6 +23,7 @@ VERBS: dict[str, str] = {
     "check-text": "check_text",
     "import": "import_",
     "addin": "addin",
+    "audit": "audit",
     "export": "export",
     "collect": "collect",
     "send": "send",
@@ -62,7 +64,7 @@ class ChineseParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：用法有误：{message}\n（查看帮助：{self.prog} --help）\n")
 
 
-from ..errors import GxxlError, UserError  # noqa: E402,F401  (UserError re-exported for the verbs)
+from ..errors import MSG_INTERRUPTED, GxxlError, Interrupted, UserError  # noqa: E402,F401  (UserError re-exported for the verbs)
 
 
 def _modules(only: str | None = None) -> dict[str, object]:
@@ -103,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    previous = _catch_sigterm()
     try:
         return int(args._run(args) or 0)
     except GxxlError as e:
@@ -112,8 +115,32 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gxxl：{os_error_text(e)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("gxxl：已中断", file=sys.stderr)
+        print(f"gxxl：{MSG_INTERRUPTED}", file=sys.stderr)
         return 130
+    finally:
+        _restore_sigterm(previous)
+
+
+def _on_sigterm(signum, frame):
+    # the verb's finally blocks run (temporary folders removed, worker processes reaped);
+    # outputs are written atomically, so nothing half-written is left behind
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not interrupt the cleanup
+    raise Interrupted(143)
+
+
+def _catch_sigterm():
+    try:
+        return signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (the Excel add-in's server): leave signals alone
+        return None
+
+
+def _restore_sigterm(previous) -> None:
+    if previous is not None:
+        try:
+            signal.signal(signal.SIGTERM, previous)
+        except ValueError:
+            pass
 
 
 _ERRNO_ZH = {

@@ -25,6 +25,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from .. import api
+    from ..importer import STATE_ZH
     from .output import display_path, findings_table, summary_line
 
     year = None
@@ -60,10 +61,12 @@ def run(args) -> int:
     print(f"   格式：{spec.name}（{spec.basis}）")
     print(f"   封面：{cover.get('unit_name') or '（单位名称未识别）'}，{cover.get('year') or '？'}年度，{cover.get('level') or '（行政层级未识别）'}")
     parts = []
+    counts = result.state_counts()
     for t in spec.tables:
         n, total = result.coverage.get(t.code, (0, len(t.cells)))
-        parts.append(f"{t.number} {n}/{total}")
-    print(f"   找到的单元格：{'，'.join(parts)}")
+        detail = "，".join(f"{zh}{counts[t.code][s]}" for s, zh in STATE_ZH.items() if counts[t.code].get(s))
+        parts.append(f"{t.number} {n}/{total}" + (f"（{detail}）" if detail else ""))
+    print(f"   找到的单元格：{'；'.join(parts)}")
     print(f"   导入说明：{summary_line(result.findings)}（已写入输出工作簿的“导入说明”表）")
     print(findings_table(result.findings, show_info=not args.no_info))
     n = imported.validation.counts

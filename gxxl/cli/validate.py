@@ -34,7 +34,7 @@ def run(args) -> int:
         previous = api.read(args.previous)  # read once, checked against every file
     targets = _annotate_targets(paths, Path(args.annotate)) if args.annotate else {}
     results = []
-    worst = 0
+    worst = 2 if problems else 0  # a name that does not exist or an unreadable folder is never silent
     for p in paths:
         checked = api.validate(p, previous=previous)
         worst = max(worst, checked.exit_code)

@@ -22,6 +22,8 @@ I-8     where a cover field came from (option, a labelled field, the title, the 
 I-9     which format was assumed, and why
 I-10    the same table found more than once: the most complete copy is used
 I-11    columns in the source that are not in the official table: ignored
+I-12    a row is in the source but its numbers cannot be given to columns: left blank
+I-13    cells not in the source (the copy stops, or the rows are missing): left blank
 ======  ==========================================================================
 """
 
@@ -39,11 +41,15 @@ from .cover import Found, cover_from_document, infer_level
 from ..hanzi import to_simplified, traditional_share
 from ..locate import Decision, TableHit, locate_best
 from ..locate.match import key, kind_of
+from ..locate import Placed
+from .stream import StreamHit, label_texts, match_table
 from .sources import Document, SourceError, read_source
 
-__all__ = ["ImportResult", "SourceError", "import_source", "write_import", "IMPORT_SHEET"]
+__all__ = ["ImportResult", "SourceError", "import_source", "write_import", "IMPORT_SHEET", "STATE_ZH"]
 
 IMPORT_SHEET = "导入说明"
+#: how the four cell states (and text kept as text) are named to a person
+STATE_ZH = {"number": "数字", "blank": "原文空白", "text": "文字", "unreadable": "无法识别", "absent": "不在来源中"}
 IMPORT_HEADERS = ("序号", "级别", "规则", "位置", "原文", "导入值", "说明")
 
 
@@ -54,6 +60,9 @@ class ImportResult:
     document: Document
     #: table code → (cells found, cells in the official table)
     coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: cell code → "number", "blank" (published blank), "text", "absent" (not in the source),
+    #: "unreadable" (in the source, but not attributable to a column)
+    states: dict[str, str] = field(default_factory=dict)
 
     @property
     def spec(self) -> FormatSpec:
@@ -62,6 +71,17 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not any(f.severity == "error" for f in self.findings)
+
+    def state_counts(self) -> dict[str, dict[str, int]]:
+        """table code → {state: number of cells} (see ``states``; a cell not found is absent)."""
+        out: dict[str, dict[str, int]] = {}
+        for t in self.spec.tables:
+            counts: dict[str, int] = {}
+            for cs in t.cells:
+                s = self.states.get(cs.code, "absent")
+                counts[s] = counts.get(s, 0) + 1
+            out[t.code] = counts
+        return out
 
 
 def import_source(path: str | Path, *, spec_id: str | None = None, unit: str | None = None,
@@ -77,9 +97,12 @@ def import_source(path: str | Path, *, spec_id: str | None = None, unit: str | N
     if share >= 0.03:
         decisions.append(Decision("I-2", "info", "来源使用繁体字，已按繁简对照识别栏目名称（原文未改动）"))
     spec = _choose_spec(doc, spec_id, year, decisions)
-    hits = _locate_all(doc, spec, decisions)
+    hits, states = _locate_all(doc, spec, decisions)
     filing = Filing(spec_id=spec.id, source=str(path))
-    coverage = _fill_values(filing, spec, hits, decisions)
+    coverage = _fill_values(filing, spec, hits, decisions, states)
+    from .gaps import gap_meta
+
+    filing.meta.update(gap_meta(states))
     _fill_cover(filing, spec, doc, decisions, unit=unit, level=level, year=year)
     y = filing.cover.get("year")
     if isinstance(y, int) and not spec.years[0] <= y <= spec.years[1]:
@@ -92,7 +115,7 @@ def import_source(path: str | Path, *, spec_id: str | None = None, unit: str | N
             cells=("cover.year",),
         ))
     findings = [_finding(d, filing) for d in decisions]
-    return ImportResult(filing=filing, findings=findings, document=doc, coverage=coverage)
+    return ImportResult(filing=filing, findings=findings, document=doc, coverage=coverage, states=states)
 
 
 # --------------------------------------------------------------------------------------
@@ -103,7 +126,7 @@ def _choose_spec(doc: Document, spec_id: str | None, year: int | None, decisions
     if spec_id:
         decisions.append(Decision("I-9", "info", f"按指定格式导入：《{specs[spec_id].name}》（{specs[spec_id].basis}）"))
         return specs[spec_id]
-    found = detect_format(c.text for g in doc.grids for row in g.rows for c in row)
+    found = detect_format([c.text for g in doc.grids for row in g.rows for c in row] + label_texts(doc.tokens))
     if found.spec is not None:
         spec = found.spec
         decisions.append(Decision("I-9", "info", f"按表格栏目判断为《{spec.name}》（{spec.basis}）"))
@@ -125,15 +148,24 @@ def _choose_spec(doc: Document, spec_id: str | None, year: int | None, decisions
 # --------------------------------------------------------------------------------------
 # the tables
 # --------------------------------------------------------------------------------------
-def _locate_all(doc: Document, spec: FormatSpec, decisions: list[Decision]) -> dict[str, TableHit]:
+def _locate_all(doc: Document, spec: FormatSpec, decisions: list[Decision]) -> tuple[dict[str, TableHit], dict[str, str]]:
+    """The best copy of each table: by the labels of a real grid, or from the stream of cells
+    (:mod:`.stream`), whichever recovers more; and the state of every cell not found."""
     hits: dict[str, TableHit] = {}
+    states: dict[str, str] = {}
     for table in spec.tables:
         best, found = locate_best(doc.grids, table)
+        sh = match_table(doc.tokens, table) if doc.tokens else None
+        if sh is not None and (best is None or (_grid_numbers(best), len(best.values)) < (sh.count("value"), sh.count("value", "blank"))):
+            hits[table.code] = _stream_hit(table, sh, states, decisions)
+            continue
         if best is None:
             decisions.append(Decision(
-                "I-1", "error", f"来源中未找到{table.number}（{table.title}），该表的单元格全部留空",
+                "I-1", "warning", f"来源中未找到{table.number}（{table.title}），该表的单元格全部留空（不在来源中，不是0）",
                 cells=tuple(c.code for c in table.cells),
             ))
+            for cs in table.cells:
+                states[cs.code] = "absent"
             continue
         hits[table.code] = best
         complete = [h for h in found if len(h.values) >= 0.8 * len(table.cells)]
@@ -144,10 +176,51 @@ def _locate_all(doc: Document, spec: FormatSpec, decisions: list[Decision]) -> d
                 f"{table.number}在来源中出现了{len(complete)}次（{best.grid.name}；{others}），采用最完整的一处（{best.grid.name}）；请确认两处数字是否一致",
             ))
         decisions.extend(best.decisions)
-    return hits
+    return hits, states
 
 
-def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], decisions: list[Decision]):
+def _grid_numbers(hit: TableHit) -> int:
+    return sum(1 for p in hit.values.values() if p.cell is not None and kind_of(p.cell.text, p.cell.raw) == "number")
+
+
+def _stream_hit(table, sh: StreamHit, states: dict[str, str], decisions: list[Decision]) -> TableHit:
+    """A stream match as a :class:`TableHit` (cells with a token); the other cells' states."""
+    from .sources import Cell, Grid
+
+    hit = TableHit(table=table, grid=Grid(name="正文"), rows_found=sh.rows_found, rows_total=len(table.rows))
+    for code, sc in sh.cells.items():
+        if sc.state in ("value", "blank") and sc.token is not None:
+            cell = Cell(text=sc.token.text, r=0, c=0, where=sc.token.where)
+            hit.values[code] = Placed(code, cell, sc.token.where)
+        elif sc.state == "blank":
+            hit.values[code] = Placed(code, None, sc.where or "正文")
+        else:
+            states[code] = sc.state
+    for label, why, where in sh.unreadable:
+        decisions.append(Decision(
+            "I-12", "warning",
+            f"{table.number}「{label}」（{where}）{why}，无法确定各数字所在的栏目，该行未导入（留空，不是0），请对照原文填写",
+            cells=tuple(cs.code for cs in table.cells if cs.row in {r.code for r in table.rows if (r.short or r.label) == label}),
+        ))
+    absent = [code for code, sc in sh.cells.items() if sc.state == "absent"]
+    if absent:
+        decisions.append(Decision(
+            "I-13", "warning",
+            f"{table.number}有{len(absent)}个单元格不在来源中（来源不完整或在此截断，如{table_label(table, absent[0])}），留空，不是0；"
+            "校验时按“来源不完整”处理",
+            cells=tuple(absent),
+        ))
+    return hit
+
+
+def table_label(table, code: str) -> str:
+    cs = next(c for c in table.cells if c.code == code)
+    row = table.row_by_code[cs.row]
+    return f"「{row.short or row.label}」{table.col_by_code[cs.col].label}"
+
+
+def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], decisions: list[Decision],
+                 states: dict[str, str]):
     coverage = {}
     for table in spec.tables:
         hit = hits.get(table.code)
@@ -159,6 +232,7 @@ def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], de
             if placed is None:
                 filing.values[code] = None
                 filing.problems[code] = ("blank", "")
+                states.setdefault(code, "absent")
                 continue
             n += 1
             cell = placed.cell
@@ -166,6 +240,7 @@ def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], de
             if cell is None or (cell.text == "" and not isinstance(cell.raw, (int, float))):
                 filing.values[code] = None
                 filing.problems[code] = ("blank", "")
+                states[code] = "blank"
                 blanks.append((code, placed.where))
                 continue
             raw = cell.raw
@@ -177,6 +252,7 @@ def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], de
                 if kind == "placeholder":
                     filing.values[code] = None
                     filing.problems[code] = ("blank", "")
+                    states[code] = "blank"
                     decisions.append(Decision(
                         "I-4", "warning",
                         f"{label}：来源填的是「{text}」（{placed.where}），按空白导入，没有当作0；如确为0请填0",
@@ -187,6 +263,7 @@ def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], de
                 if p.value is None:
                     filing.values[code] = None
                     filing.problems[code] = ("text", text)
+                    states[code] = "text"
                     decisions.append(Decision(
                         "I-6", "warning", f"{label}：来源为文字「{text}」（{placed.where}），不是数字，原样写入，请改为数字",
                         cells=(code,), reported=text,
@@ -197,6 +274,7 @@ def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], de
             value, note = _units(cs, value, unit, note, placed.header)
             value = int(value) if isinstance(value, float) and value.is_integer() else value
             filing.values[code] = value
+            states[code] = "number"
             if note:
                 decisions.append(Decision(
                     "I-5", "info", f"{label}：「{cell.text}」（{placed.where}）{note}，按 {fmt_num(value)} 导入",
@@ -303,14 +381,17 @@ def _finding(d: Decision, filing: Filing) -> Finding:
 
 def write_import(result: ImportResult, out: str | Path, *, force: bool = True) -> Path:
     """The filled workbook in the official template, with the 导入说明 sheet."""
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Font
 
     from ..fileio import save_workbook
+    from ..sheetprint import setup_print
     from ..findings import SEVERITY_ZH
     from ..writer import fill_workbook
 
     src = Path(result.filing.source or "")
-    wb = fill_workbook(result.filing, meta={"imported_from": src.name, "importer": "gxxl import"})
+    from .gaps import gap_meta
+
+    wb = fill_workbook(result.filing, meta={"imported_from": src.name, "importer": "gxxl import", **gap_meta(result.states)})
     ws = wb.create_sheet(IMPORT_SHEET)
     ws.append([f"由 gxxl import 从「{src.name}」导入；下列各条是导入时所作的判断，请逐条核对。"])
     ws.append(list(IMPORT_HEADERS))
@@ -325,10 +406,9 @@ def write_import(result: ImportResult, out: str | Path, *, force: bool = True) -
             cell = ws.cell(i + 2, 4)
             cell.hyperlink = f"#'{sheet}'!{ref}"
             cell.font = Font(color="0563C1", underline="single")
-    for col, w in zip("ABCDEFG", (6, 6, 7, 24, 14, 9, 100)):
+    for col, w in zip("ABCDEFG", (5, 6, 7, 22, 14, 9, 72)):
         ws.column_dimensions[col].width = w
-    for row in ws.iter_rows(min_row=3, min_col=7, max_col=7):
-        for c in row:
-            c.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A3"
+    setup_print(ws, title=IMPORT_SHEET, unit=result.filing.unit_name, year=result.filing.year, landscape=True,
+                repeat_rows=(2, 2), last_col=7, last_row=ws.max_row, wrap_columns=(4, 5, 7), wrap_from_row=3)
     return save_workbook(wb, out, force=force, reproducible=True)

@@ -27,7 +27,7 @@ class Found:
 
 #: cover field code → labels a source may use for it (the spec's own label comes first)
 ALIASES = {
-    "unit_name": ("填报单位", "报送单位", "机关名称", "行政机关名称"),
+    "unit_name": ("填报单位", "报送单位", "机关名称", "行政机关名称", "发布机构"),
     "year": ("年度", "统计年度", "报告年份"),
     "level": ("层级",),
     "credit_code": ("社会信用代码", "信用代码"),
@@ -51,29 +51,103 @@ _NARRATIVE_UNIT = re.compile(
 def cover_from_document(doc: Document, spec: FormatSpec) -> dict[str, Found]:
     found: dict[str, Found] = {}
     _from_fields(doc, spec, found)
+    lines = [to_simplified(x) for x in doc.lines[:80]]
     title = _title(doc)
-    if title:
-        t = to_simplified(title)
-        m = _YEAR.search(t)
-        if m and "year" not in found:
-            found["year"] = Found(int(m.group(1)), "title", title)
-        unit = _unit_from_title(t)
-        if unit and "unit_name" not in found:
-            found["unit_name"] = Found(unit, "title", title)
-    text_lines = [to_simplified(x) for x in doc.lines[:60]]
+    t = to_simplified(title) if title else ""
     if "year" not in found:
-        years = Counter(int(y) for line in text_lines for y in _YEAR.findall(line) if 2000 <= int(y) <= 2100)
+        m = _YEAR.search(t.replace(" ", "")) if t else None
+        if m:
+            found["year"] = Found(int(m.group(1)), "title", title)
+        else:
+            period = _period_year(lines)
+            if period:
+                found["year"] = period
+    if "unit_name" not in found:
+        unit = _unit_candidates(t, lines)
+        if unit:
+            found["unit_name"] = unit
+    if "year" not in found:
+        years = Counter(int(y) for line in lines for y in _YEAR.findall(line.replace(" ", "")) if 2000 <= int(y) <= 2100)
         if years:
             year, _ = max(years.items(), key=lambda kv: (kv[1], kv[0]))
-            line = next(x for x in text_lines if f"{year}年" in x.replace(" ", ""))
-            found["year"] = Found(year, "text", _snippet(line, f"{year}年"))
-    if "unit_name" not in found:
-        units = Counter(u for line in text_lines for u in _NARRATIVE_UNIT.findall(line))
-        if units:
-            unit, _ = units.most_common(1)[0]
-            line = next(x for x in text_lines if unit in x)
-            found["unit_name"] = Found(unit, "text", _snippet(line, unit))
+            line = next(x for x in lines if f"{year}年" in x.replace(" ", ""))
+            found["year"] = Found(year, "text", _snippet(line.replace(" ", ""), f"{year}年"))
     return found
+
+
+#: 「本报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止」
+_PERIOD = re.compile(r"(?:统计期限|统计时限|数据时限|统计时间|内容期限|统计数据时限)[^。]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+
+
+def _period_year(lines: list[str]) -> Found | None:
+    for line in lines:
+        m = _PERIOD.search(line)
+        if m:
+            return Found(int(m.group(1)), "text", _snippet(line, m.group(0)[:8], 30))
+    return None
+
+
+#: the name of a unit: CJK characters ending in a kind of office, or a bare division
+_UNIT_NAME = re.compile(
+    r"[\u4e00-\u9fff]{1,30}?(?:" + "|".join(_UNIT_END) + r"|街道|乡|镇|县|市|区|旗|州|盟|省|自治区|街)$"
+)
+#: words that are not a unit's name: pronouns, boilerplate, template words
+_NOT_UNIT = re.compile(
+    r"^(?:我|本|该|各|全|根据|按照|依据|关于|为|对|在|以|经|由|现|特|中华人民共和国|国务院办公厅)"
+    r"|条例|通知|要求|意见|规定|格式|报告|工作|情况|信息|公开|编制|做好"
+)
+_LEAD = re.compile(r"现公布|公布|现将|发布|印发|编制|根据|按照|依据|关于|做好|结合|要求|通知|的")
+_DIVISION_END = re.compile(r"(?:县|市|区|旗|乡|镇|省|自治区|自治州|州|盟)$")
+#: 「现公布绥宁县人民政府2019年政府信息公开工作年度报告」, 「《贵阳市2021年政府信息公开工作年度报告》」
+_BEFORE_YEAR = re.compile(r"([\u4e00-\u9fff]{2,30}?)\s*(?:19|20)\d{2}\s*年度?\s*(?:政府信息公开|政务公开)")
+_NARRATIVE = re.compile(
+    r"(?:^|[,，。;；:：\s])([\u4e00-\u9fff]{2,24}?(?:" + "|".join(_UNIT_END) + r"))"
+    r"(?:根据|按照|认真|坚持|深入|全面|高度|始终|进一步|不断|严格|积极|持续|围绕|结合|依据|以习近平)"
+)
+
+
+def _unit_candidates(title: str, lines: list[str]) -> Found | None:
+    """The unit's name from the title, then from 「现公布××2023年…报告」 and 《…》 quoted
+    titles, then from a sentence that starts with it; never a pronoun (「我局」), a
+    boilerplate phrase or injected text (only the trailing run of Chinese characters of a
+    candidate is kept, and it must end like a unit's name)."""
+    cands: list[tuple[str, str, str]] = []  # (name, how, evidence)
+    if title:
+        u = _unit_from_title(title)
+        if u:
+            cands.append((u, "title", title))
+    for line in lines:
+        flat = line.replace(" ", "")
+        for m in _BEFORE_YEAR.finditer(flat):
+            cands.append((m.group(1), "text", _snippet(flat, m.group(0), 30)))
+    for line in lines:
+        flat = line.replace(" ", "")
+        for m in _NARRATIVE.finditer(flat):
+            cands.append((m.group(1), "text", _snippet(flat, m.group(1), 24)))
+    for name, how, evidence in cands:
+        clean = _unit_name(name)
+        if clean is None:
+            continue
+        if _DIVISION_END.search(clean) and not clean.endswith(("街道", "街")):
+            whole = clean + "人民政府"
+            return Found(whole, how, f"{evidence}；按地名“{clean}”补全为“{whole}”")
+        return Found(clean, how, evidence)
+    return None
+
+
+def _unit_name(text: str) -> str | None:
+    """The trailing run of Chinese characters of ``text`` if it reads as a unit's name."""
+    m = re.search(r"[\u4e00-\u9fff]+$", re.sub(r"[（(][^）)]*[）)]$", "", text.strip("，,、:：-— ")))
+    if not m:
+        return None
+    # what precedes the name in a sentence: 「现公布」「根据」「现将」…
+    name = _LEAD.split(m.group(0))[-1]
+    # the longest tail that is a unit's name and not boilerplate (「现公布绥宁县人民政府」 → 「绥宁县人民政府」)
+    for i in range(len(name) - 1):
+        tail = name[i:]
+        if len(tail) >= 2 and _UNIT_NAME.fullmatch(tail) and not _NOT_UNIT.search(tail):
+            return tail
+    return None
 
 
 def _snippet(line: str, word: str, width: int = 18) -> str:
@@ -91,7 +165,7 @@ def _title(doc: Document) -> str | None:
             t = to_simplified(part)
             if not (4 <= len(t) <= 80) or "。" in t or not any(w in t for w in _TITLE_WORDS):
                 continue
-            if not any(k in t for k in _TITLE_KIND):
+            if not any(k in t for k in _TITLE_KIND) and not (_YEAR.search(t.replace(" ", "")) and len(t) <= 40):
                 continue
             score = 2 + (2 if _YEAR.search(t) or "**年" in t else 0) + (1 if "工作年度报告" in t else 0) - i * 0.01
             if score > best_score:
@@ -154,20 +228,23 @@ def infer_level(name: str, levels: tuple[str, ...]) -> str | None:
     n = key(name)
     if not n:
         return None
-    if re.search(r"(乡|镇)(人民政府|政府)?$|街道(办事处|工作委员会)?$|街道办$", n):
+    if re.search(r"(乡|镇)(人民政府|政府)?$|街道(办事处|工作委员会)?$|街道办$|[^大]街$", n):
         return _pick("乡镇（街道）", levels)
     government = bool(re.search(r"(人民政府|政府)$", n))
     body = re.sub(r"(人民政府|政府)$", "", n) if government else n
     if n.startswith("国务院") or (n.startswith("国家") and not government):
         return _pick("国务院部门", levels)
     muni = any(n.startswith(m) for m in _MUNICIPALITIES)
-    scan = body
+    scan = re.sub(r"城市(?=管理|建设|规划|执法|综合|更新|社区|服务|运行|发展|园林|照明|排水)",
+                  lambda x: "□" * len(x.group(0)), body)
     for w in _NOT_DIVISION:
-        scan = scan.replace(w, "□" * len(w))
+        if w != "城市":
+            scan = scan.replace(w, "□" * len(w))
     # the division the unit belongs to: the last place-name suffix
     m = None
-    for m in re.finditer(r"(自治区|省|自治州|市|州|盟|地区|自治县|县|区|旗)", scan):
-        pass
+    divisions = list(re.finditer(r"(自治区|省|自治州|市|州|盟|地区|自治县|县|区|旗)", scan))
+    if divisions:
+        m = divisions[-1]
     if m is None or m.start() == 0 and not government and m.group(1) not in ("区", "县"):
         if muni:
             return _pick("省级政府" if government else "省级政府部门", levels)
@@ -179,6 +256,9 @@ def infer_level(name: str, levels: tuple[str, ...]) -> str | None:
         government = False  # 「××区人民政府办公室」 is handled above; 「××政府××局」 is a department
     if div in ("自治区", "省") or (muni and div == "市"):
         level = "省级"
+    elif div == "市" and any(d.group(1) in ("市", "自治州", "州", "盟", "地区") and m.start() - d.end() >= 2
+                            for d in divisions[:-1]):
+        level = "县级"  # a county-level city named under its prefecture: 「鞍山市海城市」
     elif div in ("自治州", "市", "州", "盟", "地区"):
         level = "市级"
     else:

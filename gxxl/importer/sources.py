@@ -21,7 +21,7 @@ from pathlib import Path
 from ..locate.grid import Cell, Grid, grid_from_values
 from ..textio import OLE_MAGIC, decode_bytes, html_text, is_encrypted_ooxml
 from ..textio import span as _span
-from ..errors import InputError
+from ..errors import InputError, LimitError
 
 TEXT_EXT = (".txt", ".text", ".md", ".csv", ".tsv")
 HTML_EXT = (".html", ".htm", ".xhtml", ".mhtml", ".shtml")
@@ -42,6 +42,8 @@ class Document:
     kind: str  # "text", "html", "docx", "workbook"
     grids: list[Grid] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    #: the whole source as one stream of cells in reading order (:mod:`.stream`)
+    tokens: list = field(default_factory=list)
 
     @property
     def all_text(self) -> str:
@@ -67,7 +69,7 @@ def read_source(path: Path) -> Document:
             raise SourceError("这是旧版 Word 文件（.doc/.wps），请在 Word/WPS 中另存为 .docx 后再导入")
         return _read_workbook(path)
     if ext == ".pdf" or head.startswith(b"%PDF"):
-        raise SourceError("暂不支持 PDF；请复制表格文字保存为 .txt，或另存为 .docx/.html 后再导入")
+        return _read_pdf(path)
     text = decode_bytes(path.read_bytes(), html=ext in HTML_EXT)
     if ext in HTML_EXT or re.search(r"<\s*(table|html|body)\b", text[:20000], re.I):
         return _read_html(path, text)
@@ -107,7 +109,9 @@ def _split(line: str) -> list[str]:
 
 
 def _read_text(path: Path, text: str) -> Document:
-    doc = Document(path=path, kind="text")
+    from .stream import tokens_from_text
+
+    doc = Document(path=path, kind="text", tokens=tokens_from_text(text))
     raw_lines = text.splitlines()
     # a cell broken across lines: a table line that does not end with its separator
     # continues on the next line (「…行政机关不再处理其政府信息公开申」 / 「请 | 0 | 0 |」)
@@ -166,13 +170,40 @@ def _read_csv(path: Path, text: str, delimiter: str) -> Document:
 # HTML: <table> with rowspan/colspan; text outside tables as lines
 # --------------------------------------------------------------------------------------
 def _read_html(path: Path, text: str) -> Document:
+    from .stream import tokens_from_text
+
     p = html_text(text, keep_line_breaks=True)
-    doc = Document(path=path, kind="html", lines=p.paragraphs)
+    # a page that flattened its tables into paragraphs (one cell per <p>/<div>) is read as a stream
+    doc = Document(path=path, kind="html", lines=p.paragraphs, tokens=tokens_from_text("\n".join(p.paragraphs)))
     for k, rows in enumerate(p.tables, start=1):
         grid = Grid(name=f"第{k}个表格", locator=lambda r, c, k=k: f"第{k}个表格第{r + 1}行第{c + 1}列")
         _place(grid, [[(" ".join(t.split()) if "\n" not in t else _join_lines(t), rs, cs) for t, rs, cs in row] for row in rows],
                lambda r, c, k=k: f"第{k}个表格第{r + 1}行第{c + 1}列")
         doc.grids.append(grid)
+        doc.tokens += _grid_tokens(grid)
+    return doc
+
+
+def _grid_tokens(grid: Grid) -> list:
+    """A real table as a stream: each row's own cells in column order (a merged cell once)."""
+    from .stream import tokens_from_grid_rows
+
+    return tokens_from_grid_rows([[(c.text, c.where) for c in sorted(row, key=lambda c: c.c)] for row in grid.rows])
+
+
+def _read_pdf(path: Path) -> Document:
+    """A text-based PDF: its lines as a stream, and the tables pdfplumber finds as grids."""
+    from .pdf import PdfError, read_pdf
+    from .stream import tokens_from_grid_rows, tokens_from_text
+
+    try:
+        lines, tables = read_pdf(path)
+    except PdfError as e:
+        raise SourceError(str(e).split("：", 1)[-1]) from None
+    doc = Document(path=path, kind="pdf", lines=lines, tokens=tokens_from_text("\n".join(lines)))
+    for k, rows in enumerate(tables, start=1):
+        doc.tokens += tokens_from_grid_rows([[(t, f"PDF第{k}个表格第{r + 1}行第{c + 1}列") for c, t in enumerate(row)]
+                                             for r, row in enumerate(rows)])
     return doc
 
 
@@ -181,13 +212,25 @@ def _join_lines(t: str) -> str:
 
 
 def _place(grid: Grid, rows: list[list[tuple[str, int, int]]], where) -> None:
-    """The HTML table layout: each cell goes to the next free column of its row."""
+    """The HTML table layout: each cell goes to the next free column of its row.
+
+    A table never spreads beyond ``MAX_ROWS`` × ``MAX_COLS`` positions (spans are cut at
+    the edge), so huge rowspan/colspan values cannot make it explode; a table with more
+    rows or columns than that is refused with the limit named (:class:`LimitError`).
+    """
+    if len(rows) > MAX_ROWS:
+        raise LimitError(f"{grid.name}有{len(rows)}行，超过导入的上限（每个表格最多{MAX_ROWS}行），无法导入；"
+                         "请只保留统计表部分后再导入")
     taken: set[tuple[int, int]] = set()
-    for r, row in enumerate(rows[:MAX_ROWS]):
+    for r, row in enumerate(rows):
         c = 0
         for text, rs, cs in row:
             while (r, c) in taken:
                 c += 1
+            if c >= MAX_COLS:
+                raise LimitError(f"{grid.name}第{r + 1}行超过{MAX_COLS}列（含合并单元格的跨列），超过导入的上限，无法导入；"
+                                 "请只保留统计表部分后再导入")
+            rs, cs = min(rs, MAX_ROWS - r), min(cs, MAX_COLS - c)
             for rr in range(r, r + rs):
                 for cc in range(c, c + cs):
                     taken.add((rr, cc))
@@ -222,6 +265,11 @@ def _read_docx(path: Path) -> Document:
             grid = Grid(name=f"第{k}个表格", locator=lambda r, c, k=k: f"第{k}个表格第{r + 1}行第{c + 1}列")
             _docx_table(grid, el, qn, k)
             doc.grids.append(grid)
+    from .stream import tokens_from_text
+
+    doc.tokens = tokens_from_text("\n".join(doc.lines))
+    for grid in doc.grids:
+        doc.tokens += _grid_tokens(grid)
     return doc
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -50,7 +51,7 @@ class Quantity:
 
 def quantities(spec: FormatSpec) -> dict[str, Quantity]:
     if spec.id not in _QCACHE:
-        _QCACHE[spec.id] = _quantities(vocab(spec))
+        _QCACHE[spec.id] = _quantities(vocab(spec, strict=False))
     return _QCACHE[spec.id]
 
 
@@ -121,7 +122,7 @@ def _alt(words) -> str:
 
 def triggers(spec: FormatSpec) -> list[tuple[re.Pattern, str, str]]:
     if spec.id not in _TCACHE:
-        _TCACHE[spec.id] = _triggers(vocab(spec))
+        _TCACHE[spec.id] = _triggers(vocab(spec, strict=False))
     return _TCACHE[spec.id]
 
 
@@ -144,6 +145,7 @@ def _triggers(v: Vocab) -> list[tuple[re.Pattern, str, str]]:
         (rf"(?:共|累计)(?:办理|处理)(?:了)?{_APPLY}", "qty", "handled"),
         (r"(?:全部|均已|均|已全部)(?:按时)?(?:办结|办理完毕)", "alldone", ""),
         (r"(?:均|全部)(?:获|被|予)?维持", "allkeep", ""),
+        (r"(?:均已|均|全部|已全部)审结", "allclosed", ""),
         (r"均(?:由|为)自然人", "allperson", ""),
     ]
     disclosed, partial = v.groups[0], v.groups[1]
@@ -189,7 +191,8 @@ def _triggers(v: Vocab) -> list[tuple[re.Pattern, str, str]]:
         if label.startswith("行政"):
             words.add(label[2:])
         out.append((rf"(?:{_alt(words)})(?!制度)", "t2noun", row))
-    verb_syn = {"issued": ["制定", "出台", "印发", "新制发"], "repealed": ["废除", "宣布失效"]}
+    verb_syn = {"issued": ["制定", "出台", "印发", "新制发"], "repealed": ["废除", "宣布失效"],
+                "made": ["制作", "制定", "制发", "出台", "印发"], "public_total": ["对外公开"]}
     for col in v.doc_cols:
         out.append((_alt([v.verb(col), *verb_syn.get(col, [])]), "t2verb", col))
     for row in v.decision_rows:
@@ -207,9 +210,11 @@ CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|同比|较上年|
 #: (「办结公众反映各类问题的信件3265件」)
 FOREIGN = re.compile(r"信件|来信|来电|留言|咨询|诉求|问题|建议|提案|热线|工单|人次|批次")
 #: a previous year's figure in brackets: 「（上年为5件）」
-PREV_BRACKET = re.compile(r"\((?:上年|去年|上一年|上年度)[^()]*\)")
+PREV_BRACKET = re.compile(r"\((?:上年|去年|上一年|上年度)[^()\n]*\)")
 
 COUNT_UNITS = ("件", "起", "宗", "个")
+#: a number this close before a keyword belongs to it (「2件属于行政查询事项」)
+FORWARD_GAP = 4
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 NUMBER = re.compile(
     r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>万元|元|件|起|宗|个|%)"
@@ -262,37 +267,96 @@ class Claim:
     zero_in_words: bool = False
     occurrences: int = 1
     extra: dict = field(default_factory=dict)
+    #: the sentence normalised once (shared by every claim of the sentence: hashing it is cheap)
+    sentence_key: str = ""
+    #: where the claim starts in ``sentence`` (for quoting around it)
+    pos: int = -1
 
     def key(self) -> tuple:
-        return (self.kind, self.quantities, str(self.value), self.printed, self.bases, _squash(self.sentence),
-                self.of.key() if self.of else None)
+        return (self.kind, self.quantities, str(self.value), self.printed, self.bases,
+                self.sentence_key or _squash(self.sentence), self.of.key() if self.of else None)
 
 
 def _squash(s: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
 
 
-class _Norm:
-    """NFKC-normalised text without white space, with a map back to the original."""
+_WS = re.compile(r"\s+")
+_CHAR_NFKC: dict[str, str | None] = {}
 
-    def __init__(self, original: str):
+
+def _char_map(text: str) -> dict[int, str] | None:
+    """NFKC char by char as a translate table, or None when some character does not map to
+    exactly one character (then the slow path keeps the positions right)."""
+    table: dict[int, str] = {}
+    for ch in set(text):
+        n = _CHAR_NFKC.get(ch, "")
+        if n == "":
+            n = unicodedata.normalize("NFKC", ch)
+            if len(n) != 1 or unicodedata.combining(ch) or "\u1100" <= ch <= "\u11ff":
+                n = None
+            _CHAR_NFKC[ch] = n
+        if n is None:
+            return None
+        if n != ch:
+            table[ord(ch)] = n
+    return table
+
+
+class _Norm:
+    """NFKC-normalised text without white space, with a map back to the original.
+
+    Linear in the length of the text: one translate and one scan for white space; the map
+    back is kept as the starts of the runs between white space (bisect), not per character.
+    """
+
+    def __init__(self, original: str, table: dict[int, str] | None | bool = False):
+        self.original = original
+        if table is False:
+            table = _char_map(original)
+        if table is None:
+            self._slow(original)
+            return
+        base = original.translate(table) if table else original
+        starts_n, starts_o, pieces = [], [], []
+        pos = npos = 0
+        for m in _WS.finditer(base):
+            if m.start() > pos:
+                pieces.append(base[pos:m.start()])
+                starts_n.append(npos)
+                starts_o.append(pos)
+                npos += m.start() - pos
+            pos = m.end()
+        if pos < len(base):
+            pieces.append(base[pos:])
+            starts_n.append(npos)
+            starts_o.append(pos)
+        self.text = "".join(pieces)
+        self._n, self._o = starts_n, starts_o
+        self._index = None
+
+    def _slow(self, original: str) -> None:
         chars, index = [], []
         for i, ch in enumerate(original):
-            n = unicodedata.normalize("NFKC", ch)
-            for c in n:
+            for c in unicodedata.normalize("NFKC", ch):
                 if c.isspace():
                     continue
                 chars.append(c)
                 index.append(i)
-        self.original = original
         self.text = "".join(chars)
-        self.index = index
+        self._index = index
+
+    def _pos(self, i: int) -> int:
+        if self._index is not None:
+            return self._index[i]
+        k = bisect_right(self._n, i) - 1
+        return self._o[k] + (i - self._n[k])
 
     def orig(self, start: int, end: int) -> str:
-        if start >= len(self.index):
+        if start >= len(self.text):
             return ""
-        a = self.index[start]
-        b = self.index[end - 1] + 1 if end - 1 < len(self.index) else len(self.original)
+        a = self._pos(start)
+        b = self._pos(end - 1) + 1 if end - 1 < len(self.text) else len(self.original)
         return self.original[a:b]
 
 
@@ -303,22 +367,83 @@ def sentences(paragraph: str) -> list[str]:
     return [s for s in SENTENCE_END.split(paragraph) if s.strip()]
 
 
+class Prepared:
+    """A text split into sentences, each normalised once, and the whole as one string
+    (sentences joined by line breaks) that every pattern scans once."""
+
+    def __init__(self, paragraphs):
+        texts = [((para.number, para.text) if hasattr(para, "number") else para) for para in paragraphs]
+        table = _char_map("".join(t for _, t in texts))
+        self.units: list[tuple[int, str, _Norm]] = []
+        for number, text in texts:
+            for sent in sentences(text):
+                self.units.append((number, sent, _Norm(sent, table)))
+        self.doc = "\n".join(u[2].text for u in self.units)
+        self.offsets: list[int] = []
+        off = 0
+        for u in self.units:
+            self.offsets.append(off)
+            off += len(u[2].text) + 1
+        self.hidden = PREV_BRACKET.sub(lambda m: "#" * len(m.group(0)), self.doc)
+
+    def sentence_of(self, pos: int) -> int:
+        return bisect_right(self.offsets, pos) - 1
+
+
+def prepare(paragraphs) -> Prepared:
+    return paragraphs if isinstance(paragraphs, Prepared) else Prepared(paragraphs)
+
+
 def extract(spec: FormatSpec, paragraphs) -> list[Claim]:
-    """All claims of the paragraphs (``draft.Paragraph`` or (number, text)), duplicates merged."""
+    """All claims of the paragraphs (``draft.Paragraph`` or (number, text)), duplicates merged.
+
+    Linear in the text: every sentence is normalised once, and each pattern scans the whole
+    document once (not once per sentence); matches are then handed to their sentence.
+    """
     pats = triggers(spec)
+    d = paragraphs if isinstance(paragraphs, Prepared) else prepare(paragraphs)
+    units, doc, offsets, hidden = d.units, d.doc, d.offsets, d.hidden
+    if not units:
+        return []
+    per: list[dict[str, list]] = [{"trig": [], "neg": [], "num": [], "bound": []} for _ in units]
+
+    ends = [o + len(u[2].text) for o, u in zip(offsets, units)]
+    for pat, kind, payload in pats:
+        for m in pat.finditer(hidden):
+            a, b = m.span()
+            k = bisect_right(offsets, a) - 1
+            if b > a and b <= ends[k]:
+                o = offsets[k]
+                per[k]["trig"].append(_Tok(kind, payload, a - o, b - o))
+    for m in NEGATION.finditer(hidden):
+        a, b = m.span()
+        k = bisect_right(offsets, a) - 1
+        if b <= ends[k]:
+            per[k]["neg"].append((a - offsets[k], b - offsets[k]))
+    for m in NUMBER.finditer(hidden):
+        k = bisect_right(offsets, m.start()) - 1
+        if m.end() <= ends[k]:
+            per[k]["num"].append((m, offsets[k]))
+    for m in BOUNDARY.finditer(hidden):
+        a = m.start()
+        k = bisect_right(offsets, a) - 1
+        per[k]["bound"].append(a - offsets[k])
     claims: list[Claim] = []
-    for para in paragraphs:
-        number, text = (para.number, para.text) if hasattr(para, "number") else para
-        ctx: dict[str, str] = {}
-        for sent in sentences(text):
-            claims += _sentence(pats, sent, number, ctx)
+    ctx: dict[str, str] = {}
+    last_para = None
+    for k, (number, sent, norm) in enumerate(units):
+        if number != last_para:
+            ctx = {}
+            last_para = number
+        s = hidden[offsets[k]:offsets[k] + len(norm.text)]
+        claims += _sentence(per[k], sent, number, ctx, norm, s)
     merged: dict[tuple, Claim] = {}
     for c in claims:
-        k = c.key()
-        if k in merged:
-            merged[k].occurrences += 1
+        key = c.key()
+        if key in merged:
+            merged[key].occurrences += 1
         else:
-            merged[k] = c
+            merged[key] = c
     return list(merged.values())
 
 
@@ -334,17 +459,12 @@ class _Tok:
     lead: int = -1  # t2noun: where that verb starts (for quoting)
 
 
-def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[Claim]:
+def _sentence(found_all: dict[str, list], original: str, paragraph: int, ctx: dict[str, str], norm: _Norm,
+              s: str) -> list[Claim]:
+    """The claims of one sentence from its pre-scanned matches (``s``: its normalised text with
+    previous-year brackets hidden)."""
     ctx.pop("t2_here", None)
-    norm = _Norm(original)
-    s = norm.text
-    # hide previous-year brackets (keep positions)
-    s = PREV_BRACKET.sub(lambda m: "#" * len(m.group(0)), s)
-    found: list[_Tok] = []
-    for pat, kind, payload in pats:
-        for m in pat.finditer(s):
-            if m.end() > m.start():
-                found.append(_Tok(kind, payload, m.start(), m.end()))
+    found: list[_Tok] = found_all["trig"]
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     toks: list[_Tok] = []
     last_end = -1
@@ -352,15 +472,18 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
         if t.start >= last_end:
             toks.append(t)
             last_end = t.end
-    covered = [False] * (len(s) + 1)
-    for t in toks:
-        for i in range(t.start, t.end):
-            covered[i] = True
-    for m in NEGATION.finditer(s):
-        if not covered[m.start()]:
-            toks.append(_Tok("neg", "", m.start(), m.end()))
-    for m in NUMBER.finditer(s):
-        if covered[m.start()]:
+    spans = [(t.start, t.end) for t in toks]
+    starts = [a for a, _ in spans]
+
+    def covered(i: int) -> bool:
+        k = bisect_right(starts, i) - 1
+        return k >= 0 and spans[k][0] <= i < spans[k][1]
+
+    for a, b in found_all["neg"]:
+        if not covered(a):
+            toks.append(_Tok("neg", "", a, b))
+    for m, o in found_all["num"]:
+        if covered(m.start() - o):
             continue
         if m.group("num"):
             num = Decimal(m.group("num").replace(",", ""))
@@ -371,11 +494,11 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
             if n is None:
                 continue
             num, unit, printed = Decimal(n), m.group("cnunit"), str(n)
-        toks.append(_Tok("num", f"{unit}|{printed}|{num}", m.start(), m.end()))
+        toks.append(_Tok("num", f"{unit}|{printed}|{num}", m.start() - o, m.end() - o))
     toks.sort(key=lambda t: t.start)
-    bounds = [m.start() for m in BOUNDARY.finditer(s)]
+    bounds = found_all["bound"]
     for t in toks:
-        t.clause = sum(1 for b in bounds if b < t.start)
+        t.clause = bisect_right(bounds, t.start - 1)
 
     out: list[Claim] = []
     last_count: Claim | None = None
@@ -387,7 +510,7 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
 
     def quote(tok_from: _Tok, tok_to: _Tok) -> str:
         start = tok_from.lead if tok_from.lead >= 0 else tok_from.start
-        return norm.orig(start, tok_to.end)
+        return norm.orig(min(start, tok_to.start), max(tok_from.end, tok_to.end))
 
     def close_clause():
         nonlocal neg, negated
@@ -395,7 +518,7 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
             out.extend(_zeros(neg, negated, ctx, original, paragraph, norm))
         neg, negated = None, []
 
-    for t in toks:
+    for idx, t in enumerate(toks):
         if t.clause != clause:
             close_clause()
             pending = []
@@ -403,9 +526,10 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
         if t.kind == "neg":
             neg, negated = t, []
             continue
-        if t.kind in ("allkeep", "alldone", "allperson"):
+        if t.kind in ("allkeep", "alldone", "allperson", "allclosed"):
             qs = _ctx_quantities(t.kind, ctx)
-            out.append(Claim(t.kind, qs, None, surface=norm.orig(t.start, t.end), paragraph=paragraph, sentence=original))
+            out.append(Claim(t.kind, qs, None, surface=norm.orig(t.start, t.end), paragraph=paragraph, sentence=original,
+                             sentence_key=norm.text, pos=norm._pos(t.start)))
             continue
         if t.kind == "num":
             unit, printed, raw = t.payload.split("|")
@@ -426,9 +550,16 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
             # a number that binds to nothing ends the run a later 「占x%」 could refer to
             last_count = None
             trig = next((p for p in reversed(pending) if not p.used), None)
-            if trig is None or t.start - trig.end > 24:
+            # the number before its keyword: 「其中2件属于行政查询事项」, 「两件不予公开」
+            nxt = toks[idx + 1] if idx + 1 < len(toks) else None
+            if (nxt is not None and nxt.clause == t.clause and nxt.kind in ("qty", "case", "result", "t2noun")
+                    and not nxt.used and nxt.start - t.end <= FORWARD_GAP and not re.search(r"[\d、,，;；:：]", s[t.end:nxt.start])
+                    and (trig is None or t.start - trig.end > nxt.start - t.end + 2)):
+                trig = nxt
+                pending.append(nxt)
+            elif trig is None or t.start - trig.end > 24:
                 continue
-            if CHANGE_WORDS.search(s, trig.end, t.start) or FOREIGN.search(s, trig.end, t.start):
+            elif CHANGE_WORDS.search(s, trig.end, t.start) or FOREIGN.search(s, trig.end, t.start):
                 continue
             qs = _bind(trig, ctx, s[:trig.start])
             if not qs:
@@ -439,7 +570,8 @@ def _sentence(pats, original: str, paragraph: int, ctx: dict[str, str]) -> list[
             if qs[0].startswith("t2:") and not money and unit != "件":
                 continue
             trig.used = True
-            last_count = Claim("count", qs, value, surface=quote(trig, t), paragraph=paragraph, sentence=original, unit=unit)
+            last_count = Claim("count", qs, value, surface=quote(trig, t), paragraph=paragraph, sentence=original, unit=unit,
+                               sentence_key=norm.text, pos=norm._pos(min(t.start, trig.lead if trig.lead >= 0 else trig.start)))
             out.append(last_count)
             continue
         # a trigger
@@ -495,6 +627,9 @@ def _bind(trig: _Tok, ctx: dict[str, str], before: str = "") -> tuple[str, ...]:
 
 
 def _ctx_quantities(kind: str, ctx: dict[str, str]) -> tuple[str, ...]:
+    if kind == "allclosed":
+        block = ctx.get("t4")
+        return (f"t4:{block}:pending",) if block else ("t4:review:pending", "t4:lit:pending")
     if kind == "allkeep":
         block = ctx.get("t4")
         return (f"t4:{block}:keep",) if block else ("t4:review:keep", "t4:lit:keep")
@@ -509,6 +644,7 @@ def _zeros(neg: _Tok, negated: list[_Tok], ctx: dict[str, str], original: str, p
 
     def zero(qs, tok):
         out.append(Claim("count", qs, Decimal(0), surface=norm.orig(neg.start, tok.end), paragraph=paragraph,
+                         sentence_key=norm.text, pos=norm._pos(neg.start),
                          sentence=original, zero_in_words=True))
 
     for t in negated:
@@ -543,7 +679,8 @@ def _percent(t: _Tok, s: str, pending, last_count: Claim | None, printed: str, v
     rate = next((p for p in reversed(pending) if p.kind == "rate" and not p.used), None)
     if rate is not None and t.start - rate.end <= 6:
         rate.used = True
-        return Claim("rate", ("total",), value, printed=printed, bases=("pool",),
+        return Claim("rate", ("total",), value, printed=printed, bases=("pool",), sentence_key=norm.text,
+                     pos=norm._pos(rate.start),
                      surface=norm.orig(rate.start, t.end), paragraph=paragraph, sentence=original)
     # a share: 「占(办结总数的)60.2%」 right after a count
     lead = s[max(0, t.start - 16):t.start]
@@ -560,4 +697,5 @@ def _percent(t: _Tok, s: str, pending, last_count: Claim | None, printed: str, v
             break
     start = t.start - (len(lead) - zhan)
     return Claim("share", last_count.quantities, value, printed=printed, bases=bases, of=last_count,
+                 sentence_key=norm.text, pos=norm._pos(start),
                  surface=norm.orig(start, t.end), paragraph=paragraph, sentence=original)

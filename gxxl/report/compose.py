@@ -53,7 +53,7 @@ def build_report(
     spec = filing.spec
     v = vocab(spec)
     w = _Writer(filing, previous, v, subject or DEFAULT_SUBJECT)
-    rep = Report(spec=spec, filing=filing, findings=list(findings))
+    rep = Report(spec=spec, filing=filing, findings=list(findings), previous=previous)
     add = rep.blocks.append
     add(Block("title", (Piece(w.title()),)))
     n_err = sum(f.severity == "error" for f in findings)

@@ -38,9 +38,26 @@ def read_draft(path: str | Path) -> list[Paragraph]:
     if path.is_dir():
         raise DraftError(f"{path}：这是一个文件夹，请指定报告文件（.docx、.txt 或 .html）")
     ext = path.suffix.lower()
-    if ext in (".doc", ".wps", ".pdf", ".rtf", ".odt"):
+    kind = _sniff(path)  # by content, not by name: a .docx renamed .txt is still a Word file
+    if kind == "docx":
+        ext = ".docx"
+    elif kind == "pdf":
+        ext = ".pdf"
+    elif kind == "ole":
+        raise DraftError(f"{path.name}：这是旧版 Word/WPS 文件（.doc/.wps），请另存为 .docx 或 .txt 后再核对")
+    elif kind == "zip":
+        raise DraftError(f"{path.name}：这是一个压缩包或其他 Office 文件，不是报告正文；请提供 .docx、.txt、.html 或 .pdf")
+    elif kind == "binary":
+        raise DraftError(f"{path.name}：不是文本文件（内容是二进制数据），请提供 .docx、.txt、.html 或 .pdf")
+    elif kind == "html" and ext not in HTML_EXT:
+        ext = ".html"
+    if ext == ".pdf":
+        from ..importer.pdf import pdf_lines
+
+        texts = pdf_lines(path)
+    elif ext in (".doc", ".wps", ".rtf", ".odt"):
         raise DraftError(f"{path.name}：暂不支持 {ext} 文件，请在 Word/WPS 中另存为 .docx 或 .txt 后再核对")
-    if ext in DOCX_EXT:
+    elif ext in DOCX_EXT:
         texts = _docx(path)
     elif ext in HTML_EXT:
         texts = html_text(decode_bytes(path.read_bytes(), html=True)).paragraphs
@@ -56,6 +73,27 @@ def read_draft(path: str | Path) -> list[Paragraph]:
     if not out:
         raise DraftError(f"{path.name}：没有读到正文文字（空文件，或正文在图片、文本框中）")
     return out
+
+
+def _sniff(path: Path) -> str:
+    """What the file holds: "docx", "pdf", "ole", "zip", "html", "binary" or "text"."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                return "docx" if "word/document.xml" in z.namelist() else "zip"
+        except (zipfile.BadZipFile, OSError):
+            return "binary"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"
+    if re.search(rb"<\s*(html|body|table|p|div)\b", head[:2000], re.I):
+        return "html"
+    return "text"
 
 
 _TABLE_ROW = re.compile(r"\|.*\|")

@@ -59,3 +59,9 @@ def covered(table: TableSpec) -> set[tuple[int, int]]:
                 if (r, c) != (b.row, b.col):
                     out.add((r, c))
     return out
+
+
+def unit_text(table: TableSpec) -> str:
+    """The unit line printed above the table (「单位：件」), as the template prints it."""
+    units = {c.unit for c in table.cells}
+    return table.unit_note or ("单位：件" if units == {"件"} else "件数单位：件；收费金额单位：万元")

@@ -54,6 +54,8 @@ class Report:
     blocks: list[Block] = field(default_factory=list)
     #: what the clerk should look at: validation warnings (and errors with --force), T3-5
     findings: list[Finding] = field(default_factory=list)
+    #: last year's filing (year-on-year figures and the comparison chart), if given
+    previous: Filing | None = None
 
     @property
     def title(self) -> str:

@@ -16,6 +16,8 @@ OUTPUT_TYPES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "docx": ("Word 文档", ".报告.docx", (".docx",)),
     "md": ("Markdown", ".报告.md", (".md", ".markdown")),
     "sheet": ("工作簿中的“报告章节”工作表", ".报告章节{src_suffix}", (".xlsx", ".xlsm")),
+    "html": ("网页（HTML，可直接发布）", ".报告.html", (".html", ".htm")),
+    "pdf": ("PDF（A4，可打印）", ".报告.pdf", (".pdf",)),
 }
 DEFAULT_TYPE = "docx"
 
@@ -79,6 +81,14 @@ def write_report(report, to: str, src: Path | None, out: Path) -> Path:
             from .markdown import write_markdown
 
             return write_markdown(report, out)
+        if to == "html":
+            from .html import write_html
+
+            return write_html(report, out)
+        if to == "pdf":
+            from .pdf import write_pdf
+
+            return write_pdf(report, out)
         from .sheet import write_report_sheet
 
         return write_report_sheet(report, src, out)

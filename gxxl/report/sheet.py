@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ..fileio import save_workbook
+from ..sheetprint import setup_print
 from .grid import boxes
 from .model import Block, Report
 
@@ -62,9 +63,12 @@ def fill_sheet(ws, report: Report) -> None:
     note.font = Font(name=FONT, size=9, italic=True, color="808080")
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=TEXT_COLS)
     row += 1
+    keep: list[tuple[int, int]] = []  # (first, last) rows that should print on one page
     for block in report.blocks:
         if block.kind == "table":
-            row = _table(ws, report, block.table, row + 1) + 1
+            end = _table(ws, report, block.table, row + 1)
+            keep.append((row - 1, end - 1))  # with its heading
+            row = end + 1
             continue
         cell = ws.cell(row, 1)
         size, bold, align = 11, False, "left"
@@ -79,12 +83,44 @@ def fill_sheet(ws, report: Report) -> None:
         lines = _lines("　　" + block.text, text_width, size)
         ws.row_dimensions[row].height = max(1, lines) * size * 1.45
         row += 1
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"  # 表四 reaches column R
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_area = f"A1:{get_column_letter(len(WIDTHS))}{row}"
+    # 图解: native charts (editable) with their data, after the text and the tables
+    from .charts import add_excel_charts, report_charts
+
+    from openpyxl.worksheet.pagebreak import Break
+
+    for r in _page_breaks(ws, keep, row):
+        ws.row_breaks.append(Break(id=r))
+    ws.row_breaks.append(Break(id=row))  # the charts start on a new page
+    ws.cell(row + 1, 1, "图解").font = Font(name=FONT, size=12, bold=True)
+    row = add_excel_charts(ws, report_charts(report.filing, report.previous), row + 2, label_col=3, chart_col=7)
+    # landscape: 表四 reaches column R
+    setup_print(ws, title=SHEET, unit=report.filing.unit_name, year=report.filing.year, landscape=True,
+                last_col=len(WIDTHS), last_row=row)
+
+
+#: printable height of a landscape A4 page in sheet points at the fit-to-width scale
+#: (8.27 in − margins and header ≈ 490 pt, the sheet printed at ≈ 93 %)
+PAGE_PT = 520
+
+
+def _page_breaks(ws, keep: list[tuple[int, int]], last: int) -> list[int]:
+    """Rows after which a page break keeps each table (with its heading) on one page when
+    it would otherwise be cut; a table taller than a page starts on a new page."""
+    def h(r: int) -> float:
+        return ws.row_dimensions[r].height or 15
+
+    starts = {a: b for a, b in keep}
+    out, used = [], 0.0
+    for r in range(1, last + 1):
+        if r in starts and used > 0:
+            unit = sum(h(x) for x in range(r, starts[r] + 1))
+            if used + unit > PAGE_PT:
+                out.append(r - 1)
+                used = 0.0
+        used += h(r)
+        if used > PAGE_PT:  # a natural break LibreOffice/Excel make anyway
+            used = h(r)
+    return out
 
 
 def _rich(block: Block, size: float, bold: bool):

@@ -87,7 +87,7 @@ class Vocab:
 
     def verb(self, col: str) -> str:
         """「本年制发件数」 → 「制发」, 「现行有效件数」 → 「现行有效」."""
-        return re.sub(r"^本年|件数$", "", self.t2.col_by_code[col].label)
+        return re.sub(r"^本年|件数$|总?数量$", "", self.t2.col_by_code[col].label)
 
     @property
     def org_name(self) -> str:
@@ -110,23 +110,26 @@ class Vocab:
         return tuple(c.code for c in self.t4.columns)
 
 
-_CACHE: dict[str, Vocab] = {}
+_CACHE: dict[tuple[str, bool], Vocab] = {}
 
 
-def vocab(spec: FormatSpec) -> Vocab:
-    if spec.id not in _CACHE:
-        _CACHE[spec.id] = _build(spec)
-    return _CACHE[spec.id]
+def vocab(spec: FormatSpec, *, strict: bool = True) -> Vocab:
+    """The names of ``spec``'s tables.  ``strict`` (report writing) needs the 2021 format's
+    表二 columns; reading claims (``strict=False``) also takes the 2019 试行 format."""
+    if (spec.id, strict) not in _CACHE:
+        _CACHE[(spec.id, strict)] = _build(spec, strict)
+    return _CACHE[(spec.id, strict)]
 
 
 #: what the sentences need of 表二 (the 2021 format's columns)
 _T2_NEEDS = {"issued", "repealed", "in_force", "decisions", "amount"}
 
 
-def _build(spec: FormatSpec) -> Vocab:
+def _build(spec: FormatSpec, strict: bool = True) -> Vocab:
     t2, t3, t4 = (spec.table_by_code.get(c) for c in ("T2", "T3", "T4"))
-    if t2 is None or t3 is None or t4 is None or not _T2_NEEDS <= set(t2.col_by_code) \
-            or not any(r.code.startswith("other_") for r in t3.rows):
+    if t2 is None or t3 is None or t4 is None:
+        raise UnsupportedFormat(spec)
+    if strict and (not _T2_NEEDS <= set(t2.col_by_code) or not any(r.code.startswith("other_") for r in t3.rows)):
         raise UnsupportedFormat(spec)
     rows3 = t3.rows
     top = [r for r in rows3 if len(r.path) == 1]
@@ -148,9 +151,10 @@ def _build(spec: FormatSpec) -> Vocab:
     person = cols[0].code
     total_col = cols[-1].code
     orgs = tuple(c.code for c in cols[1:-1])
-    doc_rows = tuple(r.code for r in t2.rows if any(c.row == r.code and c.col == "issued" for c in t2.cells))
+    doc_rows = tuple(r.code for r in t2.rows if r.path[0] == t2.rows[0].path[0])  # 第二十条第（一）项
     fee_row = next(c.row for c in t2.cells if c.kind == "decimal")
-    decision_rows = tuple(r.code for r in t2.rows if r.code not in doc_rows and r.code != fee_row)
+    decision_rows = tuple(r.code for r in t2.rows if r.code not in doc_rows and r.code != fee_row
+                          and any(c.row == r.code and c.col == "decisions" for c in t2.cells))
     doc_cols = tuple(dict.fromkeys(c.col for c in t2.cells if c.row == doc_rows[0]))
     return Vocab(
         spec=spec, t2=t2, t3=t3, t4=t4, new=new, carried=carried, total=total, carry_over=carry_over,

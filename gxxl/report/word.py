@@ -50,7 +50,10 @@ TABLE_PT = {"T4": 9}
 TABLE_PT_DEFAULT = 10.5  # 五号
 
 
-def report_docx_bytes(report: Report) -> bytes:
+def report_docx_bytes(report: Report, *, charts: bool = True) -> bytes:
+    from .charts import report_charts
+
+    chart_list = report_charts(report.filing, report.previous) if charts else []
     doc = Document()
     _page_setup(doc)
     _doc_defaults(doc)
@@ -59,16 +62,20 @@ def report_docx_bytes(report: Report) -> bytes:
     doc.core_properties.title = report.title
     doc.core_properties.author = report.filing.unit_name or "gxxl"
     doc.core_properties.comments = "由 gxxl report 根据统计表生成"
+    n_fig = 0
     for block in report.blocks:
         _block(doc, report, block)
+        if block.kind == "table":
+            for chart in (c for c in chart_list if c.table == block.table):
+                n_fig = _chart(doc, chart, n_fig)
     _page_numbers(doc)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
 
 
-def write_docx(report: Report, path: str | Path) -> Path:
-    return atomic_write_bytes(path, report_docx_bytes(report))
+def write_docx(report: Report, path: str | Path, *, charts: bool = True) -> Path:
+    return atomic_write_bytes(path, report_docx_bytes(report, charts=charts))
 
 
 # ------------------------------------------------------------------------------------------
@@ -244,6 +251,55 @@ def _page_numbers(doc) -> None:
             t.text = "1"
             run._element.append(t)
     text(" —")
+
+
+# ------------------------------------------------------------------------------------------
+# charts (PNG drawn by .charts; the data in words as the picture's alternative text)
+# ------------------------------------------------------------------------------------------
+CHART_WIDTH_CM = 14.0
+
+
+def _chart(doc, chart, n_fig: int) -> int:
+    from .charts import NoChartFont, chart_png
+
+    def para(text: str, *, center: bool = False, size: float | None = None):
+        p = doc.add_paragraph()
+        if center:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.paragraph_format.first_line_indent = Pt(0)
+        else:
+            p.paragraph_format.first_line_indent = Pt(2 * BODY_PT)
+        run = p.add_run(text)
+        set_fonts(run._element, TABLE_FONT if size else BODY_FONT)
+        if size:
+            run.font.size = Pt(size)
+        return p
+
+    if not chart.drawn:
+        para(chart.skipped)
+        return n_fig
+    try:
+        png = chart_png(chart)
+    except NoChartFont as e:
+        para(f"{e}：{chart.alt_text()}")
+        return n_fig
+    n_fig += 1
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    pf = p.paragraph_format
+    pf.first_line_indent = Pt(0)
+    pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    pf.keep_with_next = True
+    run = p.add_run()
+    set_fonts(run._element, BODY_FONT)
+    run.add_picture(io.BytesIO(png), width=Cm(CHART_WIDTH_CM))
+    inline = run._element.findall(".//" + qn("wp:inline"))[-1]
+    doc_pr = inline.find(qn("wp:docPr"))
+    doc_pr.set("name", f"图{n_fig}")
+    doc_pr.set("title", chart.title)
+    doc_pr.set("descr", chart.alt_text())
+    para(f"图{n_fig}　{chart.title}", center=True, size=12)
+    return n_fig
 
 
 # ------------------------------------------------------------------------------------------

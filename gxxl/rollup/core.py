@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import multiprocessing as mp
 import os
 import shutil
 import tempfile
@@ -13,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from ..errors import MSG_OUTPUT_BUSY, MSG_OUTPUT_EXISTS, UserError
+from ..errors import MSG_OUTPUT_BUSY, UserError
 from ..filing import Filing
 from ..findings import Finding
 from ..spec import FormatSpec, get_spec, spec_for_year
@@ -88,10 +87,11 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
     out = Path(opts.output)
     if out.suffix.lower() != ".xlsx":
         raise RollupError(f"输出文件应为 .xlsx 工作簿：{out}")
-    if out.exists() and not opts.force:
-        raise RollupError(MSG_OUTPUT_EXISTS.format(path=out))
     if out.is_dir():
         raise RollupError(f"{out} 是一个文件夹，请指定输出文件名，如 -o 汇总.xlsx")
+    from ..fileio import check_output
+
+    check_output(out, force=opts.force)  # exists without --force, a device, …: before any work
     if not (opts.unit or "").strip():
         raise RollupError("请用 --unit 指定汇总单位名称（写入汇总表封面），如 --unit 示例县人民政府")
     if opts.level and opts.level not in spec_default.levels:
@@ -108,8 +108,9 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
             raise RollupError(str(e)) from None
     tmp = Path(tempfile.mkdtemp(prefix="gxxl-rollup-"))
     try:
-        skip = (out,) + ((Path(opts.roster),) if opts.roster else ())
-        collected = collect(opts.inputs, tmp, skip=skip)
+        skip = (Path(opts.roster),) if opts.roster else ()
+        collected = collect(opts.inputs, tmp, skip=skip, output=out)
+        check_output(out, force=opts.force)  # never over a submission, the roster or an .eml
         if not collected.sources:
             raise RollupError("没有找到要汇总的文件" + ("：" + "；".join(collected.notes) if collected.notes else ""))
         t1 = time.perf_counter()
@@ -152,7 +153,7 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
             "rollup_included": str(len(decision.included)),
             **members_meta(decision.members),
         }
-        from ..fileio import OutputExistsError, atomic_write_bytes
+        from ..fileio import atomic_write_bytes
         from .output import build_workbook
 
         if progress:
@@ -163,8 +164,6 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
                               jobs=opts.jobs or available_cpus())
         try:
             atomic_write_bytes(out, data, force=opts.force)
-        except OutputExistsError:
-            raise RollupError(MSG_OUTPUT_EXISTS.format(path=out)) from None
         except PermissionError:
             raise RollupError(MSG_OUTPUT_BUSY.format(path=out)) from None
         t4 = time.perf_counter()
@@ -213,15 +212,18 @@ def scan_all(paths: list[Path], skip: list[bool], *, jobs: int | None = None,
             if progress:
                 progress("scan", done, n)
         return out
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("fork" if "fork" in methods else None)
+    from . import pool
+    from .scan import crashed_scan
+
+    def done_one(i: int, sc: Scan) -> None:
+        nonlocal done
+        out[i] = sc
+        done += 1
+        if progress:
+            progress("scan", done, n)
+
     chunk = max(1, min(64, n // (jobs * 8)))
-    with ctx.Pool(jobs) as pool:
-        for i, sc in pool.imap_unordered(_job, todo, chunksize=chunk):
-            out[i] = sc
-            done += 1
-            if progress:
-                progress("scan", done, n)
+    pool.run(scan_path, todo, jobs=jobs, chunk=chunk, crashed=crashed_scan, done=done_one)
     return out
 
 

@@ -23,7 +23,9 @@ from pathlib import Path
 #: attachment extensions taken out of an email (the reader says what is wrong with .et)
 ATTACHMENT_EXT = (".xlsx", ".xlsm", ".xls", ".et")
 _RESERVED = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-MAX_NAME = 120
+#: an attachment name in bytes (UTF-8, as file systems count them; 255 is the usual
+#: limit and the numbered prefix takes 6)
+MAX_NAME = 200
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Email:
     attachments: list[Attachment] = field(default_factory=list)
     #: attachments that are not workbooks (shown in the ledger when nothing else came)
     others: list[str] = field(default_factory=list)
+    #: workbook attachments that could not be saved: (name, reason)
+    failed: list[tuple[str, str]] = field(default_factory=list)
     problem: str = ""
     message_id: str = ""
     #: the address a reply goes to (Reply-To, else From)
@@ -68,16 +72,13 @@ class Email:
 
 #: Windows device names: 「CON.xlsx」 cannot be created or opened there
 _DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
-#: bytes of a name in UTF-8 (file systems allow 255; leave room for a numbering prefix)
-MAX_NAME_BYTES = 180
 
 
 def safe_name(raw: str, fallback: str = "附件") -> str:
     """A bare, harmless file name: 「../../evil.xlsx」→「evil.xlsx」, 「CON.xlsx」→「_CON.xlsx」.
 
     No folders, no ``..``, no control or reserved characters, no Windows device name, no
-    trailing dot or space, at most :data:`MAX_NAME` characters and :data:`MAX_NAME_BYTES`
-    bytes in UTF-8 (the extension is kept).
+    trailing dot or space, at most :data:`MAX_NAME` bytes in UTF-8 (the extension is kept).
     """
     name = unicodedata.normalize("NFC", raw or "").replace("\\", "/").split("/")[-1]
     name = "".join(ch if ch.isprintable() else "_" for ch in name)
@@ -91,14 +92,11 @@ def safe_name(raw: str, fallback: str = "附件") -> str:
     if not name:
         name = fallback
     stem, ext = os.path.splitext(name)
-    if len(ext) > 16 or not ext.isprintable():
+    if len(ext.encode("utf-8")) > 16:  # not an extension, part of a long name
         stem, ext = name, ""
-    if len(name) > MAX_NAME or len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        budget = MAX_NAME_BYTES - len(ext.encode("utf-8"))
-        cut = stem[: MAX_NAME - len(ext)]
-        while len(cut.encode("utf-8")) > budget:
-            cut = cut[:-1]
-        name = cut.rstrip(". ") + ext
+    if len(name.encode("utf-8")) > MAX_NAME:
+        room = MAX_NAME - len(ext.encode("utf-8"))
+        name = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(". ") + ext
     if not os.path.splitext(name)[0]:
         name = fallback + name
     if name.split(".")[0].strip().upper() in _DEVICES:
@@ -299,8 +297,12 @@ def extract(path: Path, dest: Path, counter: list[int]) -> Email:
             continue
         counter[0] += 1
         target = dest / f"{counter[0]:05d}_{p.name}"
-        with open(target, "xb") as fh:  # exclusive: never overwrite anything
-            fh.write(p.data)
+        try:
+            with open(target, "xb") as fh:  # exclusive: never overwrite anything
+                fh.write(p.data)
+        except OSError as e:  # one bad attachment must not stop the roll-up
+            mail.failed.append((p.name, e.strerror or str(e)))
+            continue
         if mail.date:
             ts = mail.date.timestamp()
             os.utime(target, (ts, ts))

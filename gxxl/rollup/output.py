@@ -10,12 +10,14 @@ the member list).  The big sheets are filled by :mod:`.xlsxfast`.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..annotate import write_results_sheet
 from .. import constants as C
 from ..fileio import workbook_bytes
+from ..sheetprint import common_folder, relative_name, row_height, setup_print
 from ..filing import Filing
 from ..findings import Finding, status_line
 from ..layout import COVER_VALUE_COL, META_SHEET, col_letter, cover_status_row
@@ -31,16 +33,18 @@ MISSING_SHEET = "缺报单位"
 DETAIL_SHEET = "明细"
 
 LEDGER_HEADERS = ("序号", "文件", "单位名称", "统一社会信用代码", "行政层级", "报告年度", "填报日期", "格式版本",
-                  "类型", "状态", "错误数", "警告数", "说明", "来源", "SHA-256", "报送经过")
-LEDGER_WIDTHS = (6, 40, 28, 21, 14, 9, 12, 14, 16, 13, 7, 7, 70, 36, 66, 60)
+                  "类型", "状态", "错误数", "警告数", "说明", "来源", "SHA-256", "完整路径", "报送经过")
+LEDGER_WIDTHS = (5, 30, 24, 20, 12, 6, 11, 11, 12, 11, 5, 5, 48, 30, 66, 60, 60)
 LEDGER_HEAD_ROW = 5
+#: the ledger prints columns A…M (序号 … 说明); 来源, SHA-256, the full path and 报送经过 stay on screen
+LEDGER_PRINT_COLS = 13
 
 MISSING_HEADERS = ("序号", "单位名称", "统一社会信用代码", "行政层级", "情况", "相关文件")
-MISSING_WIDTHS = (6, 30, 21, 14, 70, 50)
+MISSING_WIDTHS = (5, 26, 20, 12, 56, 40)
 MISSING_HEAD_ROW = 3
 
 DETAIL_HEADERS = ("单位名称", "单元格代码", "表", "行", "列", "数值")
-DETAIL_WIDTHS = (30, 22, 7, 44, 14, 12)
+DETAIL_WIDTHS = (24, 20, 6, 62, 12, 10)
 
 STATUS_FILL = {
     P.INCLUDED: C.OK_COLOUR,
@@ -53,6 +57,7 @@ STATUS_FILL = {
 }
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor=C.HEADER_COLOUR)
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def format_label(spec_id: str, version: str = "") -> str:
@@ -83,23 +88,31 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
     wb[spec.cover_sheet].cell(cover_status_row(spec), COVER_VALUE_COL, "汇总表" + status_line(findings))
     before_meta = wb.sheetnames.index(META_SHEET)
     fills: list[Rows] = []
+    unit, year = aggregate.unit_name, aggregate.year
+    # file names print relative to the folder holding them all (the full path: last column)
+    base = common_folder(e.source.display for e in decision.entries)
 
     # 汇总情况 --------------------------------------------------------------------------
     ws = wb.create_sheet(LEDGER_SHEET, before_meta)
     ws.cell(1, 1, "报送情况").font = Font(bold=True, size=14)
     ws.cell(2, 1, clean_text(headline))
-    ws.cell(3, 1, P.policy_text(include_invalid, roster_given))
-    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=13)
+    policy = P.policy_text(include_invalid, roster_given)
+    ws.cell(3, 1, policy)
+    ws.merge_cells(start_row=3, start_column=1, end_row=3, end_column=LEDGER_PRINT_COLS)
     ws.cell(3, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[3].height = 60
+    ws.row_dimensions[3].height = max(30, row_height([(policy, sum(LEDGER_WIDTHS[:LEDGER_PRINT_COLS]))]) or 0)
     _header(ws, LEDGER_HEAD_ROW, LEDGER_HEADERS, LEDGER_WIDTHS)
-    styles = {status: _style_id(ws, PatternFill("solid", fgColor=color)) for status, color in STATUS_FILL.items()}
-    rows = [_ledger_row(e, styles) for e in decision.entries]
+    styles = {status: _style_id(ws, PatternFill("solid", fgColor=color), wrap=True) for status, color in STATUS_FILL.items()}
+    styles["wrap"] = _style_id(ws, None, wrap=True)
+    rows = [_ledger_row(e, styles, base) for e in decision.entries]
     first = LEDGER_HEAD_ROW + 1
     last = LEDGER_HEAD_ROW + len(rows)
     ws.freeze_panes = f"C{first}"
     ws.auto_filter.ref = f"A{LEDGER_HEAD_ROW}:{col_letter(len(LEDGER_HEADERS))}{max(last, first)}"
-    fills.append(Rows(LEDGER_SHEET, first, last, len(LEDGER_HEADERS), generic_rows(rows, first)))
+    setup_print(ws, title=LEDGER_SHEET, unit=unit, year=year, landscape=True,
+                repeat_rows=(LEDGER_HEAD_ROW, LEDGER_HEAD_ROW), last_col=LEDGER_PRINT_COLS, last_row=max(last, first))
+    fills.append(Rows(LEDGER_SHEET, first, last, len(LEDGER_HEADERS),
+                      generic_rows(rows, first, _heights(LEDGER_WIDTHS[:LEDGER_PRINT_COLS]))))
 
     # 缺报单位 ------------------------------------------------------------------------
     if roster_given:
@@ -115,13 +128,14 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
                       "“已报送但未汇总”说明了文件的问题。"
                       f"不在名单中的报送单位（{len(off)} 个）列在下方，也见“汇总情况”表。")
         _header(ws, MISSING_HEAD_ROW, MISSING_HEADERS, MISSING_WIDTHS)
-        red = _style_id(ws, PatternFill("solid", fgColor=C.ERROR_COLOUR))
-        orange = _style_id(ws, PatternFill("solid", fgColor=STATUS_FILL[P.OFF_ROSTER]))
+        red = _style_id(ws, PatternFill("solid", fgColor=C.ERROR_COLOUR), wrap=True)
+        orange = _style_id(ws, PatternFill("solid", fgColor=STATUS_FILL[P.OFF_ROSTER]), wrap=True)
         bold = _style_id(ws, None, BOLD)
+        wrap = _style_id(ws, None, wrap=True)
         mrows: list[list] = []
         for i, (u, what, rel) in enumerate(decision.missing, start=1):
-            files = "；".join(e.source.display for e in rel)
-            mrows.append([i, u.name, u.credit_code, u.level, (what, red), files])
+            files = "；".join(relative_name(e.source.display, base) for e in rel)
+            mrows.append([i, (u.name, wrap), u.credit_code, u.level, (what, red), (files, wrap)])
         if not mrows:
             mrows.append(["", "（无）名单中的单位都已计入汇总"])
         if off:
@@ -129,10 +143,15 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
             mrows.append([("名单外单位（已报送，但不在名单中，未计入汇总）", bold)])
             for i, e in enumerate(off, start=1):
                 s = e.scan
-                mrows.append([i, s.unit_name, s.credit_code, s.level, ("；".join(e.reasons), orange), e.source.display])
+                mrows.append([i, (s.unit_name, wrap), s.credit_code, s.level, ("；".join(e.reasons), orange),
+                              (relative_name(e.source.display, base), wrap)])
+        mrows = [[v if isinstance(v, tuple) or v in (None, "") else (v, wrap) for v in r] for r in mrows]
         first = MISSING_HEAD_ROW + 1
         fills.append(Rows(MISSING_SHEET, first, MISSING_HEAD_ROW + len(mrows), len(MISSING_HEADERS),
-                          generic_rows(mrows, first)))
+                          generic_rows(mrows, first, _heights(MISSING_WIDTHS))))
+        setup_print(ws, title=MISSING_SHEET, unit=unit, year=year, landscape=True,
+                    repeat_rows=(MISSING_HEAD_ROW, MISSING_HEAD_ROW), last_col=len(MISSING_HEADERS),
+                    last_row=MISSING_HEAD_ROW + len(mrows))
 
     # 明细 ----------------------------------------------------------------------------
     index = wb.sheetnames.index(META_SHEET)
@@ -142,11 +161,17 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
         _header(ws, 1, DETAIL_HEADERS, DETAIL_WIDTHS)
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:F{max(2, count + 1)}"
+        setup_print(ws, title=title, unit=unit, year=year, landscape=False, repeat_rows=(1, 1),
+                    last_col=len(DETAIL_HEADERS), last_row=max(2, count + 1))
         fills.append(Rows(title, 2, count + 1, len(DETAIL_HEADERS), segments=[]))
 
     # 校验结果 (the aggregate's own findings) ---------------------------------------------
-    write_results_sheet(wb, findings)
+    write_results_sheet(wb, findings, unit=unit, year=year)
     wb.move_sheet(wb["校验结果"], offset=wb.sheetnames.index(META_SHEET) - wb.sheetnames.index("校验结果"))
+    # 图解 (native, editable charts of the aggregate's cells)
+    from ..report.charts import write_chart_sheet
+
+    write_chart_sheet(wb, aggregate, index=wb.sheetnames.index(META_SHEET), unit=unit, year=year)
     wb.active = 0
     package = workbook_bytes(wb)
     detail_fills = [f for f in fills if f.segments is not None]
@@ -165,43 +190,66 @@ def _header(ws, row: int, headers, widths) -> None:
         ws.column_dimensions[col_letter(j)].width = w
 
 
-def _style_id(ws, fill: PatternFill | None, font: Font | None = None) -> int:
+def _heights(widths):
+    """Row heights for wrapped text: the tallest cell of the printed columns decides."""
+    def height(row: list) -> float | None:
+        texts = []
+        for v, w in zip(row, widths):
+            v = v[0] if isinstance(v, tuple) else v
+            if isinstance(v, str) and v:
+                texts.append((v, w))
+        return row_height(texts)
+    return height
+
+
+def _style_id(ws, fill: PatternFill | None, font: Font | None = None, *, wrap: bool = False) -> int:
     """Register a cell style with openpyxl and return its id (the scratch cell is removed)."""
     cell = ws.cell(MAX_ROWS, 60)
     if fill is not None:
         cell.fill = fill
     if font is not None:
         cell.font = font
+    if wrap:
+        cell.alignment = WRAP
     sid = cell.style_id
     del ws._cells[(MAX_ROWS, 60)]
     return sid
 
 
-def _ledger_row(e: P.Entry, styles: dict[str, int]) -> list:
+def _ledger_row(e: P.Entry, styles: dict[str, int], base: str | None = None) -> list:
     s = e.scan
     readable = s is not None and s.readable
     kind = ""
     if readable:
         kind = f"下级汇总（{len(s.members or ())}个单位）" if e.is_aggregate else "单位报表"
     year = s.year if readable and s.year is not None else ""
-    return [
+    wrap = styles.get("wrap", 0)
+    row = [
         e.no,
-        e.source.display,
-        s.unit_name if readable else "",
+        (relative_name(e.source.display, base), wrap),
+        (s.unit_name, wrap) if readable else "",
         s.credit_code if readable else "",
         s.level if readable else "",
         year if isinstance(year, int) else str(year),
         s.date if readable else "",
-        format_label(s.spec_id, s.version) if readable else "",
-        kind,
+        (format_label(s.spec_id, s.version), wrap) if readable else "",
+        (kind, wrap),
         (e.status, styles.get(e.status, 0)),
         s.errors if s is not None else "",
         s.warnings if s is not None else "",
-        clean_text("；".join(dict.fromkeys(r for r in e.reasons if r))),
+        (_strip_base(clean_text("；".join(dict.fromkeys(r for r in e.reasons if r))), base), wrap),
         e.source.origin,
         s.sha256 if s is not None else "",
+        e.source.display,
         e.history,
     ]
+    # every cell top-aligned like the wrapped ones (a tall row reads from the top)
+    return [v if isinstance(v, tuple) else (v, wrap) for v in row]
+
+
+def _strip_base(text: str, base: str | None) -> str:
+    """A reason naming other files (「只计…最新的一份：/a/b/x.xlsx」) names them relative too."""
+    return text.replace(base.rstrip(os.sep) + os.sep, "") if base else text
 
 
 #: 明细 rows per compressed segment handed to a worker process

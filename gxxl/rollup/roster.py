@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from .. import gate
 from ..text import norm
 
 
@@ -36,12 +38,18 @@ _HEADS = {
 
 def read_roster(path: str | Path) -> list[RosterUnit]:
     path = Path(path)
-    if not path.exists():
+    if not os.path.lexists(path):
         raise RosterError(f"名单文件不存在：{path}")
+
+    def refuse(reason: str) -> RosterError:
+        return RosterError(f"名单文件 {path}：{reason}")
+
     ext = path.suffix.lower()
     if ext == ".csv" or ext == ".txt":
+        gate.check_file(path, max_bytes=gate.MAX_TEXT_BYTES, limit_name="MAX_TEXT_BYTES", error=refuse, role="应报单位名单")
         rows = _csv_rows(path)
     elif ext in (".xlsx", ".xlsm", ".xls"):
+        gate.check_workbook(path, error=refuse, role="应报单位名单")
         rows = _sheet_rows(path)
     else:
         raise RosterError(f"名单文件应为 .csv 或 .xlsx：{path.name}")
@@ -62,7 +70,19 @@ def _csv_rows(path: Path) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;，")
     except csv.Error:
         dialect = csv.excel
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    try:
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as e:  # a field over the csv module's limit, a NUL byte …
+        raise RosterError(f"名单文件 {path.name} 的格式无法识别（{_csv_reason(e)}），请在 Excel/WPS 中另存为 CSV") from None
+
+
+def _csv_reason(e: csv.Error) -> str:
+    text = str(e)
+    if "field larger than field limit" in text:
+        return f"有一格超过 {csv.field_size_limit():,} 个字符"
+    if "NUL" in text or "null byte" in text:
+        return "含有空字符（NUL），可能不是文本文件"
+    return "CSV 结构有误"
 
 
 def _sheet_rows(path: Path) -> list[list[str]]:

@@ -106,6 +106,19 @@ def scan_path(path: str) -> Scan:
     return summarise(filing, findings, sha, mtime)
 
 
+#: the ledger's 说明 for a file whose worker process died while reading it
+MSG_WORKER_DIED = "读取时进程意外终止（文件可能已损坏、过大或是恶意构造的），未读取；请在 Excel/WPS 中打开后重新保存为 .xlsx"
+
+
+def crashed_scan(path: str) -> Scan:
+    """The record of a file whose worker died (abort, out-of-memory kill): 无法读取."""
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        mtime = 0.0
+    return _unreadable(MSG_WORKER_DIED, sha256_of(path), mtime)
+
+
 def _unreadable(message: str, sha: str, mtime: float) -> Scan:
     return Scan(False, get_spec().id, "unit", "", "", "", None, "", "", 1, 0, ("F-1",), (message,), message, sha, mtime,
                 array("H"), array("d"), (), None, True)

@@ -96,15 +96,19 @@ class Rows:
     segments: list["Segment"] | None = None
 
 
-def generic_rows(rows: Iterable[list], first_row: int) -> Callable[[SharedStrings], Iterator[str]]:
+def generic_rows(rows: Iterable[list], first_row: int,
+                 heights: Callable[[list], float | None] | None = None) -> Callable[[SharedStrings], Iterator[str]]:
     """Rows of plain values: ``str`` (shared), ``int``/``float``, ``None``/"" (empty), or
-    ``(value, style_id)`` for a styled cell."""
+    ``(value, style_id)`` for a styled cell.  ``heights(row)`` gives a row's height in points
+    (None: the default), for rows with wrapped text."""
     letters = [col_letter(i + 1) for i in range(64)]
 
     def gen(sst: SharedStrings) -> Iterator[str]:
         buf: list[str] = []
         r = first_row
         for row in rows:
+            ht = heights(row) if heights is not None else None
+            attrs = f' ht="{ht}" customHeight="1"' if ht else ""
             cells = []
             for j, v in enumerate(row):
                 style = ""
@@ -121,7 +125,7 @@ def generic_rows(rows: Iterable[list], first_row: int) -> Callable[[SharedString
                     cells.append(f'<c r="{letters[j]}{r}"{style}><v>{_num(v)}</v></c>')
                 else:
                     cells.append(f'<c r="{letters[j]}{r}"{style} t="s"><v>{sst(str(v))}</v></c>')
-            buf.append(f'<row r="{r}">{"".join(cells)}</row>')
+            buf.append(f'<row r="{r}"{attrs}>{"".join(cells)}</row>')
             r += 1
             if len(buf) >= 2000:
                 yield "".join(buf)

@@ -1,0 +1,155 @@
+"""gxxl audit SOURCES... -o 审查结果.xlsx — review many published annual reports at once (年报审查)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from . import UserError
+from .output import display_path
+
+HELP = "年报审查：一次审查一个地区已发布的全部年度报告（网页、Word、文本或网址列表），生成审查结果工作簿"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="已发布的年报：.html/.htm/.mhtml/.docx/.txt 文件、文件夹（含子文件夹），"
+                        "或每行一个网址的 .txt 网址列表，也可以直接写网址")
+    p.add_argument("-o", "--output", metavar="审查结果.xlsx",
+                   help="输出的审查结果工作簿（审查汇总、问题明细、统计图表）；下载的网页保存在旁边的“.网页”文件夹，"
+                        "导入的统计表保存在“.导入”文件夹")
+    p.add_argument("--grades", metavar="评级表.toml", help="自定义评级标准（默认使用内置的 grades.toml，见 README）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出每份报告的审查结果（供程序使用）")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    p.add_argument("--no-workbooks", action="store_true", help="不保存每份报告导入后的工作簿")
+    p.add_argument("--jobs", metavar="N", help="并行进程数（默认为 CPU 核数）")
+    p.add_argument("--timeout", metavar="秒", default="20", help="下载每个网址的超时时间（默认 20 秒）")
+    p.add_argument("--delay", metavar="秒", default="1", help="两次下载之间的间隔，避免给网站造成压力（默认 1 秒）")
+    p.add_argument("--max-size", metavar="KB", default="20480", help="单个网页的大小上限（默认 20480 KB）")
+
+
+def _number(text: str, name: str, *, lo: float, hi: float, integer: bool = False):
+    try:
+        v = int(str(text).strip()) if integer else float(str(text).strip())
+    except ValueError:
+        raise UserError(f"{name} 应为{'整数' if integer else '数字'}：「{text}」") from None
+    if not lo <= v <= hi:
+        raise UserError(f"{name} 应在 {lo:g} 到 {hi:g} 之间：「{text}」")
+    return v
+
+
+def run(args) -> int:
+    from ..audit import Options, run_audit
+    from ..errors import Interrupted, OutputError
+    if not args.output and not args.json:
+        raise UserError("请用 -o 指定输出的审查结果工作簿，如 -o 审查结果.xlsx（或加 --json 只输出 JSON）")
+    out = Path(args.output) if args.output else None
+    if out is not None:
+        if out.suffix.lower() != ".xlsx":
+            raise UserError(f"{args.output}：输出文件应为 .xlsx 工作簿")
+        if out.exists() and not args.force:
+            raise OutputError(f"{args.output}：文件已存在，如需覆盖请加 --force", path=out)
+        for s in args.sources:
+            sp = Path(s)
+            if sp.exists() and sp.is_file() and sp.resolve() == out.resolve():
+                raise OutputError(f"{args.output}：输出文件不能是输入文件，否则原文件会被覆盖；请换一个输出文件名", path=out)
+    opts = Options(
+        inputs=list(args.sources), output=out, grades=args.grades, force=args.force,
+        jobs=_number(args.jobs, "--jobs", lo=1, hi=256, integer=True) if args.jobs else None,
+        keep_workbooks=not args.no_workbooks,
+        timeout=_number(args.timeout, "--timeout", lo=1, hi=600),
+        delay=_number(args.delay, "--delay", lo=0, hi=60),
+        max_bytes=_number(args.max_size, "--max-size", lo=1, hi=200 * 1024, integer=True) * 1024,
+    )
+    bar = AuditProgress(sys.stderr)
+    reports = []
+
+    def on_report(a):
+        if args.json:
+            reports.append(_json(a))
+
+    try:
+        summ = run_audit(opts, progress=bar, on_report=on_report)
+    except KeyboardInterrupt:
+        bar.clear()
+        raise Interrupted(130) from None
+    finally:
+        bar.clear()
+    if args.json:
+        json.dump({"reports": reports, "summary": {
+            "reports": summ.reports, "findings": summ.findings, "by_grade": summ.by_grade, "by_kind": summ.by_kind,
+            "output": str(out) if out else None}}, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(f"\n== 年报审查：{summ.reports} 份报告")
+        grades = "，".join(f"{g} {n} 份" for g, n in summ.by_grade.items())
+        print(f"   评级：{grades}")
+        if summ.by_kind:
+            print("   问题：" + "，".join(f"{k} {n}" for k, n in summ.by_kind.items()))
+        if out is not None:
+            print(f"   审查结果：{display_path(out)}（审查汇总、问题明细、统计）")
+        if summ.workbooks_dir:
+            print(f"   导入的统计表：{display_path(summ.workbooks_dir)}")
+        if summ.pages_dir:
+            print(f"   下载的网页：{display_path(summ.pages_dir)}（可离线重新审查：gxxl audit {display_path(summ.pages_dir)} -o …）")
+    bad = summ.by_grade.get(_worst(args.grades), 0)
+    return 1 if bad or summ.by_kind else 0
+
+
+def _worst(path) -> str:
+    from ..audit import load_grades
+
+    return load_grades(path).names[0]
+
+
+def _json(a) -> dict:
+    from ..audit.output import counts_by_kind
+
+    return {
+        "index": a.index + 1, "source": a.source, "file": a.file, "unit": a.unit, "level": a.level, "year": a.year,
+        "format": a.format_id, "tables": {k: {"found": v[0], "cells": v[1], "state": v[2]} for k, v in a.tables.items()},
+        "truncated": a.truncated, "text_checked": a.text_checked, "grade": a.grade, "workbook": a.workbook,
+        "defects": counts_by_kind(a.findings), "findings": [f.to_json() for f in a.findings],
+    }
+
+
+class AuditProgress:
+    """One line on stderr (only when it is a terminal): downloads, then pages audited."""
+
+    WIDTH = 30
+
+    def __init__(self, stream):
+        import time
+
+        self.stream, self.clock = stream, time.perf_counter
+        try:
+            self.enabled = stream.isatty()
+        except (AttributeError, ValueError):
+            self.enabled = False
+        self.start = self.clock()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = self.clock()
+        if phase != "write" and done not in (0, total) and now - self.last < 0.1:
+            return
+        self.last = now
+        if phase == "write":
+            line = "正在写出审查结果……"
+        else:
+            what = "下载网页" if phase == "fetch" else "审查报告"
+            frac = done / total if total else 1.0
+            filled = int(self.WIDTH * frac)
+            line = f"{what} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total}（{frac:.0%}），已用 {now - self.start:.1f} 秒"
+        self.stream.write("\r\x1b[2K" + line)
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.enabled and self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()

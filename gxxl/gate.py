@@ -1,0 +1,483 @@
+"""The input gate: what every verb checks before it opens or parses a file a user named.
+
+* Only regular files are opened.  A FIFO, a device (``/dev/zero``), a socket is refused
+  from ``os.stat`` alone — never opened, so never a hang.
+* Folders are walked with ``os.walk`` (symbolic links to folders are not followed, so a
+  link loop cannot recur); an unreadable folder or file is reported by name, never
+  skipped silently.
+* Size and shape limits are checked *before* a workbook is parsed, on the zip parts
+  themselves (``zipfile``, streamed, bounded memory): the file size, each part's and all
+  parts' decompressed size, the real extent of every sheet (largest cell reference ×
+  largest row: python-calamine allocates rows × columns cells, so one cell at
+  XFD1048576 would ask for 512 GB and abort the process), the number of cells of a
+  sheet, the length of a cell text or shared string, and no ``<!DOCTYPE``/entity
+  declarations (a real workbook never has them).  The declared ``<dimension ref>`` is
+  read and reported but not trusted: calamine ignores it (measured), only the real cell
+  references decide.
+
+Every limit is one named constant below and is named in the message.  Errors are
+:class:`gxxl.errors.InputError` / :class:`gxxl.errors.LimitError`; a caller that must
+not raise (the reader) passes ``error=`` to get its own exception type with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .errors import InputError, LimitError
+
+# -- limits (each named in the message when it is exceeded) -----------------------------
+#: a workbook file on disk (a unit's filing is ~30 KB; a large roll-up a few MB)
+MAX_FILE_BYTES = 128 * 1024 * 1024
+#: one part of a workbook after decompression (a sheet's XML, the shared strings)
+MAX_PART_BYTES = 256 * 1024 * 1024
+#: all parts of a workbook after decompression
+MAX_TOTAL_BYTES = 512 * 1024 * 1024
+#: rows × columns of one sheet's used area (python-calamine allocates every one of them;
+#: 10 million cells are ~400 MB in the reader)
+MAX_SHEET_AREA = 10_000_000
+#: cells actually present in one sheet's XML
+MAX_SHEET_CELLS = 4_000_000
+#: characters in one cell or shared string (Excel's own limit)
+MAX_CELL_TEXT = 32_767
+#: a text file (draft, roster .csv, page to import)
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+#: a name (file name, attachment name) in bytes, as file systems count it
+MAX_NAME_BYTES = 255
+
+_LIMIT_WORDS = {
+    "MAX_FILE_BYTES": "文件最大 {n}",
+    "MAX_PART_BYTES": "工作簿中单个部件解压后最大 {n}",
+    "MAX_TOTAL_BYTES": "工作簿解压后总共最大 {n}",
+    "MAX_SHEET_AREA": "单个工作表最多 {n} 个单元格（行数×列数）",
+    "MAX_SHEET_CELLS": "单个工作表最多 {n} 个有内容的单元格",
+    "MAX_CELL_TEXT": "单元格文字最多 {n} 个字符",
+    "MAX_TEXT_BYTES": "文本文件最大 {n}",
+}
+
+#: a raw text run (bytes between two "<") longer than this holds a text over MAX_CELL_TEXT
+#: characters however it is encoded (a character is at most 8 bytes as "&#x10FFFF;" … 10)
+_RUN_BYTES = MAX_CELL_TEXT * 10
+_CHUNK = 1 << 20
+
+_KIND = (
+    (stat.S_ISFIFO, "命名管道（FIFO）"),
+    (stat.S_ISCHR, "字符设备"),
+    (stat.S_ISBLK, "块设备"),
+    (stat.S_ISSOCK, "套接字"),
+    (stat.S_ISDIR, "文件夹"),
+)
+
+
+def human(n: int) -> str:
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if n >= size:
+            v = n / size
+            return f"{v:.0f} {unit}" if v == int(v) else f"{v:.1f} {unit}"
+    return f"{n} 字节"
+
+
+def limit_text(name: str) -> str:
+    """「超过单个工作表最多 10,000,000 个单元格（行数×列数）的限制」 for a limit constant's name."""
+    value = globals()[name]
+    shown = human(value) if name.endswith("_BYTES") else f"{value:,}"
+    return "超过" + _LIMIT_WORDS[name].format(n=shown) + "的限制"
+
+
+ErrorFactory = Callable[[str], Exception]
+
+
+def _factory(path: str | os.PathLike, error: ErrorFactory | None, cls=InputError) -> ErrorFactory:
+    if error is not None:
+        return error
+    return lambda reason: cls(f"{path}：{reason}", path=path)
+
+
+def kind_of(mode: int) -> str | None:
+    """The Chinese name of a non-regular file type, None for a regular file."""
+    for test, name in _KIND:
+        if test(mode):
+            return name
+    return None if stat.S_ISREG(mode) else "特殊文件"
+
+
+# --------------------------------------------------------------------------------------
+# every input this process was given, so the output gate never writes over one
+# --------------------------------------------------------------------------------------
+#: (st_dev, st_ino) → (path, role) of every file admitted or named as an input
+_INPUTS: dict[tuple[int, int], tuple[str, str]] = {}
+
+
+def remember(path: str | os.PathLike, role: str = "输入文件", st: os.stat_result | None = None) -> None:
+    """Record ``path`` as an input of this run (by device and inode: hard links and symbolic
+    links to it count too).  A path that cannot be stat'ed is not recorded."""
+    if st is None:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return
+    _INPUTS.setdefault((st.st_dev, st.st_ino), (str(path), role))
+
+
+def input_role(st: os.stat_result) -> tuple[str, str] | None:
+    """(path, role) when the file with this stat is an input of this run."""
+    return _INPUTS.get((st.st_dev, st.st_ino))
+
+
+def forget(path: str | os.PathLike) -> None:
+    """Not an input after all (a previous output found in the inbox and skipped)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    _INPUTS.pop((st.st_dev, st.st_ino), None)
+
+
+def forget_inputs() -> None:
+    """Start a new run (the Excel add-in and tests run several in one process)."""
+    _INPUTS.clear()
+
+
+def check_file(path: str | os.PathLike, *, max_bytes: int | None = MAX_FILE_BYTES,
+               limit_name: str = "MAX_FILE_BYTES", error: ErrorFactory | None = None,
+               role: str = "输入文件") -> os.stat_result:
+    """A regular, readable file within ``max_bytes``; never opens anything else.
+
+    Raises ``error(reason)`` (default :class:`InputError` naming the path).  The file is
+    remembered as an input (``role`` says which), so no output of this process replaces it.
+    """
+    err = _factory(path, error)
+    try:
+        st = os.stat(path)
+        remember(path, role, st)
+    except FileNotFoundError:
+        raise err("文件不存在") from None
+    except PermissionError:
+        raise err("没有读取权限（请检查文件或所在文件夹的权限）") from None
+    except OSError as e:
+        raise err(f"无法访问（{e.strerror or e}）") from None
+    kind = kind_of(st.st_mode)
+    if kind == "文件夹":
+        raise err("这是一个文件夹，不是文件")
+    if kind:
+        raise err(f"不是普通文件（{kind}），不会读取")
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise _limit(err, limit_name, f"文件大小 {human(st.st_size)}")
+    if not os.access(path, os.R_OK):
+        raise err("没有读取权限（请检查文件或所在文件夹的权限）")
+    return st
+
+
+def _limit(err: ErrorFactory, name: str, what: str) -> Exception:
+    e = err(f"{what}，{limit_text(name)}，不予读取")
+    if isinstance(e, InputError) and not isinstance(e, LimitError):
+        e = LimitError(e.message, path=e.path)
+    return e
+
+
+# --------------------------------------------------------------------------------------
+# workbooks: the zip parts, before any parser sees them
+# --------------------------------------------------------------------------------------
+_REF = re.compile(rb'<(?:\w+:)?(c|row)\b([^>]*)>')
+_R_ATTR = re.compile(rb'\br="([A-Za-z]{0,3})([0-9]{1,9})"')
+_DIM = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([^"]*)"')
+_DOCTYPE = re.compile(rb'<!DOCTYPE|<!ENTITY', re.I)
+
+
+@dataclass
+class SheetShape:
+    part: str
+    name: str = ""
+    declared: str = ""
+    rows: int = 0
+    cols: int = 0
+    cells: int = 0
+    #: <row> elements seen, and the column of the last cell in the current row
+    row_elems: int = 0
+    col_now: int = 0
+
+    @property
+    def area(self) -> int:
+        return self.rows * self.cols
+
+
+@dataclass
+class WorkbookShape:
+    size: int = 0
+    total: int = 0
+    sheets: list[SheetShape] = field(default_factory=list)
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_workbook(path: str | os.PathLike, *, error: ErrorFactory | None = None,
+                   role: str = "输入文件") -> WorkbookShape:
+    """Every input check for a workbook, before it is parsed; returns what was measured.
+
+    ``error(reason)`` builds the exception (default: :class:`InputError`/:class:`LimitError`
+    naming the path); the reader passes its own to turn the reason into an F-1 finding.
+    """
+    err = _factory(path, error)
+    st = check_file(path, error=err, role=role)
+    shape = WorkbookShape(size=st.st_size)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            if head != b"PK\x03\x04":
+                return shape  # not a zip (.xls, or not a workbook at all): the reader says which
+            fh.seek(0)
+            try:
+                zf = zipfile.ZipFile(fh)
+            except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+                return shape  # damaged: the reader says so
+            with zf:
+                _check_parts(zf, shape, err)
+    except PermissionError:
+        raise err("没有读取权限（请检查文件或所在文件夹的权限）") from None
+    return shape
+
+
+def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory) -> None:
+    infos = zf.infolist()
+    declared_total = 0
+    for info in infos:
+        if info.file_size > MAX_PART_BYTES:
+            raise _limit(err, "MAX_PART_BYTES", f"其中 {info.filename} 解压后 {human(info.file_size)}")
+        declared_total += info.file_size
+    if declared_total > MAX_TOTAL_BYTES:
+        raise _limit(err, "MAX_TOTAL_BYTES", f"解压后共 {human(declared_total)}")
+    names = _sheet_names(zf)
+    for info in infos:
+        name = info.filename
+        low = name.lower()
+        if not (low.endswith((".xml", ".rels", ".vml"))):
+            continue  # binary parts (images, vbaProject.bin): sizes checked above
+        is_sheet = low.startswith("xl/worksheets/") and low.endswith(".xml")
+        sheet = SheetShape(part=name, name=names.get(low, "")) if is_sheet else None
+        is_text = is_sheet or low in ("xl/sharedstrings.xml", "content.xml")
+        try:
+            shape.total += _scan_part(zf, info, sheet, is_text, err)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
+            raise err("文件已损坏（压缩包中的 " + name + " 无法解压），请重新保存或重新发送") from None
+        if sheet is not None:
+            shape.sheets.append(sheet)
+
+
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape | None, is_text: bool,
+               err: ErrorFactory) -> int:
+    """Stream one part: real decompressed size, DOCTYPE, long text runs, sheet extent."""
+    size = 0
+    tail = b""
+    first = True
+    with zf.open(info) as fh:
+        while True:
+            block = fh.read(_CHUNK)
+            if not block:
+                break
+            size += len(block)
+            if size > MAX_PART_BYTES:  # the directory may lie about the size
+                raise _limit(err, "MAX_PART_BYTES", f"其中 {info.filename} 解压后超过 {human(MAX_PART_BYTES)}")
+            data = tail + block
+            cut = data.rfind(b"<")
+            if cut <= 0:
+                body, tail = b"", data
+            else:
+                body, tail = data[:cut], data[cut:]
+            if first or b"<!" in body:
+                if _DOCTYPE.search(body):
+                    raise err(f"{info.filename} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
+                first = False
+            if is_text and len(tail) > _RUN_BYTES:
+                raise _limit(err, "MAX_CELL_TEXT", f"{info.filename} 中有一段文字过长")
+            if len(tail) > _RUN_BYTES * 4:  # a tag or text that never ends
+                raise err(f"{info.filename} 的内容格式异常（一个元素超过 {human(_RUN_BYTES * 4)}），不予读取")
+            if is_text and body and _long_run(body):
+                raise _limit(err, "MAX_CELL_TEXT", f"{info.filename} 中有一段文字过长")
+            if sheet is not None and body:
+                _measure(body, sheet, err)
+    if tail:
+        if _DOCTYPE.search(tail):
+            raise err(f"{info.filename} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
+        if sheet is not None:
+            _measure(tail, sheet, err)
+    return size
+
+
+_LONG = re.compile(rb"[^<]{%d}" % _RUN_BYTES)
+
+
+def _long_run(body: bytes) -> bool:
+    return len(body) > _RUN_BYTES and _LONG.search(body) is not None
+
+
+def _measure(body: bytes, sheet: SheetShape, err: ErrorFactory) -> None:
+    if not sheet.declared:
+        m = _DIM.search(body)
+        if m:
+            sheet.declared = m.group(1).decode("ascii", "replace")[:40]
+    n_cells = len(_CELL_TAG.findall(body))
+    refs = _CELL_REF.findall(body)
+    if n_cells == len(refs) and not sheet.col_now:
+        # the usual case, every cell with its reference: three regex passes, no Python loop
+        sheet.cells += n_cells
+        if refs:
+            cols = {c for c, _ in refs}
+            sheet.cols = max(sheet.cols, max(_col_number(c) for c in cols))
+            sheet.rows = max(sheet.rows, max(map(int, {r for _, r in refs})))
+        rows = _ROW_R.findall(body)
+        sheet.row_elems += len(_ROW_TAG.findall(body))
+        if rows:
+            sheet.rows = max(sheet.rows, max(map(int, rows)))
+    else:
+        _measure_slow(body, sheet)
+    sheet.rows = max(sheet.rows, sheet.row_elems)
+    if sheet.cells > MAX_SHEET_CELLS:
+        raise _limit(err, "MAX_SHEET_CELLS", f"{_sheet_label(sheet)} 有超过 {MAX_SHEET_CELLS:,} 个单元格")
+    if sheet.area > MAX_SHEET_AREA:
+        raise _limit(err, "MAX_SHEET_AREA",
+                     f"{_sheet_label(sheet)} 的使用范围达到 {sheet.rows:,} 行 × {sheet.cols:,} 列"
+                     f"（用到了 {_a1(sheet.rows, sheet.cols)} 这样远的单元格，可能是误填的）")
+
+
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Za-z]{1,3})([0-9]{1,9})"')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_ROW_R = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]{1,9})"')
+
+
+def _measure_slow(body: bytes, sheet: SheetShape) -> None:
+    """Cells without a reference: follow them as calamine does (after the previous cell)."""
+    for m in _REF.finditer(body):
+        tag, attrs = m.group(1), m.group(2)
+        r = _R_ATTR.search(attrs)
+        if tag == b"row":
+            sheet.row_elems += 1
+            sheet.col_now = 0
+            sheet.rows = max(sheet.rows, int(r.group(2)) if r else sheet.row_elems)
+            continue
+        sheet.cells += 1
+        if r and r.group(1):
+            sheet.col_now = _col_number(r.group(1))
+            sheet.rows = max(sheet.rows, int(r.group(2)))
+        else:
+            sheet.col_now += 1
+        sheet.cols = max(sheet.cols, sheet.col_now)
+
+
+def _sheet_label(sheet: SheetShape) -> str:
+    return f"工作表「{sheet.name}」" if sheet.name else f"工作表部件 {sheet.part}"
+
+
+def _a1(row: int, col: int) -> str:
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+_SHEET_EL = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\bid="([^"]*)"')
+_REL_EL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
+_REL_EL2 = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+
+
+def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet part (lower-case) → sheet name, from workbook.xml and its relationships (best effort)."""
+    try:
+        wb = zf.read("xl/workbook.xml") if zf.getinfo("xl/workbook.xml").file_size < (4 << 20) else b""
+        rels = zf.read("xl/_rels/workbook.xml.rels") if zf.getinfo("xl/_rels/workbook.xml.rels").file_size < (4 << 20) else b""
+    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError):
+        return {}
+    targets = {m.group(1): m.group(2) for m in _REL_EL.finditer(rels)}
+    targets.update({m.group(2): m.group(1) for m in _REL_EL2.finditer(rels)})
+    out = {}
+    for m in _SHEET_EL.finditer(wb):
+        t = targets.get(m.group(2))
+        if t:
+            t = t.decode("utf-8", "replace").lstrip("/")
+            part = t if t.startswith("xl/") else "xl/" + t
+            import html
+
+            out[part.lower()] = html.unescape(m.group(1).decode("utf-8", "replace"))
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# folders: walked, unreadable parts reported by name
+# --------------------------------------------------------------------------------------
+@dataclass
+class Walked:
+    #: (path, shown): files to read, in a stable order
+    files: list[tuple[str, str]]
+    #: (shown path, reason): unreadable folders, special files
+    problems: list[tuple[str, str]]
+    #: files with another extension
+    other: int = 0
+
+    @property
+    def messages(self) -> list[str]:
+        return [f"{shown}：{reason}" for shown, reason in self.problems]
+
+
+def walk(root: str | os.PathLike, exts: tuple[str, ...]) -> Walked:
+    """Files under ``root`` with one of ``exts`` (lower-case), recursively.
+
+    Hidden entries and Office lock files (``~$name.xlsx``) are skipped; symbolic links to
+    folders are not followed (no loops); an unreadable folder, a dangling link or a special
+    file (FIFO, device, socket) with a wanted extension is reported by name.
+    """
+    base = str(root)
+    shown_root = Path(base).name or base
+    out = Walked([], [])
+
+    def onerror(e: OSError) -> None:
+        where = e.filename or base
+        rel = os.path.relpath(where, base)
+        shown = shown_root if rel == "." else os.path.join(shown_root, rel)
+        out.problems.append((shown, f"文件夹无法读取（{_reason(e)}），其中的文件没有处理"))
+
+    for dirpath, dirnames, filenames in os.walk(base, onerror=onerror):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel = dirpath[len(base):].lstrip(os.sep)
+        prefix = os.path.join(shown_root, rel) if rel else shown_root
+        for fn in sorted(filenames):
+            if fn.startswith(("~$", ".")):
+                continue
+            if not fn.lower().endswith(exts):
+                out.other += 1
+                continue
+            full = os.path.join(dirpath, fn)
+            shown = os.path.join(prefix, fn)
+            try:
+                st = os.stat(full)
+            except OSError as e:
+                out.problems.append((shown, f"无法访问（{_reason(e)}），没有处理"))
+                continue
+            kind = kind_of(st.st_mode)
+            if kind == "文件夹":
+                continue  # a link to a folder: not followed
+            if kind:
+                out.problems.append((shown, f"不是普通文件（{kind}），没有处理"))
+                continue
+            out.files.append((full, shown))
+    return out
+
+
+def _reason(e: OSError) -> str:
+    if isinstance(e, PermissionError):
+        return "没有读取权限"
+    if isinstance(e, FileNotFoundError):
+        return "不存在或是失效的快捷方式（符号链接）"
+    return e.strerror or str(e)

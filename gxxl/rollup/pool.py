@@ -1,0 +1,206 @@
+"""A process pool that survives its workers, for scanning many workbooks.
+
+``multiprocessing.Pool`` never notices a worker that dies (an abort in a native library,
+an out-of-memory kill, ``os._exit``): the run then waits forever.  Here the parent hands
+each worker a small batch of items over its own pipe and knows, at every moment, which
+items a worker still owes.  A worker handles its batch in order and sends one result per
+item, so when it dies (its pipe closes, its process sentinel fires) the first item it
+still owed is the one it died on: that item gets ``crashed(item)`` as its result, the
+rest of the batch goes back to the queue, and a fresh worker takes the dead one's place.
+A worker that sends nothing for ``ITEM_TIMEOUT`` seconds while it owes an item (a
+deadlock inside a native library under memory pressure was seen) is killed the same way.
+
+Workers ignore SIGINT (Ctrl-C reaches the whole process group; only the parent reacts)
+and die silently on SIGTERM; the parent terminates and reaps every worker on any exit,
+including ``KeyboardInterrupt`` and :class:`gxxl.errors.Interrupted`.  A worker whose
+parent disappeared sees its pipe close and exits, so no orphan lingers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections import deque
+from multiprocessing.connection import wait
+from typing import Callable, Iterable
+
+Item = tuple[int, str]
+
+
+#: seconds a worker may spend on one item before it is taken for hung and killed
+#: (a normal workbook takes milliseconds; the largest one the input gate admits, seconds)
+ITEM_TIMEOUT = float(os.environ.get("GXXL_ITEM_TIMEOUT", "120"))
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the parent dies (even by SIGKILL)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # not Linux: the closed pipe ends the worker at its next item
+        pass
+
+
+def _worker(conn, fn: Callable, inherited: list) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    for c in inherited:  # the parent's pipe ends, copied by fork: closed, so a dead parent means EOF
+        try:
+            c.close()
+        except OSError:
+            pass
+    try:
+        while True:
+            try:
+                batch = conn.recv()
+            except (EOFError, OSError):
+                return
+            if batch is None:
+                return
+            for i, arg in batch:
+                result = fn(arg)
+                conn.send((i, result))
+    except (BrokenPipeError, EOFError, OSError):
+        return  # the parent is gone or stopping: nothing to report to
+
+
+class _Slot:
+    __slots__ = ("proc", "conn", "owed", "since")
+
+    def __init__(self, proc, conn):
+        self.proc = proc
+        self.conn = conn
+        self.owed: deque[Item] = deque()
+        #: when the worker last sent a result or was given work
+        self.since = time.monotonic()
+
+
+def run(fn: Callable[[str], object], items: Iterable[Item], *, jobs: int, chunk: int,
+        crashed: Callable[[str], object], done: Callable[[int, object], None],
+        item_timeout: float | None = None) -> None:
+    """Call ``fn(arg)`` for every ``(i, arg)`` in worker processes; ``done(i, result)`` in the parent.
+
+    An item whose worker died, or hung longer than ``item_timeout`` seconds on it (then
+    it is killed), gets ``crashed(arg)`` as its result; the run goes on.
+    """
+    item_timeout = ITEM_TIMEOUT if item_timeout is None else item_timeout
+    queue: deque[Item] = deque(items)
+    total = len(queue)
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else None)
+    slots: list[_Slot] = []
+    finished = 0
+
+    def start() -> _Slot:
+        parent, child = ctx.Pipe()
+        # the child inherits SIGINT ignored from the very first instruction (no window)
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            inherited = [parent] + [s.conn for s in slots]
+            proc = ctx.Process(target=_worker, args=(child, fn, inherited), daemon=True)
+            proc.start()
+        finally:
+            signal.signal(signal.SIGINT, old)
+        child.close()
+        slot = _Slot(proc, parent)
+        slots.append(slot)
+        return slot
+
+    def feed(slot: _Slot) -> None:
+        if slot.owed or not queue:
+            return
+        n = min(chunk, max(1, len(queue) // max(1, len(slots))), len(queue))
+        batch = [queue.popleft() for _ in range(n)]
+        slot.owed.extend(batch)
+        slot.since = time.monotonic()
+        try:
+            slot.conn.send(batch)
+        except (BrokenPipeError, OSError):
+            pass  # found dead at the next wait
+
+    def receive(slot: _Slot) -> bool:
+        """Take every result waiting in the slot's pipe; False when the pipe is closed."""
+        nonlocal finished
+        try:
+            while slot.conn.poll():
+                i, result = slot.conn.recv()
+                if slot.owed and slot.owed[0][0] == i:
+                    slot.owed.popleft()
+                else:  # cannot happen with in-order workers; stay correct anyway
+                    slot.owed = deque(x for x in slot.owed if x[0] != i)
+                finished += 1
+                slot.since = time.monotonic()
+                done(i, result)
+        except (EOFError, OSError):
+            return False
+        return True
+
+    def bury(slot: _Slot) -> None:
+        nonlocal finished
+        receive(slot)
+        slots.remove(slot)
+        slot.conn.close()
+        slot.proc.join(timeout=1)
+        if slot.owed:
+            i, arg = slot.owed.popleft()
+            finished += 1
+            done(i, crashed(arg))
+            queue.extendleft(reversed(slot.owed))
+            slot.owed.clear()
+
+    try:
+        for _ in range(max(1, min(jobs, total))):
+            feed(start())
+        while finished < total:
+            for slot in list(slots):
+                feed(slot)
+            if not slots:  # every worker died with nothing owed: start again
+                feed(start())
+                continue
+            by_conn = {s.conn: s for s in slots}
+            by_sentinel = {s.proc.sentinel: s for s in slots}
+            now = time.monotonic()
+            for slot in list(slots):  # hung on one item (a deadlock in a native library): killed
+                if slot.owed and now - slot.since > item_timeout:
+                    slot.proc.kill()
+            ready = wait(list(by_conn) + list(by_sentinel), timeout=min(5.0, item_timeout))
+            for obj in ready:
+                slot = by_conn.get(obj) or by_sentinel.get(obj)
+                if slot is None or slot not in slots:
+                    continue
+                alive = receive(slot) if obj in by_conn else True
+                if not alive or obj in by_sentinel:
+                    bury(slot)
+                    if queue and len(slots) < jobs:
+                        feed(start())
+                else:
+                    feed(slot)
+    finally:
+        stop(slots)
+
+
+def stop(slots: list[_Slot]) -> None:
+    """Terminate and reap every worker (quietly: SIGTERM is their default, silent death)."""
+    for s in slots:
+        try:
+            s.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+    for s in slots:
+        if s.proc.is_alive() and s.owed:
+            s.proc.terminate()
+    for s in slots:
+        s.proc.join(timeout=2)
+        if s.proc.is_alive():
+            s.proc.kill()
+            s.proc.join(timeout=1)
+        try:
+            s.conn.close()
+        except OSError:
+            pass
+    slots.clear()
