@@ -185,3 +185,42 @@ def test_send_failures_are_clear_and_nothing_is_marked_sent(smtp, tmp_path):
     assert all(x["sent"] for x in led)
     r = gxxl("send", fb, "--dry-run")
     assert "将要发送 0 封（已发送过 2 封" in r.stdout
+
+
+def test_history_follows_the_submission_that_counts(tmp_path):
+    """A corrected file, then the old one sent again by mistake: the later 填报日期 counts."""
+    src = tmp_path / "src"
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    old = random_filing(random.Random(41), unit_name="示例县教育局", level="县级政府部门")
+    old.cover["date"] = "2025-01-20"
+    old.values["T3.new.np"] += 2
+    new = random_filing(random.Random(42), unit_name="示例县教育局", level="县级政府部门")
+    new.cover["date"] = "2025-01-27"
+    src.mkdir()
+    for name, f, when in (("a.eml", old, dt.datetime(2025, 1, 21, 9, 0, tzinfo=TZ)),
+                          ("b.eml", new, dt.datetime(2025, 1, 27, 10, 0, tzinfo=TZ)),
+                          ("c.eml", old, dt.datetime(2025, 1, 28, 11, 0, tzinfo=TZ))):
+        data = write_filing(f, src / (name + ".xlsx")).read_bytes()
+        (inbox / name).write_bytes(utf8_mail("教育局 <jyj@example.gov.cn>", "年报", [("年报.xlsx", data)], date=when))
+    res = run(Options(inputs=[str(inbox)], output=tmp_path / "o.xlsx", unit="示例县人民政府"))
+    st = {e.source.display.split(" → ")[0]: e for e in res.decision.entries}
+    assert st["in/b.eml"].status == INCLUDED
+    assert st["in/b.eml"].history == ("第1次报送（01-21 09:00） → 第2次报送（01-27 10:00） → 第3次报送（01-28 11:00） "
+                                      "→ 采用第2次报送：已汇总")
+    assert {e.history for e in res.decision.entries} == {st["in/b.eml"].history}
+    assert not any("以该次为准" in r for e in res.decision.entries for r in e.reasons)  # the others are 重复
+
+
+def test_ledger_cannot_make_send_mail_out_other_files(smtp, tmp_path):
+    fb = _package(tmp_path, n=1)
+    (tmp_path / "secret.eml").write_bytes(b"From: a@b.c\r\nTo: x@example.org\r\nSubject: secret\r\n\r\nsecret\r\n")
+    ledger = json.loads((fb / "退回记录.json").read_text("utf-8"))
+    ledger["replies"].append({**ledger["replies"][0], "id": "R0002", "eml": "../secret.eml", "to": "x@example.org",
+                              "source_sha256": "x"})
+    (fb / "退回记录.json").write_text(json.dumps(ledger, ensure_ascii=False), encoding="utf-8")
+    smtp.messages.clear()
+    r = gxxl("send", fb, "--smtp", smtp.url("smtps"), "--cafile", smtp.cert)
+    assert r.returncode == 1 and "新发送 1 封" in r.stdout and "邮件文件名不对" in r.stdout, r.stdout + r.stderr
+    assert len(smtp.messages) == 1 and b"secret" not in smtp.messages[0][2]
+    assert [to for _f, to, _raw in smtp.messages] == [["u0@example.gov.cn"]]

@@ -9,6 +9,7 @@ interruption) does not send it again.  ``--dry-run`` lists what would be sent.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -67,7 +68,12 @@ def send(folder: Path, server: Server | None, password: str, *, context: ssl.SSL
     conn = _connect(server, password, context, starttls)
     try:
         for r in todo:
-            path = folder / r["eml"]
+            name = str(r["eml"])
+            if name != os.path.basename(name) or name in (".", "..") or not name.lower().endswith(".eml"):
+                # the ledger is a file on disk: it must not make gxxl mail out any other file
+                result.failed.append((r, f"退回记录中的邮件文件名不对：{name}"))
+                continue
+            path = folder / name
             try:
                 raw = path.read_bytes()
             except OSError:

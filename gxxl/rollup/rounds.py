@@ -84,7 +84,12 @@ def annotate_history(decision: P.Decision, replies: list[dict]) -> None:
         if r.get("source_message_id"):
             by_mid[(r["source_message_id"], r.get("source_name", ""))] = r
     for group in groups(decision.entries):
+        # the submission that counts: the one summed, else the one the policy kept (not 重复), else the last
+        current = next((e for e in group if e.status == P.INCLUDED), None) \
+            or next((e for e in reversed(group) if e.status != P.DUPLICATE), group[-1])
+        k = group.index(current) + 1
         steps = []
+        reply_of_current = None
         for i, e in enumerate(group, start=1):
             when = _when(e)
             steps.append(f"第{i}次报送" + (f"（{when}）" if when else ""))
@@ -94,17 +99,17 @@ def annotate_history(decision: P.Decision, replies: list[dict]) -> None:
             if r is not None:
                 state = "已发送" if r.get("sent") else "待发送"
                 steps.append(f"{r.get('kind', RETURN)}（{state}）")
-            if i == len(group):
-                if r is not None and r.get("kind") == RETURN:
-                    e.returned = True
-                if r is None or r.get("kind") == CHECK or e.status == P.INCLUDED:
-                    steps.append(e.status)
+            if e is current:
+                reply_of_current = r
+        if reply_of_current is not None and reply_of_current.get("kind") == RETURN and current.status != P.INCLUDED:
+            current.returned = True  # the history ends with the 退回: waiting for a resubmission
+        else:
+            steps.append(current.status if k == len(group) else f"采用第{k}次报送：{current.status}")
         text = " → ".join(steps)
-        n = len(group)
         for i, e in enumerate(group, start=1):
             e.history = text
-            if i < n and e.status != P.DUPLICATE:  # 年度不符, 无法读取 … of an earlier round
-                e.reasons.append(f"该单位此后又报送了（第{n}次报送：{group[-1].source.display}），本文件已被取代")
+            if e is not current and e.status != P.DUPLICATE:  # 年度不符, 无法读取 … of another round
+                e.reasons.append(f"该单位另有报送（第{k}次报送：{current.source.display}），以该次为准")
 
 
 #: the 缺报单位 sheet's words for a roster unit without an accepted submission
