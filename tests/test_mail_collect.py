@@ -256,3 +256,26 @@ def test_fifty_megabyte_message_is_skipped_with_a_message(imap, tmp_path):
     # not forgotten: the next run says it again
     r = collect(imap, tmp_path / "o")
     assert "邮件过大未下载" in r.stdout and "新保存 0 封" in r.stdout, r.stdout
+
+
+def test_renumbered_mailbox_is_checked_by_message_id(imap, tmp_path):
+    """UIDVALIDITY changed (mailbox rebuilt on the server): nothing is saved twice."""
+    import json
+
+    a = workbook(tmp_path, "示例县教育局", 61)
+    imap.append(utf8_mail("教育局 <jyj@example.gov.cn>", "年报", [("教育局.xlsx", a)]))
+    out = tmp_path / "o"
+    assert "新保存 1 封" in collect(imap, out).stdout
+    record = out / ".gxxl-collect.json"
+    data = json.loads(record.read_text("utf-8"))
+    box = next(iter(data["mailboxes"].values()))
+    assert box["uidvalidity"] and box["uids"] and data["messages"][0]["message_id"]
+    assert PASSWORD not in record.read_text("utf-8")
+    box["uidvalidity"] += 1  # what the server would report after rebuilding its index
+    record.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    r = collect(imap, out)
+    assert r.returncode == 0 and "重新编号" in r.stdout and "新保存 0 封" in r.stdout and "重复邮件 1 封" in r.stdout, r.stdout
+    assert saved_files(out) == Counter([sha(a)])
+    record.write_text("{broken", "utf-8")
+    r = collect(imap, out)
+    assert r.returncode == 2 and "收取记录已损坏" in r.stderr, r.stderr
