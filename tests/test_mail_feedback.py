@@ -224,3 +224,47 @@ def test_ledger_cannot_make_send_mail_out_other_files(smtp, tmp_path):
     assert r.returncode == 1 and "新发送 1 封" in r.stdout and "邮件文件名不对" in r.stdout, r.stdout + r.stderr
     assert len(smtp.messages) == 1 and b"secret" not in smtp.messages[0][2]
     assert [to for _f, to, _raw in smtp.messages] == [["u0@example.gov.cn"]]
+
+
+def test_a_server_that_never_answers_does_not_hang(tmp_path):
+    """A port that accepts connections and then says nothing: a clear message after --timeout."""
+    import socket
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    try:
+        fb = _package(tmp_path, n=1)
+        for args in (["collect", "--imap", f"imaps://u@127.0.0.1:{port}/INBOX", "-o", tmp_path / "o"],
+                     ["collect", "--imap", f"imap://u@127.0.0.1:{port}/INBOX", "-o", tmp_path / "o"],
+                     ["send", fb, "--smtp", f"smtps://u@127.0.0.1:{port}"]):
+            start = time.monotonic()
+            env = {"GXXL_IMAP_PASSWORD": "x"}
+            r = subprocess.run([sys.executable, "-m", "gxxl", *map(str, args), "--timeout", "2"], capture_output=True,
+                               text=True, env={**os.environ, **env, "GXXL_SMTP_PASSWORD": "x", "PYTHONPATH": str(ROOT)},
+                               stdin=subprocess.DEVNULL, timeout=120)
+            assert r.returncode == 2 and "没有应答（超时）" in r.stderr and "Traceback" not in r.stderr, r.stderr
+            assert time.monotonic() - start < 30
+        assert not (tmp_path / "o").exists() or not any((tmp_path / "o").rglob("*.xlsx"))
+    finally:
+        stop.set()
+        t.join()
+        for c in held:
+            c.close()
+        listener.close()

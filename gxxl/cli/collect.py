@@ -32,6 +32,7 @@ def add_arguments(p) -> None:
     p.add_argument("--starttls", action="store_true", help="imap:// 连接后用 STARTTLS 加密")
     p.add_argument("--cafile", metavar="证书.pem", help="信任的证书文件（单位邮件服务器使用自签名证书时）")
     p.add_argument("--insecure", action="store_true", help="不验证服务器证书（仅用于测试）")
+    p.add_argument("--timeout", metavar="秒", help="等待服务器应答的最长时间（默认 60 秒）")
     p.add_argument("--mark-seen", action="store_true", help="把已收取的邮件标为已读（默认不改变邮件状态）")
     p.add_argument("--max-size", metavar="MB", help="单封邮件大小上限，超过的不下载（默认 30 MB）")
 
@@ -40,6 +41,7 @@ def run(args) -> int:
     from ..mail import conn, imap
 
     server = conn.parse_url(args.imap, ("imap", "imaps"), "--imap")
+    conn.timeout_arg(args.timeout)
     since = None
     if args.since:
         try:
@@ -60,7 +62,8 @@ def run(args) -> int:
     password = conn.password("GXXL_IMAP_PASSWORD", server)
     out = Path(args.output)
     result = imap.collect(server, password, out, since=since, context=context, starttls=args.starttls,
-                          mark_seen=args.mark_seen, max_bytes=int(max_mb * (1 << 20)))
+                          mark_seen=args.mark_seen, max_bytes=int(max_mb * (1 << 20)),
+                          timeout=conn.timeout_arg(args.timeout))
     print(summary(result, out))
     return 0
 

@@ -25,6 +25,7 @@ def add_arguments(p) -> None:
     p.add_argument("--starttls", action="store_true", help="smtp:// 连接后用 STARTTLS 加密")
     p.add_argument("--cafile", metavar="证书.pem", help="信任的证书文件（邮件服务器使用自签名证书时）")
     p.add_argument("--insecure", action="store_true", help="不验证服务器证书（仅用于测试）")
+    p.add_argument("--timeout", metavar="秒", help="等待服务器应答的最长时间（默认 60 秒）")
     p.add_argument("--from", dest="sender", metavar="地址", help="发件人地址（默认为登录用户名；用户名不是邮件地址时为各单位来信的收件地址）")
 
 
@@ -42,12 +43,14 @@ def run(args) -> int:
     if not args.smtp:
         raise UserError("请用 --smtp 指定发信服务器，如 --smtp smtps://用户名@邮件服务器（或加 --dry-run 只查看）")
     server = conn.parse_url(args.smtp, ("smtp", "smtps"), "--smtp")
+    timeout = conn.timeout_arg(args.timeout)
     if server.scheme == "smtp" and not args.starttls:
         print("gxxl：注意：smtp:// 未加密；请尽量使用 smtps:// 或加 --starttls", file=sys.stderr)
     context = conn.tls_context(args.cafile, args.insecure)
     _ledger, todo, _r = smtp.pending(folder)
     password = conn.password("GXXL_SMTP_PASSWORD", server) if todo else ""
-    result = smtp.send(folder, server, password, context=context, starttls=args.starttls, sender=args.sender or "")
+    result = smtp.send(folder, server, password, context=context, starttls=args.starttls, sender=args.sender or "",
+                       timeout=timeout)
     print(summary(result))
     return 1 if result.failed else 0
 

@@ -107,6 +107,19 @@ def tls_context(cafile: str | None, insecure: bool) -> ssl.SSLContext:
     return ctx
 
 
+def timeout_arg(text: str | None) -> float:
+    """``--timeout`` in seconds (1 to 600), default :data:`TIMEOUT`."""
+    if not text:
+        return TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 1 <= value <= 600:
+        raise UserError(f"--timeout 应为 1 到 600 之间的秒数：「{text}」")
+    return value
+
+
 def friendly(e: BaseException, server: Server) -> MailError:
     """One Chinese sentence for a failed connection, naming the server."""
     where = f"{server.host}:{server.port}"
@@ -124,7 +137,7 @@ def friendly(e: BaseException, server: Server) -> MailError:
     if isinstance(e, socket.gaierror):
         return MailError(f"找不到邮件服务器「{server.host}」：请检查服务器地址和网络连接")
     if isinstance(e, (TimeoutError, socket.timeout)):
-        return MailError(f"连接邮件服务器 {where} 超时：请检查网络，或稍后再试")
+        return MailError(f"邮件服务器 {where} 没有应答（超时）：请检查网络、端口和协议，或稍后再试；慢速服务器可加大 --timeout")
     if isinstance(e, (ConnectionResetError, BrokenPipeError, EOFError)):
         return MailError(f"邮件服务器 {where} 中断了连接：请检查端口和协议是否对应，或稍后再试")
     if isinstance(e, OSError):

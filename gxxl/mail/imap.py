@@ -76,7 +76,8 @@ class CollectResult:
 
 def collect(server: Server, password: str, out: Path, *, since: _dt.date | None = None,
             context: ssl.SSLContext | None = None, starttls: bool = False, mark_seen: bool = False,
-            max_bytes: int = DEFAULT_MAX_MB << 20, progress: Progress | None = None) -> CollectResult:
+            max_bytes: int = DEFAULT_MAX_MB << 20, progress: Progress | None = None,
+            timeout: float = TIMEOUT) -> CollectResult:
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}：已存在同名文件，-o 应为一个文件夹", path=out)
@@ -84,7 +85,7 @@ def collect(server: Server, password: str, out: Path, *, since: _dt.date | None 
     key = server.display()
     box = record["mailboxes"].setdefault(key, {"uidvalidity": None, "uids": []})
     result = CollectResult(mailbox=key)
-    conn = _connect(server, password, context, starttls)
+    conn = _connect(server, password, context, starttls, timeout)
     try:
         try:
             typ, data = conn.select(_quote(server.path or "INBOX"), readonly=not mark_seen)
@@ -154,12 +155,12 @@ def _fetch_all(conn, out, record, box, ids, uidvalidity, todo, result, *, max_by
 
 
 # --------------------------------------------------------------------------------------
-def _connect(server: Server, password: str, context, starttls: bool) -> imaplib.IMAP4:
+def _connect(server: Server, password: str, context, starttls: bool, timeout: float = TIMEOUT) -> imaplib.IMAP4:
     try:
         if server.tls:
-            conn = imaplib.IMAP4_SSL(server.host, server.port, ssl_context=context, timeout=TIMEOUT)
+            conn = imaplib.IMAP4_SSL(server.host, server.port, ssl_context=context, timeout=timeout)
         else:
-            conn = imaplib.IMAP4(server.host, server.port, timeout=TIMEOUT)
+            conn = imaplib.IMAP4(server.host, server.port, timeout=timeout)
             if starttls:
                 try:
                     conn.starttls(ssl_context=context)
@@ -183,7 +184,24 @@ def _connect(server: Server, password: str, context, starttls: bool) -> imaplib.
         raise MailError(f"登录邮件服务器 {server.host} 失败：用户名「{server.user}」或密码不对（服务器答复：{_text([str(e)])}）") from None
     except (OSError, EOFError) as e:
         raise friendly(e, server) from None
+    _send_id(conn)
     return conn
+
+
+def _send_id(conn: imaplib.IMAP4) -> None:
+    """RFC 2971 ID: NetEase mail (163/126/yeah) refuses SELECT from a client that does not say who it is."""
+    try:
+        if "ID" not in conn.capabilities:
+            typ, data = conn.capability()
+            caps = b" ".join(d for d in data if isinstance(d, bytes)).upper().split()
+            if b"ID" not in caps:
+                return
+        imaplib.Commands.setdefault("ID", ("AUTH", "SELECTED"))
+        from .. import __version__
+
+        conn._simple_command("ID", f'("name" "gxxl" "version" "{__version__}")')
+    except (imaplib.IMAP4.error, OSError):
+        pass  # only a courtesy; the server decides at SELECT
 
 
 def _quote(mailbox: str) -> str:
@@ -258,9 +276,12 @@ def _bodies(conn: imaplib.IMAP4, uids: list[int]):
     typ, data = conn.uid("FETCH", ",".join(map(str, uids)), "(UID BODY.PEEK[])")
     if typ != "OK":
         raise MailError(f"邮件服务器拒绝了下载邮件的请求：{_text(data)}")
-    for item in data or ():
+    data = list(data or ())
+    for k, item in enumerate(data):
         if isinstance(item, tuple) and len(item) == 2:
             m = _UID.search(item[0])
+            if m is None and k + 1 < len(data) and isinstance(data[k + 1], bytes):
+                m = _UID.search(data[k + 1])  # some servers put 「UID n)」 after the literal
             if m:
                 yield int(m.group(1)), item[1]
 

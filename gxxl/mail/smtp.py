@@ -57,7 +57,7 @@ def pending(folder: Path) -> tuple[dict, list[dict], SendResult]:
 
 
 def send(folder: Path, server: Server | None, password: str, *, context: ssl.SSLContext | None = None,
-         starttls: bool = False, dry_run: bool = False, sender: str = "") -> SendResult:
+         starttls: bool = False, dry_run: bool = False, sender: str = "", timeout: float = TIMEOUT) -> SendResult:
     ledger, todo, result = pending(folder)
     folder = Path(folder)
     if dry_run or not todo:
@@ -65,7 +65,7 @@ def send(folder: Path, server: Server | None, password: str, *, context: ssl.SSL
         return result
     if sender and not valid_address(sender):
         raise UserError(f"--from「{sender}」不是一个邮件地址")
-    conn = _connect(server, password, context, starttls)
+    conn = _connect(server, password, context, starttls, timeout)
     try:
         for r in todo:
             name = str(r["eml"])
@@ -120,12 +120,12 @@ def send(folder: Path, server: Server | None, password: str, *, context: ssl.SSL
     return result
 
 
-def _connect(server: Server, password: str, context, starttls: bool) -> smtplib.SMTP:
+def _connect(server: Server, password: str, context, starttls: bool, timeout: float = TIMEOUT) -> smtplib.SMTP:
     try:
         if server.tls:
-            conn = smtplib.SMTP_SSL(server.host, server.port, context=context, timeout=TIMEOUT)
+            conn = smtplib.SMTP_SSL(server.host, server.port, context=context, timeout=timeout)
         else:
-            conn = smtplib.SMTP(server.host, server.port, timeout=TIMEOUT)
+            conn = smtplib.SMTP(server.host, server.port, timeout=timeout)
             if starttls:
                 conn.starttls(context=context)
     except smtplib.SMTPNotSupportedError:
