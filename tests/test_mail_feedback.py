@@ -268,3 +268,20 @@ def test_a_server_that_never_answers_does_not_hang(tmp_path):
         for c in held:
             c.close()
         listener.close()
+
+
+def test_own_replies_given_as_input_are_not_submissions(tmp_path):
+    fb = _package(tmp_path, n=1)  # 退回/ holds R0001 … .eml with the annotated copy attached
+    res = run(Options(inputs=[str(tmp_path / "in"), str(fb)], output=tmp_path / "o2.xlsx", unit="示例县人民政府"))
+    assert len(res.decision.entries) == 1  # the folder 退回/ is gxxl's output: skipped with a note
+    assert any("退回文件夹" in n and "不作为报送文件" in n for n in res.collected.notes)
+    # a reply copied elsewhere is recognised by its header
+    copy = tmp_path / "copied"
+    copy.mkdir()
+    reply = next(fb.glob("*.eml"))
+    (copy / reply.name).write_bytes(reply.read_bytes())
+    res = run(Options(inputs=[str(tmp_path / "in"), str(copy)], output=tmp_path / "o3.xlsx", unit="示例县人民政府",
+                      feedback=tmp_path / "fb2"))
+    own = [e for e in res.decision.entries if e.source.display.startswith("copied")]
+    assert len(own) == 1 and own[0].status == "无法读取" and "gxxl 生成的退回邮件" in own[0].reasons[0]
+    assert [r["source_display"] for r in res.feedback.written] == ["in/0.eml → 年报.xlsx"]  # never a reply to it

@@ -22,7 +22,7 @@ def subject_for(kind: str, unit: str, year: int) -> str:
 
 
 def build_reply(*, to: str, sender: str, subject: str, body: str, in_reply_to: str = "", references: str = "",
-                attachment: tuple[str, bytes] | None = None, date=None) -> tuple[bytes, str]:
+                attachment: tuple[str, bytes] | None = None, date=None, reply_id: str = "") -> tuple[bytes, str]:
     """The reply as bytes (CRLF) and its Message-ID."""
     msg = EmailMessage(policy=policy.SMTP)
     msg["From"] = sender
@@ -36,6 +36,10 @@ def build_reply(*, to: str, sender: str, subject: str, body: str, in_reply_to: s
     if in_reply_to:
         msg["In-Reply-To"] = in_reply_to
         msg["References"] = " ".join(x for x in (references.strip(), in_reply_to) if x)
+    if reply_id:  # so that a roll-up never reads gxxl's own reply as a submission
+        from ..rollup.eml import FEEDBACK_HEADER
+
+        msg[FEEDBACK_HEADER] = reply_id
     msg.set_content(body, charset="utf-8", cte="base64")
     if attachment is not None:
         name, data = attachment

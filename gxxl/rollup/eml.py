@@ -54,6 +54,8 @@ class Email:
     #: the address the unit wrote to (our mailbox): the From of a reply
     to_addr: str = ""
     references: str = ""
+    #: a 退回 reply gxxl wrote (header X-Gxxl-Feedback), not a submission
+    is_feedback: bool = False
 
     @property
     def timestamp(self) -> float | None:
@@ -174,6 +176,9 @@ def _filename(part) -> str:
     return name.strip()
 
 
+#: the header gxxl puts on its 退回 replies (gxxl/mail/message.py)
+FEEDBACK_HEADER = "X-Gxxl-Feedback"
+
 _WORKBOOK_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "附件.xlsx",
     "application/vnd.ms-excel": "附件.xls",
@@ -218,6 +223,7 @@ def header_info(msg) -> dict[str, str]:
         "date": _header(msg, "Date"),
         "message_id": _header(msg, "Message-ID").strip(),
         "references": _header(msg, "References"),
+        "gxxl_feedback": _header(msg, FEEDBACK_HEADER),
     }
 
 
@@ -291,6 +297,10 @@ def extract(path: Path, dest: Path, counter: list[int]) -> Email:
     mail.from_addr = info["from_addr"]
     mail.to_addr = info["to_addr"]
     mail.references = info["references"]
+    if info.get("gxxl_feedback"):
+        mail.is_feedback = True
+        mail.problem = "这是 gxxl 生成的退回邮件（发给报送单位的回复），不是报送文件；请不要把退回文件夹作为汇总的输入"
+        return mail
     for p in found:
         if not is_workbook(p.name):
             mail.others.append(p.name)

@@ -24,8 +24,8 @@ from ..errors import OutputError, UserError
 from ..fileio import atomic_write_bytes
 from ..findings import SEVERITY_ZH, Finding, fmt_num
 from . import policy as P
+from .sources import FEEDBACK_LEDGER as LEDGER  # the ledger's name, one definition
 
-LEDGER = "退回记录.json"
 RETURN = "退回"
 CHECK = "请核实"
 #: statuses of a latest submission that is sent back
@@ -79,6 +79,8 @@ def to_answer(decision: P.Decision) -> list[tuple[P.Entry, str]]:
     """(entry, kind) for the latest submissions that need a reply."""
     out = []
     for e in decision.entries:
+        if e.source.email is not None and e.source.email.is_feedback:
+            continue  # our own reply given as input: never answered
         if e.status in RETURNED_STATUSES:
             out.append((e, RETURN))
         elif e.status == P.INCLUDED and e.scan is not None and e.scan.warnings and not e.is_aggregate:
@@ -149,7 +151,7 @@ def write_package(decision: P.Decision, folder: Path, *, year: int, office: str,
                 to=to, sender=frm if valid_address(frm) else "", subject=subject, body=body,
                 in_reply_to=mail.message_id, references=mail.references,
                 attachment=(_attachment_name(unit, year, workbook_name), data) if data is not None else None,
-                date=now)
+                date=now, reply_id=rid)
             eml_name = _unique_name(safe_name(f"{rid} {kind} {unit}.eml"), taken)
             atomic_write_bytes(folder / eml_name, raw, force=False)
             entry.update(eml=eml_name, message_id=mid, subject=subject, sender=frm)

@@ -66,6 +66,9 @@ def collect(inputs: list[str], tmpdir: Path, *, skip: tuple[Path, ...] = (), out
             other += walked.other
             # attachments that `gxxl collect` saved beside their message: the message supplies them
             files = without_collected_copies(walked.files)
+            files, replies = without_feedback_folders(files)
+            if replies:
+                notes.append(f"{raw}：{replies} 个文件在 gxxl 生成的退回文件夹（{FEEDBACK_LEDGER}）中，不作为报送文件")
             for shown, reason in walked.problems:  # an unreadable folder or a FIFO: a 无法读取 row, never silence
                 sources.append(Source(path=shown, display=shown, problem=reason))
             if not files and not walked.problems:
@@ -136,6 +139,23 @@ def without_collected_copies(files: list[tuple[str, str]]) -> list[tuple[str, st
     if not saved:
         return files
     return [(q, shown) for q, shown in files if _key(q) not in saved]
+
+
+#: the ledger of a 退回 folder (gxxl/rollup/feedback.py): what is there was written by gxxl
+FEEDBACK_LEDGER = "退回记录.json"
+
+
+def without_feedback_folders(files: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], int]:
+    """Drop the files of 退回 folders (annotated copies, replies): gxxl's outputs, not submissions."""
+    flagged: dict[str, bool] = {}
+    kept = []
+    for q, shown in files:
+        d = os.path.dirname(q)
+        if d not in flagged:
+            flagged[d] = os.path.isfile(os.path.join(d, FEEDBACK_LEDGER))
+        if not flagged[d]:
+            kept.append((q, shown))
+    return kept, len(files) - len(kept)
 
 
 def collected_attachments(folder: str) -> set[str]:
