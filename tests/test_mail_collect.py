@@ -248,7 +248,7 @@ def test_fifty_megabyte_message_is_skipped_with_a_message(imap, tmp_path):
     before = imap.state()
     assert max(size for _, size in before.values()) > 50 << 20
     r, rss = _in_process(["collect", "--imap", imap.url(), "--cafile", imap.cert, "-o", tmp_path / "o"], tmp_path)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # saved what it could; one message needs a look
     assert "邮件过大未下载" in r.stdout and "全部材料（很大）" in r.stdout and "--max-size" in r.stdout, r.stdout
     assert saved_files(tmp_path / "o") == Counter([sha(a)])
     assert imap.state() == before

@@ -16,6 +16,7 @@ EPILOG = """\
   每封带工作簿附件的邮件保存为 OUT 下的一个文件夹（原邮件.eml 和全部附件）；已收取过的邮件不会重复下载。
   邮箱以只读方式打开，不删除、不移动邮件，也不改变“已读/未读”，除非加 --mark-seen。
   之后用 gxxl rollup OUT/ … 汇总（每个附件只计一次）。
+  退出码：0 收取完成；1 有邮件因过大未下载（见屏幕提示）；2 无法连接、登录失败或用法有误。
 
 示例：
   set GXXL_IMAP_PASSWORD=邮箱密码            （Windows；Linux/macOS 用 export）
@@ -65,7 +66,7 @@ def run(args) -> int:
                           mark_seen=args.mark_seen, max_bytes=int(max_mb * (1 << 20)),
                           timeout=conn.timeout_arg(args.timeout))
     print(summary(result, out))
-    return 0
+    return 1 if result.too_large else 0  # 1: something was left on the server that needs a look
 
 
 def summary(result, out: Path) -> str:
