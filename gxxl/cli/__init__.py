@@ -25,6 +25,8 @@ VERBS: dict[str, str] = {
     "addin": "addin",
     "audit": "audit",
     "export": "export",
+    "collect": "collect",
+    "send": "send",
 }
 
 
