@@ -301,6 +301,8 @@ def check_domain(ctx: Context, rule) -> list[Finding]:
         problem = filing.problems.get(code)
         if problem:
             kind, raw = problem
+            if kind == "invalid":  # reported by the reader (F-5) with the reason
+                continue
             if kind == "blank":
                 out.append(_cell_finding(rule, rule.blank_severity, code, where, None,
                                          rule.blank_message.format(label=label)))

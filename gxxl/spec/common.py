@@ -26,13 +26,13 @@ from .model import (
 F_1 = NoticeRule(
     id="F-1", title="文件无法读取", severity="error", raised_by="reader",
     basis="不是工作簿、已加密、是空文件或已损坏：无法读取任何数据",
-    message="{file}：{reason}",
+    message="{name}：{reason}",
 )
 F_2 = NoticeRule(
     id="F-2", title="不是本系统的报表格式", severity="error", raised_by="reader",
     basis="工作簿中找不到政府信息公开年度报告统计表（或其中一张表）的栏目名称",
-    message="{file}：{reason}",
-    variants={"table_missing": "{file}：未找到{table}（{title}），该表的单元格按空白处理"},
+    message="{name}：{reason}",
+    variants={"table_missing": "{name}：未找到{table}（{title}），该表的单元格按空白处理"},
 )
 F_3 = NoticeRule(
     id="F-3", title="单元格取值有疑问", severity="info", raised_by="reader",
@@ -42,13 +42,19 @@ F_3 = NoticeRule(
 F_4 = NoticeRule(
     id="F-4", title="表格布局被修改", severity="warning", raised_by="reader",
     basis="表格的行列位置与模板不同（插入、删除或移动了行列）时按栏目名称定位读取，须人工核对",
-    message="{file}：{table}的布局与模板不同（{notes}），已按栏目名称定位读取，请核对",
+    message="{name}：{table}的布局与模板不同（{notes}），已按栏目名称定位读取，请核对",
+    variants={"locator": "{name}：{reason}"},
 )
 F_5 = NoticeRule(
-    id="F-5", title="单元格的值无法使用", severity="error", raised_by="reader",
-    basis="错误值（#DIV/0!、#REF! 等，也包括以文本填写的）、非数、无穷大或超出合理范围（绝对值大于10⁹，spec.model.MAX_PLAUSIBLE）"
-          "的数不是可用的数字，不能按0计算；涉及该单元格的勾稽关系不核对",
-    message="{cell}：{why}",
+    id="F-5", title="单元格取值无效", severity="error", raised_by="reader",
+    basis="单元格是公式错误值（#DIV/0!、#REF!、#N/A 等，含以文字输入的）、非数（NaN）、无穷大，"
+          "或超出合理范围（绝对值大于 spec.model.MAX_PLAUSIBLE = 10亿）：没有可用的数字，不按0计算，不参加加总核对",
+    message="{cell}：是错误值「{raw}」（公式或数据出错，如除数为0、引用无效），不能按0计算；请修正公式或填写数字",
+    variants={
+        "nan": "{cell}：「{raw}」不是有效数字（非数 NaN），不能按0计算；请重新填写",
+        "inf": "{cell}：「{raw}」是无穷大，不是有效数字；请重新填写",
+        "range": "{cell}：「{raw}」超出合理范围（绝对值大于 {limit} {unit}），可能是输入或公式错误；请核对",
+    },
 )
 F_6 = NoticeRule(
     id="F-6", title="工作簿中没有任何数字", severity="error", raised_by="gaps",
