@@ -16,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import __version__
 from . import constants as C
+from .cells import put
 from .fileio import save_workbook
 from .layout import (
     COVER_HINT_COL,
@@ -70,8 +71,8 @@ def write_meta(ws, spec: FormatSpec, *, kind: str = "unit", extra: dict[str, str
     }
     values.update(extra or {})
     for i, (k, v) in enumerate(values.items(), start=1):
-        ws.cell(i, 1, k)
-        ws.cell(i, 2, v)
+        put(ws, i, 1, k)
+        put(ws, i, 2, v)  # the roll-up unit's name is user text
     ws.protection.sheet = True
 
 

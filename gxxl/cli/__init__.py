@@ -25,6 +25,8 @@ VERBS: dict[str, str] = {
     "addin": "addin",
     "audit": "audit",
     "export": "export",
+    "collect": "collect",
+    "send": "send",
 }
 
 
@@ -97,6 +99,23 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     argv = list(sys.argv[1:] if argv is None else argv)
     _utf8_stdio()
+    streams = _visible_stdio()
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _visible_stdio():
+    """Wrap stdout/stderr so every printed text has its control characters made visible."""
+    from ..term import VisibleStream
+
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = VisibleStream(sys.stdout), VisibleStream(sys.stderr)
+    return saved
+
+
+def _main(argv: list[str]) -> int:
     first = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(first)
     args = parser.parse_args(argv)
@@ -104,8 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     previous = _catch_sigterm()
+    from ..gate import session
+
     try:
-        return int(args._run(args) or 0)
+        with session():  # every input this verb reads is protected from its outputs
+            return int(args._run(args) or 0)
     except GxxlError as e:
         print(f"gxxl：{e}", file=sys.stderr)
         return e.exit_code

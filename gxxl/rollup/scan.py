@@ -20,7 +20,7 @@ from array import array
 from typing import NamedTuple
 
 from ..errors import MSG_RESAVE
-from ..filing import Filing
+from ..filing import NO_NUMBER, Filing
 from ..reader import read_filing
 from ..spec import get_spec
 from ..validate import validate
@@ -145,7 +145,7 @@ def summarise(filing: Filing, findings: list, sha: str, mtime: float) -> Scan:
         if filing.problems:
             index = {c: i for i, c in enumerate(codes)}
             texts = sorted((index[c], p[1]) for c, p in filing.problems.items()
-                           if p[0] in ("text", "nocache") and c in index)
+                           if p[0] in NO_NUMBER and c in index)
     cover = filing.cover
     kind = filing.meta.get("kind", "unit") or "unit"
     members, members_ok = (None, True)
