@@ -32,7 +32,7 @@ from .errors import MSG_RESAVE
 from .detect import detect_format
 from .filing import Filing
 from .layout import META_SHEET, a1, cover_positions, sheet_ref, table_pos, COVER_LABEL_COL
-from .spec import FormatSpec, TableSpec, all_specs, get_spec
+from .spec import FORMAT_MODULES, FormatSpec, TableSpec, all_specs, get_spec
 from .spec.model import MAX_PLAUSIBLE
 from .text import norm, parse_number_text
 from .textio import OLE_MAGIC, cell_text as _text, is_encrypted_ooxml
@@ -248,6 +248,8 @@ def _read_meta(sheets: dict[str, Grid]) -> dict[str, str]:
 
 
 def _choose_spec(meta: dict[str, str], sheets: dict[str, Grid], name: str) -> FormatSpec:
+    if meta.get("format") in FORMAT_MODULES:  # a gxxl workbook: build only its own format
+        return get_spec(meta["format"])
     specs = all_specs()
     if meta.get("format") in specs:
         return specs[meta["format"]]
