@@ -14,7 +14,6 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from .filing import Filing
-from .errors import InputError
 from .fileio import check_output, save_workbook
 from .findings import RESULT_HEADERS, RESULTS_SHEET, Finding, note_text, result_row, status_line
 from .layout import col_index, cover_status_row, COVER_VALUE_COL
@@ -78,13 +77,13 @@ def _writable(ws, r: int, c: int):
 def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str | Path, *, force: bool = True) -> Path:
     src = Path(src)
     check_output(out, force=force, inputs=(src,))  # before the work: never over the input
+    wb = None
     if src.suffix.lower() in (".xlsx", ".xlsm"):
         try:
             wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
-        except Exception as e:  # openpyxl is stricter than the reader on damaged or odd files
-            raise InputError(f"{src}：无法生成标注副本（该工作簿无法用 openpyxl 打开：{type(e).__name__}），"
-                             "请在 Excel/WPS 中打开后重新保存为 .xlsx", path=src) from None
-    else:  # .xls and others: annotate a copy in the official template instead
+        except Exception:  # openpyxl refuses what calamine read (a cell <v>NaN</v>, odd XML)
+            wb = None
+    if wb is None:  # .xls and others: annotate a copy in the official template instead
         from .writer import fill_workbook
 
         wb = fill_workbook(filing)

@@ -25,7 +25,7 @@ def fill_workbook(filing: Filing, spec: FormatSpec | None = None, *, kind: str =
         v = filing.values.get(code)
         if v is None:
             problem = filing.problems.get(code)
-            if problem and problem[0] == "text":
+            if problem and problem[0] in ("text", "invalid"):
                 put(wb[sheet], r, c, problem[1])  # keep what the unit wrote; never a silent 0
             continue
         put(wb[sheet], r, c, v)

@@ -25,6 +25,8 @@ VERBS: dict[str, str] = {
     "addin": "addin",
     "audit": "audit",
     "export": "export",
+    "collect": "collect",
+    "send": "send",
 }
 
 
@@ -62,7 +64,7 @@ class ChineseParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：用法有误：{message}\n（查看帮助：{self.prog} --help）\n")
 
 
-from ..errors import MSG_INTERRUPTED, GxxlError, Interrupted, UserError  # noqa: E402,F401  (UserError re-exported for the verbs)
+from ..errors import MSG_INTERRUPTED, MSG_NO_PERMISSION, GxxlError, Interrupted, UserError  # noqa: E402,F401  (UserError re-exported for the verbs)
 
 
 def _modules(only: str | None = None) -> dict[str, object]:
@@ -163,8 +165,8 @@ def _restore_sigterm(previous) -> None:
 
 _ERRNO_ZH = {
     errno.ENOENT: "路径不存在（请检查文件夹名称）",
-    errno.EACCES: "没有权限（文件可能正在 Excel/WPS 中打开，或文件夹不允许写入）",
-    errno.EPERM: "没有权限（文件可能正在 Excel/WPS 中打开，或文件夹不允许写入）",
+    errno.EACCES: MSG_NO_PERMISSION,
+    errno.EPERM: MSG_NO_PERMISSION,
     errno.ENOTDIR: "路径中有一部分不是文件夹",
     errno.EISDIR: "这是一个文件夹，不是文件",
     errno.EEXIST: "路径中有一部分已是同名的文件，不是文件夹",

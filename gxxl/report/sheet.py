@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ..fileio import save_workbook
-from ..writer import put
+from ..cells import put
 from ..sheetprint import setup_print
 from .grid import boxes
 from .model import Block, Report
