@@ -30,9 +30,6 @@ def check_output(path: str | os.PathLike, *, force: bool = True, inputs: tuple =
     folder), an existing file without ``force``.
     """
     path = Path(path)
-    for p in inputs:
-        if p is not None:
-            gate.remember(p)
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -40,6 +37,9 @@ def check_output(path: str | os.PathLike, *, force: bool = True, inputs: tuple =
     except OSError:
         return path  # the write itself names the problem
     who = gate.input_role(st)
+    for p in inputs:
+        if who is None and p is not None and _same_file(p, st):
+            who = (str(p), "输入文件")
     if who is not None:
         raise OutputError(MSG_OUTPUT_IS_INPUT.format(path=path, role=who[1]), path=path)
     kind = gate.kind_of(st.st_mode)
@@ -48,6 +48,14 @@ def check_output(path: str | os.PathLike, *, force: bool = True, inputs: tuple =
     if not force:
         raise OutputExistsError(str(path))
     return path
+
+
+def _same_file(p, st: os.stat_result) -> bool:
+    try:
+        other = os.stat(p)
+    except OSError:
+        return False
+    return (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, force: bool = True, inputs: tuple = ()) -> Path:

@@ -114,11 +114,16 @@ def kind_of(mode: int) -> str | None:
 # --------------------------------------------------------------------------------------
 #: (st_dev, st_ino) → (path, role) of every file admitted or named as an input
 _INPUTS: dict[tuple[int, int], tuple[str, str]] = {}
+#: nesting depth of :func:`session`
+_DEPTH = [0]
 
 
 def remember(path: str | os.PathLike, role: str = "输入文件", st: os.stat_result | None = None) -> None:
     """Record ``path`` as an input of this run (by device and inode: hard links and symbolic
-    links to it count too).  A path that cannot be stat'ed is not recorded."""
+    links to it count too).  A path that cannot be stat'ed is not recorded; outside a
+    :func:`session` nothing is recorded (a library caller passes ``inputs=`` explicitly)."""
+    if _DEPTH[0] == 0:
+        return
     if st is None:
         try:
             st = os.stat(path)
@@ -144,9 +149,6 @@ def forget(path: str | os.PathLike) -> None:
 def forget_inputs() -> None:
     """Start a new run (the Excel add-in and tests run several in one process)."""
     _INPUTS.clear()
-
-
-_DEPTH = [0]
 
 
 @contextmanager

@@ -334,6 +334,25 @@ def test_unreadable_file_is_named_and_the_folder_run_goes_on(box):
         os.chmod(locked, 0)
 
 
+def test_audit_folder_with_fifo_and_unreadable_folder(box):
+    pages = box / "pages"
+    (pages / "locked").mkdir(parents=True)
+    (pages / "report.txt").write_text("2024年，本机关新收政府信息公开申请10件，办结10件。\n", encoding="utf-8")
+    os.mkfifo(pages / "fifo.html")
+    os.chmod(pages / "locked", 0)
+    try:
+        gx(box, "audit", "pages", "-o", "out/audit.xlsx", "--no-workbooks", expect=(1, 2), nobody=True,
+           outputs=["out/audit.xlsx"])
+        wb = load_workbook(box / "out/audit.xlsx", read_only=True)
+        text = " ".join(str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v)
+        assert "fifo.html" in text and "不是普通文件" in text, text[:2000]
+        assert "locked" in text and "无法读取" in text, text[:2000]
+    finally:
+        os.chmod(pages / "locked", 0o755)
+        shutil.rmtree(pages)
+        (box / "out/audit.xlsx").unlink(missing_ok=True)
+
+
 def test_roster_with_a_huge_field(box):
     gx(box, "rollup", "in/good.xlsx", "--unit", "县", "--roster", "in/roster_field.csv", "-o", "out/r.xlsx",
        expect=(2,), names=["roster_field.csv"])
@@ -594,6 +613,9 @@ def _crashy(arg: str):
     if arg == "exit":
         os._exit(3)
     if arg == "abort":
+        import faulthandler
+
+        faulthandler.disable()  # pytest's handler would print the (intended) abort's stack
         os.abort()
     if arg == "kill":
         os.kill(os.getpid(), signal.SIGKILL)

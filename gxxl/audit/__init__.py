@@ -14,7 +14,6 @@ Pipeline (each stage reuses the engine; nothing is re-implemented here):
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,18 +135,22 @@ def iter_audits(opts: Options, grades: GradeTable, progress=None):
     if jobs == 1 or len(tasks) < 16:
         yield from ordered(_job(t) for t in tasks)
         return
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
+    from ..rollup import pool
+
     chunk = max(1, min(16, len(tasks) // (jobs * 8)))
-    pool = ctx.Pool(jobs, initializer=_worker_init)
+    # gxxl.rollup.pool: a worker that dies or hangs costs its page only, Ctrl-C never hangs
+    stream = pool.results(_job, [(t[0], t) for t in tasks], jobs=jobs, chunk=chunk, crashed=_crashed)
     try:
-        yield from ordered(pool.imap(_job, tasks, chunksize=chunk))
-        pool.close()
+        yield from ordered(a for _, a in stream)
     except BaseException:
-        pool.terminate()
-        pool.join()
+        stream.close()  # stops and reaps the workers
         _remove_partial(wb_dir)
         raise
-    pool.join()
+
+
+def _crashed(task) -> PageAudit:
+    index, path, source, _workbook = task
+    return failed(index, source, f"{Path(path).name}：审查时进程意外终止（页面可能过大或已损坏）", str(path))
 
 
 def _worker_init() -> None:

@@ -93,9 +93,14 @@ def collect(inputs: list[str], *, skip: tuple[Path, ...] = ()) -> list[Item]:
         if not p.exists():
             raise UserError(f"{raw}：文件或文件夹不存在")
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in PAGE_EXT and f.suffix.lower() not in FOLDER_SKIP_EXT and not any(x.startswith(".") for x in f.relative_to(p).parts):
-                    add_file(f)
+            from .. import gate
+
+            exts = tuple(e for e in PAGE_EXT if e not in FOLDER_SKIP_EXT)
+            walked = gate.walk(p, exts)  # no FIFO opened, unreadable folders named, never skipped silently
+            for full, _shown in walked.files:
+                add_file(Path(full))
+            for shown, reason in walked.problems:
+                items.append(Item(source=shown, path=None, error=f"{shown}：{reason}"))
         elif p.is_file():
             add_file(p)
         else:

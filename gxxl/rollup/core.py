@@ -203,7 +203,7 @@ def _job(arg: tuple[int, str]) -> tuple[int, Scan]:
 
 def scan_all(paths: list[Path], skip: list[bool], *, jobs: int | None = None,
              progress: Progress | None = None) -> list[Scan | None]:
-    """Scan every path (None where ``skip``), with a process pool for more than a few files."""
+    """Scan every path (None where ``skip``), in worker processes from two files on (rollup/pool.py)."""
     todo = [(i, str(p)) for i, (p, s) in enumerate(zip(paths, skip)) if not s]
     out: list[Scan | None] = [None] * len(paths)
     n = len(todo)
@@ -211,7 +211,9 @@ def scan_all(paths: list[Path], skip: list[bool], *, jobs: int | None = None,
     done = 0
     if progress:
         progress("scan", 0, n)
-    if jobs == 1 or n < 16:
+    if jobs == 1 or n < 2:
+        # in this process: -j 1, or one file (a file that could crash the reader is refused by
+        # the input gate first); from two files on, worker processes isolate any crash
         for arg in todo:
             i, sc = _job(arg)
             out[i] = sc

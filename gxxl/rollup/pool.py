@@ -88,6 +88,20 @@ def run(fn: Callable[[str], object], items: Iterable[Item], *, jobs: int, chunk:
     An item whose worker died, or hung longer than ``item_timeout`` seconds on it (then
     it is killed), gets ``crashed(arg)`` as its result; the run goes on.
     """
+    for i, result in results(fn, items, jobs=jobs, chunk=chunk, crashed=crashed, item_timeout=item_timeout):
+        done(i, result)
+
+
+def results(fn: Callable[[object], object], items: Iterable[Item], *, jobs: int, chunk: int,
+            crashed: Callable[[object], object], item_timeout: float | None = None):
+    """``(i, fn(arg))`` for every ``(i, arg)``, as they come (any order), computed in worker
+    processes; see :func:`run`.  Closing the generator (or an exception in the consumer,
+    Ctrl-C included) stops and reaps every worker."""
+    emitted: deque[tuple[int, object]] = deque()
+
+    def done(i: int, result: object) -> None:
+        emitted.append((i, result))
+
     item_timeout = ITEM_TIMEOUT if item_timeout is None else item_timeout
     queue: deque[Item] = deque(items)
     total = len(queue)
@@ -180,6 +194,10 @@ def run(fn: Callable[[str], object], items: Iterable[Item], *, jobs: int, chunk:
                         feed(start())
                 else:
                     feed(slot)
+            while emitted:
+                yield emitted.popleft()
+        while emitted:
+            yield emitted.popleft()
     finally:
         stop(slots)
 
