@@ -192,9 +192,9 @@ def test_check_text_user_mistakes(tmp_path):
     assert r.returncode == 2 and "文件不存在" in r.stderr
     (tmp_path / "r.pdf").write_bytes(b"%PDF-1.4")
     r = gxxl("check-text", tmp_path / "r.pdf", "--against", SEED004)
-    assert r.returncode == 2 and "另存为" in r.stderr
-    r = gxxl("check-text", DATA / "seed004.txt")
-    assert r.returncode == 2
+    assert r.returncode == 2 and "无法作为 PDF 打开" in r.stderr  # PDFs are read; a damaged one is said so
+    r = gxxl("check-text", DATA / "seed004.txt")  # without --against: the text alone (issue 12)
+    assert r.returncode == 0 and "只核对文字本身" in r.stdout
     assert "Traceback" not in r.stdout + r.stderr
 
 
@@ -207,5 +207,6 @@ def test_2019_format_workbook_is_refused(tmp_path):
     src = write_filing(f, tmp_path / "2020.xlsx")
     r = gxxl("report", src, "-o", tmp_path / "r.docx")
     assert r.returncode == 2 and "只支持2021年格式" in r.stderr and not (tmp_path / "r.docx").exists()
+    # check-text compares 2019 tables too (issue 12): seed 004's text against all-zero tables
     r = gxxl("check-text", DATA / "seed004.txt", "--against", src)
-    assert r.returncode == 2 and "只支持2021年格式" in r.stderr
+    assert r.returncode == 1 and "只支持" not in r.stderr and "办结申请写为113件，统计表为0件" in r.stdout
