@@ -246,7 +246,7 @@ NEG_BREAK = re.compile(r"按时|及时|按期|逾期|超期|全部|完全")
 CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|同比|较上年|比上年|较去年|比去年")
 #: between a trigger and its number these words say the count is of something else
 #: (「办结公众反映各类问题的信件3265件」)
-FOREIGN = re.compile(r"信件|来信|来电|留言|咨询|诉求|问题|建议|提案|热线|工单|人次|批次")
+FOREIGN = re.compile(r"信件|来信|来电|留言|咨询|诉求|问题|建议|提案|热线|工单|人次|批次|办件|办事|服务事项")
 #: a previous year's figure in brackets: 「（上年为5件）」
 PREV_BRACKET = re.compile(r"\((?:上年|去年|上一年|上年度)[^()\n]*\)")
 
