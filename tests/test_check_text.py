@@ -58,8 +58,9 @@ def test_seed004_text_has_no_contradiction(seed_book):
 
 def test_seed004_text_is_the_shared_seed():
     shared = ROOT.parent / "shared" / "seeds" / "004_45eff0c929365845.txt"
-    if shared.exists():
-        assert shared.read_bytes() == (DATA / "seed004.txt").read_bytes()
+    if not shared.exists():
+        pytest.skip("../shared is not checked out here (the copy in tests/data is what the tests use)")
+    assert shared.read_bytes() == (DATA / "seed004.txt").read_bytes()
 
 
 def test_planted_copy_flags_every_planted_number_and_nothing_else(seed_book):

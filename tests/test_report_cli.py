@@ -190,9 +190,12 @@ def test_check_text_user_mistakes(tmp_path):
     assert r.returncode == 2 and "文件不存在" in r.stderr
     r = gxxl("check-text", DATA / "seed004.txt", "--against", tmp_path / "无.xlsx")
     assert r.returncode == 2 and "文件不存在" in r.stderr
-    (tmp_path / "r.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "r.pdf").write_bytes(b"%PDF-1.4")  # a damaged PDF
     r = gxxl("check-text", tmp_path / "r.pdf", "--against", SEED004)
-    assert r.returncode == 2 and "无法作为 PDF 打开" in r.stderr  # PDFs are read; a damaged one is said so
+    assert r.returncode == 2 and "r.pdf" in r.stderr and "PDF" in r.stderr
+    (tmp_path / "r.rtf").write_bytes(b"{\\rtf1 x}")
+    r = gxxl("check-text", tmp_path / "r.rtf", "--against", SEED004)
+    assert r.returncode == 2 and "另存为" in r.stderr
     r = gxxl("check-text", DATA / "seed004.txt")  # without --against: the text alone (issue 12)
     assert r.returncode == 0 and "只核对文字本身" in r.stdout
     assert "Traceback" not in r.stdout + r.stderr
