@@ -324,7 +324,10 @@ def match_positional(tokens: list[Token], table: TableSpec) -> StreamHit | None:
             continue
         j = i + 1
         headers = 0
-        while j < len(tokens) and tokens[j].kind == "label" and j - i <= 30:
+        while j < len(tokens) and (tokens[j].kind == "label" or (tokens[j].pad and tokens[j].empty)) and j - i <= 80:
+            if tokens[j].kind != "label":
+                j += 1  # the padding of a header row: 「行政复议 | 行政诉讼 | | | |」
+                continue
             if any(_score(w, x) >= 0.9 for w in tokens[j].text.split() for x in inner) \
                     or any(_score(tokens[j].text, x) >= 0.9 for x in inner):
                 headers += 1
