@@ -37,8 +37,8 @@ _PIPE = re.compile(r"[|｜]")
 _PAGE_FURNITURE = re.compile(r"^(?:[-—–_]+\s*\d{1,4}\s*[-—–_]+|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?"
                              r"|[Pp]age\s*\d+(?:\s*of\s*\d+)?)$")
 _TEXT_VALUE = re.compile(r"^(?:增|减|增加|减少)\s*[0-9０-９][0-9０-９,，.]*\s*(?:件|条|个|项|宗|万元|元)?$")
-#: vocabulary swapped by some mirrors' script conversion (「文件」 → 「檔案」)
-_MIRROR_WORDS = (("档案", "文件"), ("檔案", "文件"))
+#: vocabulary swapped by some mirrors' script conversion (「文件」 → 「檔案」, 「信息」 → 「資訊」)
+_MIRROR_WORDS = (("档案", "文件"), ("檔案", "文件"), ("資訊", "信息"), ("资讯", "信息"))
 
 
 @dataclass
