@@ -180,6 +180,10 @@ def _labels_after(tokens: list[Token], i: int) -> list[int]:
     return [j for j in range(i, len(tokens)) if tokens[j].kind == "label"]
 
 
+#: column headers are never row labels (「总计」 is not 「（七）总计」, 「其他」 not 「3.其他」)
+_HEADER_WORDS = {"总计", "合计", "其他", "小计"}
+
+
 def _find_row(tokens: list[Token], start: int, label: str, window: int) -> tuple[int, int, float] | None:
     """The label token (or two wrapped tokens) matching ``label`` among the next ``window`` labels:
     (first index, index after the label, score)."""
@@ -192,6 +196,9 @@ def _find_row(tokens: list[Token], start: int, label: str, window: int) -> tuple
             j += 1
             continue
         seen += 1
+        if t.text.strip() in _HEADER_WORDS and t.text.strip() != label:
+            j += 1
+            continue
         s = _score(t.text, label)
         end = j + 1
         # a label wrapped over two lines / cells: 「…政府信息公开申」 + 「请」
