@@ -296,6 +296,9 @@ def test_number_before_its_keyword_and_chinese_numerals():
     assert [(x.reported, x.computed) for x in found] == [(2, 1)]
     _, found = _check("本年度一件属于行政查询事项。", f)
     assert found == []
+    # a time limit is not a count: 「20个工作日内予以公开」
+    checked, _ = _check("确保在20个工作日内予以公开。", _t3(T3__disclosed__tot=3))
+    assert checked == []
 
 
 def test_all_closed_against_pending():
