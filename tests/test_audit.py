@@ -318,3 +318,25 @@ def test_text_pdf_pages_audited(tmp_path, soffice):
     for name in names:
         defects = {f["rule"] for f in by_name[name]["findings"] if f["severity"] != "info"}
         assert defects == expected[name], (name, by_name[name]["findings"])
+
+
+def test_mhtml_web_archive_as_browsers_save_it(tmp_path):
+    import quopri
+
+    planted_set(tmp_path / "html")
+    html = (tmp_path / "html" / "published_feb15.html").read_bytes()
+    b = "----MultipartBoundary--gxxl----"
+    archive = (
+        "From: <Saved by Blink>\r\nSnapshot-Content-Location: http://127.0.0.1/report.html\r\nSubject: report\r\n"
+        f'MIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="{b}"\r\n\r\n'
+        f"--{b}\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+        "Content-Location: http://127.0.0.1/report.html\r\n\r\n"
+        + quopri.encodestring(html).decode("ascii").replace("\n", "\r\n") + f"\r\n--{b}--\r\n"
+    )
+    page = tmp_path / "pages" / "report.mhtml"
+    page.parent.mkdir()
+    page.write_text(archive, encoding="ascii", newline="")
+    p = gxxl("audit", page.parent, "--json", check=1)
+    (r,) = json.loads(p.stdout)["reports"]
+    assert r["file"] == str(page) and r["unit"] == "某县交通运输局"
+    assert [f["rule"] for f in r["findings"]] == ["A-4"]
