@@ -147,7 +147,7 @@ def workbook_bytes(result) -> bytes:
         v = filing.values.get(code)
         if v is None:
             problem = filing.problems.get(code)
-            if problem and problem[0] == "text":
+            if problem and problem[0] in ("text", "invalid"):  # as gxxl.writer
                 return _cell(m.group(1), m.group(2), problem[1])
             return f'<c r="{m.group(1)}"{m.group(2)} t="n"></c>'
         return _cell(m.group(1), m.group(2), v)
