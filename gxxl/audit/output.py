@@ -38,12 +38,15 @@ DETAIL_PRINT_COLS = len(DETAIL_HEADERS) - 1
 SHORT_FORMAT = {"gov2021": "2021年格式", "gov2019": "2019试行格式", "legacy2014": "2014–2018统计表"}
 #: grade colours, worst first (pie slices); the cells use the lighter fills of AuditBook
 _CHART_COLOURS = ("E06666", "F6B26B", "93C47D", "A4C2F4", "B7B7B7")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QUOTED = re.compile(r"^(第\d+段|正文)“(.*)”：")
 
 
 def clean(text: object) -> str:
-    s = _ILLEGAL.sub("", str(text))
+    """Page text for a cell: control characters shown as visible marks (:func:`gxxl.cells.clean`,
+    as every writer of user text does), at most ``CELL_MAX`` characters."""
+    from ..cells import clean as visible
+
+    s = visible(str(text))
     return s if len(s) <= CELL_MAX else s[:CELL_MAX] + "……"
 
 
