@@ -149,6 +149,7 @@ def test_page_text_is_never_a_formula(tmp_path):
 def test_urls_fetched_from_local_server_saved_and_failures_are_rows(tmp_path):
     site = tmp_path / "site"
     planted_set(site)
+    (site / "huge.html").write_bytes(b"<html><body>" + b"x" * 600_000 + b"</body></html>")
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -158,18 +159,18 @@ def test_urls_fetched_from_local_server_saved_and_failures_are_rows(tmp_path):
         urls = tmp_path / "网址.txt"
         urls.write_text("# 某县各部门年报\n"
                         f"{base}/clean.html\n{base}/published_feb15.html\n{base}/missing.html\n"
-                        f"http://127.0.0.1:{closed}/x.html\n", encoding="utf-8")
+                        f"http://127.0.0.1:{closed}/x.html\n{base}/huge.html\n", encoding="utf-8")
         out = tmp_path / "out" / "审查结果.xlsx"
-        gxxl("audit", urls, "-o", out, "--delay", "0", "--timeout", "5", check=1)
+        gxxl("audit", urls, "-o", out, "--delay", "0", "--timeout", "5", "--max-size", "500", check=1)
     finally:
         server.shutdown()
         server.server_close()
     summary = rows(out, "审查汇总")
     assert [r["来源"] for r in summary][:2] == [f"{base}/clean.html", f"{base}/published_feb15.html"]
-    assert [r["评级"] for r in summary] == ["合格", "需整改", "不合格", "不合格"]
+    assert [r["评级"] for r in summary] == ["合格", "需整改", "不合格", "不合格", "不合格"]
     detail = rows(out, "问题明细")
     failures = [r["说明"] for r in detail if r["规则"] == "A-0"]
-    assert len(failures) == 2 and "HTTP 404" in failures[0] and "下载失败" in failures[1]
+    assert len(failures) == 3 and "HTTP 404" in failures[0] and "下载失败" in failures[1] and "过大" in failures[2]
     saved = out.parent / "审查结果.网页"
     assert len(list(saved.glob("*.html"))) == 2
     index = (saved / "网址对照.tsv").read_text("utf-8")
