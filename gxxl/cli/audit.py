@@ -63,11 +63,12 @@ def run(args) -> int:
         max_bytes=_number(args.max_size, "--max-size", lo=1, hi=200 * 1024, integer=True) * 1024,
     )
     bar = AuditProgress(sys.stderr)
-    reports = []
+    first = [True]
 
-    def on_report(a):
+    def on_report(a):  # --json streams one report at a time (memory does not grow with the pages)
         if args.json:
-            reports.append(_json(a))
+            sys.stdout.write(('{"reports": [\n' if first[0] else ",\n") + json.dumps(_json(a), ensure_ascii=False))
+            first[0] = False
 
     try:
         summ = run_audit(opts, progress=bar, on_report=on_report)
@@ -77,10 +78,10 @@ def run(args) -> int:
     finally:
         bar.clear()
     if args.json:
-        json.dump({"reports": reports, "summary": {
-            "reports": summ.reports, "findings": summ.findings, "by_grade": summ.by_grade, "by_kind": summ.by_kind,
-            "output": str(out) if out else None}}, sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        summary = {"reports": summ.reports, "findings": summ.findings, "by_grade": summ.by_grade,
+                   "by_kind": summ.by_kind, "output": str(out) if out else None}
+        sys.stdout.write(('{"reports": [' if first[0] else "\n") + '], "summary": '
+                         + json.dumps(summary, ensure_ascii=False) + "}\n")
     else:
         print(f"\n== 年报审查：{summ.reports} 份报告")
         grades = "，".join(f"{g} {n} 份" for g, n in summ.by_grade.items())
