@@ -9,12 +9,12 @@ from pathlib import Path
 from . import UserError
 from .output import display_path
 
-HELP = "年报审查：一次审查一个地区已发布的全部年度报告（网页、Word、文本或网址列表），生成审查结果工作簿"
+HELP = "年报审查：一次审查一个地区已发布的全部年度报告（网页、Word、PDF、文本或网址列表），生成审查结果工作簿"
 
 
 def add_arguments(p) -> None:
     p.add_argument("sources", nargs="+", metavar="SOURCE",
-                   help="已发布的年报：.html/.htm/.mhtml/.docx/.txt 文件、文件夹（含子文件夹），"
+                   help="已发布的年报：.html/.htm/.mhtml/.docx/.pdf（文字型）/.txt 文件、文件夹（含子文件夹），"
                         "或每行一个网址的 .txt 网址列表，也可以直接写网址")
     p.add_argument("-o", "--output", metavar="审查结果.xlsx",
                    help="输出的审查结果工作簿（审查汇总、问题明细、统计图表）；下载的网页保存在旁边的“.网页”文件夹，"
