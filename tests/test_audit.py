@@ -97,11 +97,14 @@ def test_planted_set_caught_exactly(tmp_path):
         assert defects == rules, (name, r["findings"])
         assert infos <= {"A-11"}, (name, infos)  # the 2019 page: text not compared (2021 format only)
         assert (r["unit"], r["level"], r["year"]) == ("某县交通运输局", "县级政府部门", 2023)
-        assert all(t["state"] == "完整" for t in r["tables"].values())
+        states = {k: t["state"] for k, t in r["tables"].items()}
+        assert states == ({"T2": "完整", "T3": "未找到", "T4": "完整"} if name == "table_3_missing"
+                          else {"T2": "完整", "T3": "完整", "T4": "完整"}), (name, states)
     grades = {n: by_name[n]["grade"] for n in expected}
     assert grades == {"clean": "合格", "shifted_number": "不合格", "template_2019": "不合格",
                       "missing_part_5": "需整改", "published_feb15": "需整改", "text_258_table_275": "需整改",
-                      "no_fee_statement": "需整改", "period_last_year": "需整改", "parts_not_adding_up": "需整改"}
+                      "no_fee_statement": "需整改", "period_last_year": "需整改", "parts_not_adding_up": "需整改",
+                      "table_3_missing": "不合格"}
     t = next(f for f in by_name["text_258_table_275"]["findings"] if f["rule"] == "T3-8")
     assert (t["reported"], t["computed"]) == (258, 275)
 
