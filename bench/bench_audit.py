@@ -4,7 +4,7 @@
     python bench/bench_audit.py --pages 3000     # memory stays flat: compare the peak RSS
     python bench/bench_audit.py --no-workbooks   # without writing one workbook per page
 
-The pages are the 23 real corpus pages (``../shared/corpus``) and the six planted pages of
+The pages are the 23 real corpus pages (``../shared/corpus``) and the planted pages of
 :mod:`gxxl.audit.planted` (complete reports with all three tables), copied round-robin
 into ``bench/out/audit_pages/`` (git-ignored).  The audit runs in a fresh child process,
 end to end (interpreter start, imports, reading, writing 审查结果.xlsx); the child prints
