@@ -38,12 +38,15 @@ DETAIL_PRINT_COLS = len(DETAIL_HEADERS) - 1
 SHORT_FORMAT = {"gov2021": "2021年格式", "gov2019": "2019试行格式", "legacy2014": "2014–2018统计表"}
 #: grade colours, worst first (pie slices); the cells use the lighter fills of AuditBook
 _CHART_COLOURS = ("E06666", "F6B26B", "93C47D", "A4C2F4", "B7B7B7")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QUOTED = re.compile(r"^(第\d+段|正文)“(.*)”：")
 
 
 def clean(text: object) -> str:
-    s = _ILLEGAL.sub("", str(text))
+    """Page text for a cell: control characters shown as visible marks (:func:`gxxl.cells.clean`,
+    as every writer of user text does), at most ``CELL_MAX`` characters."""
+    from ..cells import clean as visible
+
+    s = visible(str(text))
     return s if len(s) <= CELL_MAX else s[:CELL_MAX] + "……"
 
 
@@ -130,6 +133,7 @@ class AuditBook:
         from openpyxl.styles import Alignment
         from openpyxl.utils import get_column_letter
 
+        _header_footer(ws)
         for i, (_, w) in enumerate(headers, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
         ws.freeze_panes = "C3"
@@ -195,6 +199,7 @@ class AuditBook:
         from openpyxl.chart.label import DataLabelList
 
         ws = self.wb.create_sheet(STATS_SHEET)
+        _header_footer(ws)
         ws.column_dimensions["A"].width = 16
         for col in "BCD":
             ws.column_dimensions[col].width = 10
@@ -218,7 +223,11 @@ class AuditBook:
         l0 = r1 + 2
         ws.append([C(ws, "行政层级", font=self.bold, fill=self.head_fill), C(ws, "报告数", font=self.bold, fill=self.head_fill),
                    C(ws, "问题数", font=self.bold, fill=self.head_fill), C(ws, "平均每份", font=self.bold, fill=self.head_fill)])
-        levels = sorted(self.reports_by_level, key=lambda x: (x == "（未识别）", x))
+        from ..spec import get_spec
+
+        official = get_spec("gov2021").levels  # the fixed list of 行政层级, in its order
+        levels = sorted(self.reports_by_level,
+                        key=lambda x: (official.index(x) if x in official else len(official) + (x == "（未识别）"), x))
         for lv in levels:
             n = self.reports_by_level[lv]
             ws.append([C(ws, lv), n, self.by_level[lv], round(self.by_level[lv] / n, 1) if n else 0])
@@ -268,6 +277,7 @@ class AuditBook:
 
     def _grades_sheet(self) -> None:
         ws = self.wb.create_sheet(GRADES_SHEET)
+        _header_footer(ws)
         for col, w in zip("ABCDE", (10, 50, 30, 30, 10)):
             ws.column_dimensions[col].width = w
         ws.page_setup.orientation = "landscape"
@@ -307,6 +317,23 @@ class AuditBook:
         buf = io.BytesIO()
         self.wb.save(buf)
         return atomic_write_bytes(path, buf.getvalue(), force=force)
+
+
+def _header_footer(ws) -> None:
+    """The header and footer every gxxl sheet prints (:mod:`gxxl.sheetprint`): the sheet's name,
+    「第 N 页，共 M 页」 (``setup_print`` itself needs a normal worksheet; these are write-only)."""
+    from ..sheetprint import header_text
+
+    ws.oddHeader.left.text = "gxxl 年报审查"
+    ws.oddHeader.center.text = header_text(ws.title, 40)
+    for part in (ws.oddHeader.left, ws.oddHeader.center):
+        part.size = 9
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.size = 9
+    m = ws.page_margins
+    m.left = m.right = 0.4
+    m.top = m.bottom = 0.7
+    m.header = m.footer = 0.3
 
 
 def counts_by_kind(findings: list[Finding]) -> dict[str, int]:
