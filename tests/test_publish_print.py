@@ -123,6 +123,7 @@ def test_ledger_shows_file_names_relative_to_the_input_folder(printed):
     wb = load_workbook(printed["rollup"], read_only=True)
     rows = list(wb["汇总情况"].iter_rows(min_row=5, values_only=True))
     wb.close()
+    notes: dict[str, str] = {}
     head = rows[0]
     files = [dict(zip(head, r)) for r in rows[1:] if r[0] is not None]
     assert len(files) == 15
@@ -130,8 +131,13 @@ def test_ledger_shows_file_names_relative_to_the_input_folder(printed):
         assert row["文件"].startswith("示例县_") and "/" not in row["文件"], row["文件"]
         full = Path(row["完整路径"])
         assert full.is_absolute() and full.name == row["文件"] and full.exists()
+        notes[row["文件"]] = str(full)
         # reasons that name another file name it relative too
         assert str(WORKBOOKS) not in (row["说明"] or "")
+    # the full path is also the note of the 文件 cell
+    ws = load_workbook(printed["rollup"])["汇总情况"]
+    for r in range(6, 6 + len(files)):
+        assert ws.cell(r, 2).comment.text == notes[ws.cell(r, 2).value]
     text = "\n".join(by_sheet(printed["pdf"]["rollup"], "示例县人民政府", ["汇总情况"])["汇总情况"])
     assert str(WORKBOOKS) not in text.replace("\n", "") and "SHA-256" not in text
 
