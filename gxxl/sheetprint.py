@@ -100,15 +100,6 @@ def setup_print(ws, *, title: str = "", unit: str = "", year: int | str | None =
                 c.alignment = Alignment(horizontal=al.horizontal, vertical="top", wrap_text=True)
 
 
-def put_text(cell, value):
-    """Set a cell to ``value``; text is always text, never a formula (a unit name or a
-    value a unit typed may start with 「=」)."""
-    cell.value = value
-    if isinstance(value, str) and cell.data_type == "f":
-        cell.data_type = "s"
-    return cell
-
-
 def relative_name(path: str, base: str | None) -> str:
     """``path`` as shown on paper: relative to ``base`` when inside it, else as given."""
     if not base or not path:

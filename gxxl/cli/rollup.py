@@ -42,6 +42,9 @@ def add_arguments(p) -> None:
                    help="应报单位名单（.csv 或 .xlsx，列：单位名称、统一社会信用代码（可选）、行政层级（可选）），用于列出缺报单位和名单外单位")
     p.add_argument("--include-invalid", action="store_true",
                    help="有错误的文件也计入汇总（默认不计入，在“汇总情况”中列为“有错误未汇总”）")
+    p.add_argument("--feedback", metavar="文件夹",
+                   help="生成退回材料：为有错误、年度或格式不符、无法读取、名单外的单位（以及有警告需说明的单位）"
+                        "写出校验标注副本和回复邮件（.eml），用 gxxl send 发送；每轮汇总用同一个文件夹，可显示各单位的报送经过")
     p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     p.add_argument("-j", "--jobs", metavar="N", help="并行进程数（默认：CPU 核数）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出汇总结果（供程序使用）")
@@ -66,7 +69,7 @@ def run(args) -> int:
     try:
         result = api.rollup(args.inputs, output=args.output, unit=args.unit or "", level=args.level, year=year,
                             roster=args.roster, include_invalid=args.include_invalid, force=args.force, jobs=jobs,
-                            progress=bar)
+                            progress=bar, feedback=args.feedback)
     finally:
         bar.clear()
     for note in result.collected.notes:
@@ -123,7 +126,7 @@ class ProgressBar:
     WIDTH = 30
 
     def __init__(self, stream):
-        self.stream = stream
+        self.stream = getattr(stream, "raw", stream)  # our own escape sequences bypass gxxl.term
         try:
             self.enabled = stream.isatty()
         except (AttributeError, ValueError):

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import MSG_OUTPUT_BUSY, UserError
 from ..filing import Filing
@@ -20,6 +20,9 @@ from . import policy as P
 from .roster import RosterError, RosterUnit, read_roster
 from .scan import Scan, members_meta, scan_path
 from .sources import Collected, collect
+
+if TYPE_CHECKING:
+    from .feedback import FeedbackResult
 
 Progress = Callable[[str, int, int], None]
 
@@ -46,6 +49,8 @@ class Options:
     include_invalid: bool = False
     force: bool = False
     jobs: int | None = None
+    #: write the 退回 package (annotated copies, reply messages, ledger) into this folder
+    feedback: Path | None = None
 
 
 @dataclass
@@ -62,6 +67,7 @@ class Result:
     collected: Collected
     detail_rows: int
     seconds: dict[str, float] = field(default_factory=dict)
+    feedback: "FeedbackResult | None" = None
 
     @property
     def files(self) -> int:
@@ -76,6 +82,13 @@ def available_cpus() -> int:
 
 
 def run(opts: Options, progress: Progress | None = None) -> Result:
+    from ..gate import session
+
+    with session():  # the submissions, e-mails and roster of this run are never written over
+        return _run(opts, progress)
+
+
+def _run(opts: Options, progress: Progress | None = None) -> Result:
     t0 = time.perf_counter()
     spec_default = get_spec()
     out = Path(opts.output)
@@ -90,6 +103,10 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
         raise RollupError("请用 --unit 指定汇总单位名称（写入汇总表封面），如 --unit 示例县人民政府")
     if opts.level and opts.level not in spec_default.levels:
         raise RollupError(f"--level「{opts.level}」不是规定的行政层级，应为：{'、'.join(spec_default.levels)}")
+    if opts.feedback is not None:
+        from .feedback import check_folder
+
+        check_folder(Path(opts.feedback), opts.inputs)
     roster = None
     if opts.roster is not None:
         try:
@@ -115,6 +132,19 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
         decision = P.decide(entries, year=year, spec_id=spec.id, spec_label=f"{spec.basis}", unit_name=opts.unit.strip(),
                             roster=roster, include_invalid=opts.include_invalid)
         level, level_inferred = _level(opts.level, entries, decision)
+        fb = None
+        replies: list[dict] = []
+        if opts.feedback is not None:
+            from .feedback import write_package
+
+            if progress:
+                progress("feedback", 0, 1)
+            fb = write_package(decision, Path(opts.feedback), year=year, office=opts.unit.strip())
+            replies = fb.replies
+        from .rounds import annotate_history, mark_missing
+
+        annotate_history(decision, replies)
+        mark_missing(decision)
         aggregate = sum_filings(spec, decision.included)
         aggregate.cover.update(unit_name=opts.unit.strip(), level=level, year=year,
                                date=_dt.date.today().isoformat(), preparer="gxxl 汇总")
@@ -150,7 +180,7 @@ def run(opts: Options, progress: Progress | None = None) -> Result:
     return Result(
         decision=decision, spec=spec, aggregate=aggregate, findings=findings, output=out, level=level,
         level_inferred=level_inferred, year_inferred=year_inferred, roster=roster, collected=collected,
-        detail_rows=detail,
+        detail_rows=detail, feedback=fb,
         seconds={"collect": t1 - t0, "scan": t2 - t1, "decide": t3 - t2, "write": t4 - t3, "total": t4 - t0},
     )
 

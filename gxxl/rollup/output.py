@@ -26,6 +26,7 @@ from ..spec import FormatSpec, all_specs
 from ..writer import fill_workbook
 from . import policy as P
 from .xlsxfast import MAX_ROWS, Rows, Segment, SharedStrings, clean_text, compress, generic_rows
+from .rounds import NOT_SUBMITTED, RETURNED_NOT_RESUBMITTED
 from .xlsxfast import fill as fill_package
 
 LEDGER_SHEET = "汇总情况"
@@ -33,10 +34,10 @@ MISSING_SHEET = "缺报单位"
 DETAIL_SHEET = "明细"
 
 LEDGER_HEADERS = ("序号", "文件", "单位名称", "统一社会信用代码", "行政层级", "报告年度", "填报日期", "格式版本",
-                  "类型", "状态", "错误数", "警告数", "说明", "来源", "SHA-256", "完整路径")
-LEDGER_WIDTHS = (5, 30, 24, 20, 12, 6, 11, 11, 12, 11, 5, 5, 48, 30, 66, 60)
+                  "类型", "状态", "错误数", "警告数", "说明", "来源", "SHA-256", "完整路径", "报送经过")
+LEDGER_WIDTHS = (5, 30, 24, 20, 12, 6, 11, 11, 12, 11, 5, 5, 48, 30, 66, 60, 60)
 LEDGER_HEAD_ROW = 5
-#: the ledger prints columns A…M (序号 … 说明); 来源, SHA-256 and the full path stay on screen
+#: the ledger prints columns A…M (序号 … 说明); 来源, SHA-256, the full path and 报送经过 stay on screen
 LEDGER_PRINT_COLS = 13
 #: up to this many files the 文件 cells carry the full path as a note too (notes are heavy)
 NOTE_LIMIT = 1000
@@ -126,9 +127,12 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
         n_missing = len(decision.missing)
         off = [e for e in decision.entries if e.status == P.OFF_ROSTER]
         absent = sum(1 for _, _, rel in decision.missing if not rel)
-        ws.cell(1, 1, f"缺报单位：名单中没有计入汇总的单位 {n_missing} 个（未报送 {absent} 个，已报送但未汇总 {n_missing - absent} 个）"
+        returned = sum(1 for _, what, _ in decision.missing if what.startswith(RETURNED_NOT_RESUBMITTED))
+        ws.cell(1, 1, f"缺报单位：名单中没有计入汇总的单位 {n_missing} 个（{NOT_SUBMITTED} {absent} 个，"
+                      f"{RETURNED_NOT_RESUBMITTED} {returned} 个，其他已报送但未汇总 {n_missing - absent - returned} 个）"
                 ).font = Font(bold=True, size=14)
-        ws.cell(2, 1, "“未报送”指没有收到该单位的文件；“已报送但未汇总”说明了文件的问题。"
+        ws.cell(2, 1, f"“{NOT_SUBMITTED}”指没有收到该单位的文件；“{RETURNED_NOT_RESUBMITTED}”指报表已退回修改、尚未收到改正后的报表；"
+                      "“已报送但未汇总”说明了文件的问题。"
                       f"不在名单中的报送单位（{len(off)} 个）列在下方，也见“汇总情况”表。")
         _header(ws, MISSING_HEAD_ROW, MISSING_HEADERS, MISSING_WIDTHS)
         red = _style_id(ws, PatternFill("solid", fgColor=C.ERROR_COLOUR), wrap=True)
@@ -170,7 +174,7 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
 
     # 校验结果 (the aggregate's own findings) ---------------------------------------------
     write_results_sheet(wb, findings, unit=unit, year=year)
-    wb.move_sheet(wb["校验结果"], offset=wb.sheetnames.index(META_SHEET) - wb.sheetnames.index("校验结果"))
+    wb.move_sheet(wb[C.RESULTS_SHEET], offset=wb.sheetnames.index(META_SHEET) - wb.sheetnames.index(C.RESULTS_SHEET))
     # 图解 (native, editable charts of the aggregate's cells)
     from ..report.charts import write_chart_sheet
 
@@ -187,8 +191,6 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
 
 
 def _header(ws, row: int, headers, widths) -> None:
-    from ..layout import col_letter
-
     for j, (h, w) in enumerate(zip(headers, widths), start=1):
         c = ws.cell(row, j, h)
         c.font, c.fill = BOLD, HEAD_FILL
@@ -246,6 +248,7 @@ def _ledger_row(e: P.Entry, styles: dict[str, int], base: str | None = None) -> 
         e.source.origin,
         s.sha256 if s is not None else "",
         full_path(e.source.display),
+        e.history,
     ]
     # every cell top-aligned like the wrapped ones (a tall row reads from the top)
     return [v if isinstance(v, tuple) else (v, wrap) for v in row]

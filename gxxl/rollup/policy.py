@@ -67,6 +67,10 @@ class Entry:
     #: the aggregate that already contains this unit (double counting)
     covered_by: "Entry | None" = None
     roster_unit: RosterUnit | None = None
+    #: the unit's rounds: 「第1次报送（…）→ 退回（已发送）→ 第2次报送（…）→ 已汇总」 (see .rounds)
+    history: str = ""
+    #: this latest submission was sent back (a 退回 reply exists for it)
+    returned: bool = False
 
     @property
     def included(self) -> bool:

@@ -10,7 +10,8 @@ from .. import gate
 from . import eml
 
 #: what is taken from folders; a file named explicitly is always read (the reader says what is wrong)
-FOLDER_EXT = (".xlsx", ".xlsm", ".xls", ".et", ".eml")
+FOLDER_EXT = (".xlsx", ".xlsm", ".xls", ".et", ".eml", ".msg")
+MAIL_EXT = (".eml", ".msg")
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Source:
     problem: str = ""
     #: a remark for the ledger's 说明 (e.g. an attachment name that had to be cleaned)
     remark: str = ""
+    #: the message a workbook came in (sender, Message-ID: where a 退回 reply goes)
+    email: "eml.Email | None" = None
 
 
 @dataclass
@@ -61,11 +64,15 @@ def collect(inputs: list[str], tmpdir: Path, *, skip: tuple[Path, ...] = (), out
         if folder:
             walked = gate.walk(p, FOLDER_EXT)
             other += walked.other
-            files = walked.files
+            # attachments that `gxxl collect` saved beside their message: the message supplies them
+            files = without_collected_copies(walked.files)
+            files, replies = without_feedback_folders(files)
+            if replies:
+                notes.append(f"{raw}：{replies} 个文件在 gxxl 生成的退回文件夹（{FEEDBACK_LEDGER}）中，不作为报送文件")
             for shown, reason in walked.problems:  # an unreadable folder or a FIFO: a 无法读取 row, never silence
                 sources.append(Source(path=shown, display=shown, problem=reason))
             if not files and not walked.problems:
-                notes.append(f"{raw}：文件夹中没有工作簿或邮件（.xlsx/.xlsm/.xls/.eml）")
+                notes.append(f"{raw}：文件夹中没有工作簿或邮件（.xlsx/.xlsm/.xls/.eml/.msg）")
         elif os.path.lexists(p):
             files = [(str(p), str(p))]
         else:
@@ -82,7 +89,7 @@ def collect(inputs: list[str], tmpdir: Path, *, skip: tuple[Path, ...] = (), out
                 notes.append(f"{shown}：是上次汇总写出的本输出文件，不作为报送文件")
                 continue
             gate.remember(q)
-            if q.lower().endswith(".eml"):
+            if q.lower().endswith(MAIL_EXT):
                 try:
                     gate.check_file(q)
                 except gate.InputError as e:
@@ -115,6 +122,63 @@ def _is_rollup_output(path: str) -> bool:
         gate.forget(path)  # reading it here does not make it an input
 
 
+#: the record `gxxl collect` keeps in its output folder (see gxxl.mail.imap)
+COLLECT_RECORD = ".gxxl-collect.json"
+
+
+def without_collected_copies(files: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Drop the attachment copies `gxxl collect` saved beside their ``.eml`` (listed in its record)."""
+    saved: set[str] = set()
+    checked: set[str] = set()
+    for q, _shown in files:
+        d = os.path.dirname(q)
+        for folder in (d, os.path.dirname(d)):  # the record sits in the collect folder, messages one below
+            if folder not in checked:
+                checked.add(folder)
+                saved |= collected_attachments(folder)
+    if not saved:
+        return files
+    return [(q, shown) for q, shown in files if _key(q) not in saved]
+
+
+#: the ledger of a 退回 folder (gxxl/rollup/feedback.py): what is there was written by gxxl
+FEEDBACK_LEDGER = "退回记录.json"
+
+
+def without_feedback_folders(files: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], int]:
+    """Drop the files of 退回 folders (annotated copies, replies): gxxl's outputs, not submissions."""
+    flagged: dict[str, bool] = {}
+    kept = []
+    for q, shown in files:
+        d = os.path.dirname(q)
+        if d not in flagged:
+            flagged[d] = os.path.isfile(os.path.join(d, FEEDBACK_LEDGER))
+        if not flagged[d]:
+            kept.append((q, shown))
+    return kept, len(files) - len(kept)
+
+
+def collected_attachments(folder: str) -> set[str]:
+    """Paths (as :func:`_key` gives them) of the attachment files `gxxl collect` saved in ``folder``."""
+    import json
+
+    record = os.path.join(folder, COLLECT_RECORD)
+    if not os.path.isfile(record):
+        return set()
+    try:
+        with open(record, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size > 256 << 20:
+                return set()
+            data = json.loads(fh.read().decode("utf-8"))
+        out = set()
+        for m in data.get("messages", []):
+            for a in m.get("attachments", []):
+                out.add(_key(os.path.join(folder, *str(a).split("/"))))
+        return out
+    except (OSError, ValueError, AttributeError, TypeError):
+        return set()
+
+
 def _key(p: str | Path) -> str:
     return os.path.normcase(os.path.abspath(p))
 
@@ -123,22 +187,24 @@ def _from_email(path: Path, shown: str, tmpdir: Path, counter: list[int]) -> lis
     mail = eml.extract(path, tmpdir, counter)
     origin = mail.origin()
     if mail.problem:
-        return [Source(path=path, display=shown, origin=origin, problem=mail.problem)]
+        return [Source(path=path, display=shown, origin=origin, problem=mail.problem, email=mail)]
     failed = [Source(path=path, display=f"{shown} → {name}", origin=origin, time=mail.timestamp,
-                     problem=f"附件无法取出（{why}），请联系报送单位重新发送") for name, why in mail.failed]
+                     problem=f"附件无法取出（{why}），请联系报送单位重新发送", email=mail)
+              for name, why in mail.failed]
     if not mail.attachments and failed:
         return failed
     if not mail.attachments:
         others = "、".join(mail.others[:5]) + ("等" if len(mail.others) > 5 else "")
         what = f"（附件：{others}）" if others else "（邮件没有附件）"
         return [Source(path=path, display=shown, origin=origin, time=mail.timestamp,
-                       problem=f"邮件中没有 Excel 工作簿附件{what}，请联系报送单位重新发送统计表")]
+                       problem=f"邮件中没有 Excel 工作簿附件{what}，请联系报送单位重新发送统计表", email=mail)]
     out = failed
     for a in mail.attachments:
         remark = ""
         if a.original != a.name:
             remark = f"附件原名「{_printable(a.original)}」含路径或不允许的字符，已改名为「{a.name}」"
-        out.append(Source(path=a.path, display=f"{shown} → {a.name}", origin=origin, time=mail.timestamp, remark=remark))
+        out.append(Source(path=a.path, display=f"{shown} → {a.name}", origin=origin, time=mail.timestamp, remark=remark,
+                          email=mail))
     return out
 
 

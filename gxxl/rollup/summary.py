@@ -31,11 +31,15 @@ def summary(result, show_path: Callable[[Path], str] = str) -> str:
             lines.append(f"    ……共 {len(excluded)} 个，详见输出文件的“汇总情况”表")
     if result.roster is not None:
         if d.missing:
+            from .rounds import RETURNED_NOT_RESUBMITTED
+
             absent = [u.name for u, _what, rel in d.missing if not rel]
+            returned = sum(1 for _u, what, _rel in d.missing if what.startswith(RETURNED_NOT_RESUBMITTED))
             names = "、".join(absent[:6]) + ("等" if len(absent) > 6 else "")
             lines.append(f"  缺报单位 {len(d.missing)} 个（名单共 {len(result.roster)} 个）：未报送 {len(absent)} 个"
                          + (f"（{names}）" if absent else "")
-                         + f"，已报送但未计入 {len(d.missing) - len(absent)} 个（详见“缺报单位”表）")
+                         + (f"，{RETURNED_NOT_RESUBMITTED} {returned} 个" if returned else "")
+                         + f"，已报送但未计入 {len(d.missing) - len(absent) - returned} 个（详见“缺报单位”表）")
         else:
             lines.append(f"  缺报单位 0 个（名单共 {len(result.roster)} 个，都已计入）")
     n = counts(result.findings)
@@ -45,6 +49,18 @@ def summary(result, show_path: Callable[[Path], str] = str) -> str:
         lines.append("  汇总表校验：通过")
     if result.collected.other_files:
         lines.append(f"  文件夹中另有 {result.collected.other_files} 个非 Excel 文件（如 Word 报告、PDF），未处理")
+    fb = getattr(result, "feedback", None)
+    if fb is not None:
+        kinds: dict[str, int] = {}
+        for r in fb.written:
+            kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
+        made = "，".join(f"{k} {v} 份" for k, v in kinds.items()) or "无需退回"
+        folder = show_path(fb.folder)
+        lines.append(f"  退回材料：{made}" + (f"（另有 {fb.already} 份此前已生成）" if fb.already else "")
+                     + f"，写入 {folder}；发送：gxxl send {folder} --smtp smtps://用户名@邮件服务器")
+        if fb.no_address:
+            names = "、".join(fb.no_address[:5]) + ("等" if len(fb.no_address) > 5 else "")
+            lines.append(f"  {len(fb.no_address)} 个单位的报表不是通过邮件收到的（{names}），只生成了校验标注副本，请另行通知")
     sheets = "封面、表二、表三、表四、汇总情况" + ("、缺报单位" if result.roster is not None else "") + f"、明细（{result.detail_rows} 行）、校验结果"
     from ..report.charts import has_charts
 
