@@ -137,14 +137,11 @@ class AuditBook:
         for i, (_, w) in enumerate(headers, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
         ws.freeze_panes = "C3"
-        ws.print_title_rows = "1:2"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = "9"  # A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        # A4 landscape, one page wide, rows 1–2 on every page, sheet name and page numbers
+        from ..sheetprint import setup_print
+
+        setup_print(ws, title=ws.title, landscape=True, repeat_rows=(1, 2), last_col=print_cols)
         ws.print_options.gridLines = True
-        ws.print_area = f"A1:{get_column_letter(print_cols)}1048576"
         ws.append([self._cell(ws, title, font=self.title_font)])
         head = []
         for h, _ in headers:
@@ -203,12 +200,9 @@ class AuditBook:
         ws.column_dimensions["A"].width = 16
         for col in "BCD":
             ws.column_dimensions[col].width = 10
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = "9"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 1
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = "1:1"
+        from ..sheetprint import setup_print
+
+        setup_print(ws, title=STATS_SHEET, landscape=True, repeat_rows=(1, 1), fit_height=True)
         C = self._cell
         ws.append([C(ws, f"审查了 {self.n_reports} 份报告，发现 {sum(self.by_kind.values())} 处问题（错误和警告）", font=self.title_font)])
         ws.append([])
@@ -280,11 +274,9 @@ class AuditBook:
         _header_footer(ws)
         for col, w in zip("ABCDE", (10, 50, 30, 30, 10)):
             ws.column_dimensions[col].width = w
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = "9"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        from ..sheetprint import setup_print
+
+        setup_print(ws, title=GRADES_SHEET, landscape=True)
         C = self._cell
         ws.append([C(ws, f"评级标准（{Path(self.grades.source).name}；从上到下，第一个满足的等级即为结果；只计错误和警告）", font=self.title_font)])
         ws.append([C(ws, h, font=self.bold, fill=self.head_fill) for h in ("评级", "说明", "规则", "问题类别或级别", "至少几处")])
