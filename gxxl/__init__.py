@@ -37,19 +37,60 @@ def __dir__():
     return sorted(set(globals()) | set(__all__))
 
 
-class _Package(__import__("types").ModuleType):
-    """``gxxl.validate``, ``gxxl.rollup`` and ``gxxl.report`` are the API's functions even
-    after the engine modules of the same names were imported (importing a submodule sets
-    the package attribute).  The modules themselves: ``from gxxl.validate import …``."""
+class _Both:
+    """``gxxl.validate``, ``gxxl.rollup``, ``gxxl.report``: the API function when called,
+    the engine module of the same name for attribute access.
 
+    Importing a submodule sets the package attribute of its name, so a plain function
+    would be replaced by the module the first time the engine loads it.  This object is
+    returned instead, for both uses: ``gxxl.validate(path)`` is :func:`gxxl.api.validate`,
+    ``import gxxl.rollup.output as output`` and ``gxxl.validate.validate`` still reach the
+    modules (setting an attribute sets it on the module).
+    """
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str):
+        object.__setattr__(self, "_name", name)
+
+    @property
+    def __wrapped__(self):  # inspect.signature / help() see the API function
+        import importlib
+
+        return getattr(importlib.import_module("gxxl.api"), object.__getattribute__(self, "_name"))
+
+    @property
+    def __doc__(self):  # noqa: D105
+        return self.__wrapped__.__doc__
+
+    def _module(self):
+        import importlib
+
+        return importlib.import_module(f"gxxl.{object.__getattribute__(self, '_name')}")
+
+    def __call__(self, *args, **kwargs):
+        return self.__wrapped__(*args, **kwargs)
+
+    def __getattr__(self, attr: str):
+        return getattr(self._module(), attr)
+
+    def __setattr__(self, attr: str, value) -> None:
+        setattr(self._module(), attr, value)
+
+    def __delattr__(self, attr: str) -> None:
+        delattr(self._module(), attr)
+
+    def __repr__(self) -> str:
+        return f"<gxxl.{object.__getattribute__(self, '_name')}: the API function and the engine module>"
+
+
+class _Package(__import__("types").ModuleType):
     def __getattribute__(self, name: str):
         if name in _SHADOWED:
-            import importlib
-
-            return getattr(importlib.import_module("gxxl.api"), name)
+            return _SHADOWED[name]
         return super().__getattribute__(name)
 
 
 #: API names that are also names of engine modules
-_SHADOWED = frozenset(("validate", "rollup", "report"))
+_SHADOWED = {name: _Both(name) for name in ("validate", "rollup", "report")}
 __import__("sys").modules[__name__].__class__ = _Package

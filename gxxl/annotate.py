@@ -9,13 +9,15 @@ from collections import defaultdict
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from .filing import Filing
-from .fileio import save_workbook
+from .fileio import check_output, save_workbook
 from .findings import RESULT_HEADERS, RESULTS_SHEET, Finding, note_text, result_row, status_line
 from .layout import col_index, cover_status_row, COVER_VALUE_COL
+from .cells import append, put
 from .constants import ERROR_COLOUR, LINK_COLOUR, RESULT_WIDTHS, SUSPECT_COLOUR, WARNING_COLOUR
 from .sheetprint import setup_print
 
@@ -57,11 +59,31 @@ def split_ref(loc: str) -> tuple[str, int, int]:
     return sheet, int(ref[len(letters):]), col_index(letters)
 
 
+def _writable(ws, r: int, c: int):
+    """The cell at (r, c), or the top-left cell of the merged range covering it (a clerk may
+    have merged cells over an input; openpyxl's MergedCell cannot take a fill or a note);
+    None when there is no writable cell."""
+    cell = ws.cell(r, c)
+    if isinstance(cell, MergedCell):
+        for rng in ws.merged_cells.ranges:
+            if rng.min_row <= r <= rng.max_row and rng.min_col <= c <= rng.max_col:
+                top = ws.cell(rng.min_row, rng.min_col)
+                if not isinstance(top, MergedCell):
+                    return top
+        return None  # overlapping merges: nothing writable here; the 校验结果 sheet still lists it
+    return cell
+
+
 def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str | Path, *, force: bool = True) -> Path:
     src = Path(src)
+    check_output(out, force=force, inputs=(src,))  # before the work: never over the input
+    wb = None
     if src.suffix.lower() in (".xlsx", ".xlsm"):
-        wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
-    else:  # .xls and others: annotate a copy in the official template instead
+        try:
+            wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+        except Exception:  # openpyxl refuses what calamine read (a cell <v>NaN</v>, odd XML)
+            wb = None
+    if wb is None:  # .xls and others: annotate a copy in the official template instead
         from .writer import fill_workbook
 
         wb = fill_workbook(filing)
@@ -69,15 +91,19 @@ def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str 
         sheet, r, c = split_ref(loc)
         if sheet not in wb.sheetnames:
             continue
-        cell = wb[sheet].cell(r, c)
+        cell = _writable(wb[sheet], r, c)
+        if cell is None:
+            continue
         cell.fill = FILLS[kind]
         cell.comment = Comment(note_text(fs), "gxxl", width=320, height=140)
     spec = filing.spec
     if spec.cover_sheet in wb.sheetnames:
         ws = wb[spec.cover_sheet]
-        ws.cell(cover_status_row(spec), COVER_VALUE_COL, status_line(findings))
+        cell = _writable(ws, cover_status_row(spec), COVER_VALUE_COL)
+        if cell is not None:
+            put(ws, cell.row, cell.column, status_line(findings))
     write_results_sheet(wb, findings, unit=filing.unit_name, year=filing.year)
-    return save_workbook(wb, out, force=force)
+    return save_workbook(wb, out, force=force, inputs=(src,))
 
 
 def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET, *, unit: str = "",
@@ -85,18 +111,18 @@ def write_results_sheet(wb, findings: list[Finding], title: str = RESULTS_SHEET,
     if title in wb.sheetnames:
         del wb[title]
     ws = wb.create_sheet(title)
-    ws.append(list(RESULT_HEADERS))
+    append(ws, list(RESULT_HEADERS))
     for c in ws[1]:
         c.font = Font(bold=True)
     for i, f in enumerate(findings, start=1):
-        ws.append(result_row(i, f))
+        append(ws, result_row(i, f))
         if f.locations and "!" in f.locations[0]:
             sheet, ref = f.locations[0].rsplit("!", 1)
             link = ws.cell(i + 1, 4)
             link.hyperlink = f"#'{sheet}'!{ref}"
             link.font = Font(color=LINK_COLOUR, underline="single")
     if not findings:
-        ws.append(["", "", "", "", "", "", "", "校验通过，未发现问题"])
+        append(ws, ["", "", "", "", "", "", "", "校验通过，未发现问题"])
     for col, w in zip("ABCDEFGH", RESULT_WIDTHS):
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "A2"

@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
 PathLike = Union[str, "os.PathLike[str]"]
 
 __all__ = [
-    "Validation", "ReportResult", "TextCheck", "Imported",
+    "Validation", "ReportResult", "ReportRefused", "TextCheck", "Imported",
     "read", "read_grids", "validate", "annotate", "rollup", "report", "check_text", "import_source", "export", "template",
     "to_frame", "read_frame", "detail_frame",
 ]
@@ -248,6 +248,22 @@ class ReportRefused(UserError):
         self.filing = filing
 
 
+def _session(fn):
+    """Run ``fn`` as one input-gate session (gxxl.gate.session): what it reads is protected
+    from what it writes, and forgotten afterwards (the Excel add-in runs many operations)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .gate import session
+
+        with session():
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@_session
 def report(source: "PathLike | Filing", output: PathLike | None = None, *, to: str | None = None,
            previous: "PathLike | Filing | None" = None, subject: str = "本机关", ignore_errors: bool = False,
            force: bool = False, in_place: bool = False, write: bool = True,
@@ -436,6 +452,7 @@ class Imported:
         }
 
 
+@_session
 def import_source(source: PathLike, output: PathLike | None = None, *, format: str | None = None,
                   unit: str | None = None, level: str | None = None, year: int | None = None,
                   force: bool = False) -> Imported:
@@ -466,8 +483,10 @@ def import_source(source: PathLike, output: PathLike | None = None, *, format: s
     spec_for_level = specs[format] if format else next(iter(specs.values()))
     if level and level not in spec_for_level.levels:
         raise UserError(f"--level「{level}」不在规定的行政层级中，可选：{'、'.join(spec_for_level.levels)}")
+    from . import gate
     from .importer import SourceError
 
+    gate.check_file(src, role="来源文件")  # a regular file within the size limit: a FIFO or device is never opened
     try:
         result = _import(src, spec_id=format, unit=unit, level=level, year=year)
     except SourceError as e:

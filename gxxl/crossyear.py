@@ -12,7 +12,7 @@ Findings are anchored at this year's cells; last year's cell is named in the mes
 
 from __future__ import annotations
 
-from .filing import Filing
+from .filing import NO_NUMBER, Filing
 from .findings import Finding
 from .spec import FormatSpec
 from .validate import Context, cross_year_instances, evaluate, notice
@@ -49,7 +49,7 @@ class _Prev:
             for c19, targets in TO_GOV2021.items():
                 parts = [self._one(prev, t) for t in targets]
                 value = None if all(p[0] is None for p in parts) else sum(p[0] or 0 for p in parts)
-                worst = next((p[1] for p in parts if p[1] in ("text", "nocache")), "blank" if value is None else "")
+                worst = next((p[1] for p in parts if p[1] in NO_NUMBER), "blank" if value is None else "")
                 self.cells[c19] = (value, worst, "、".join(p[2] for p in parts))
         # the 2014–2018 统计表 has no counterpart for any cell of the later formats
 

@@ -17,6 +17,9 @@ MSG_OUTPUT_BUSY = "{path}：无法写入（文件可能正在 Excel/WPS 中打�
 MSG_OUTPUT_IS_INPUT = "{path}：输出文件不能是输入文件（{role}），否则原文件会被覆盖；请换一个输出文件名"
 MSG_NOT_REGULAR = "{path}：不是普通文件（{kind}），已跳过"
 MSG_INTERRUPTED = "已中断，没有写出任何不完整的文件"
+#: the advice for a workbook that cannot be parsed (appended to the reason)
+MSG_RESAVE = "请在 Excel/WPS 中打开后重新保存为 .xlsx"
+MSG_NO_PERMISSION = "没有权限（文件可能正在 Excel/WPS 中打开，或文件夹不允许写入）"
 
 
 class GxxlError(Exception):

@@ -11,7 +11,8 @@ unit      the cell's unit (件 / 万元)
 value     the number (float; NaN when there is none — see ``status``)
 status    ``number``; ``blank`` (published blank); ``text`` (text that is not a
           number, kept in ``raw``); ``no_result`` (a formula without a saved
-          result); ``absent`` (the cell is not in the source at all, e.g. a
+          result); ``invalid`` (an error value, NaN, ∞ or an implausible number,
+          F-5); ``absent`` (the cell is not in the source at all, e.g. a
           published report that left a table out)
 raw       the text as found, for ``text`` and ``no_result``
 ========  ==================================================================
@@ -36,8 +37,8 @@ if TYPE_CHECKING:  # pragma: no cover
 CELL_COLUMNS = ("table", "row", "column", "code", "unit", "value", "status", "raw")
 UNIT_COLUMNS = ("file", "unit_name", "level", "year", "format")
 #: status of a cell in a frame
-STATUSES = ("number", "blank", "text", "no_result", "absent")
-_PROBLEM_STATUS = {"blank": "blank", "text": "text", "nocache": "no_result"}
+STATUSES = ("number", "blank", "text", "no_result", "invalid", "absent")
+_PROBLEM_STATUS = {"blank": "blank", "text": "text", "nocache": "no_result", "invalid": "invalid"}
 
 
 def _cell_rows(filing: "Filing") -> list[tuple]:

@@ -27,6 +27,7 @@ import re
 import stat
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -143,6 +144,28 @@ def forget(path: str | os.PathLike) -> None:
 def forget_inputs() -> None:
     """Start a new run (the Excel add-in and tests run several in one process)."""
     _INPUTS.clear()
+
+
+_DEPTH = [0]
+
+
+@contextmanager
+def session():
+    """One run: the inputs remembered inside are forgotten when the outermost session ends.
+
+    A long-lived process (the Excel add-in's) runs many operations; a workbook validated
+    in one must not stay "an input" for the next.  The CLI runs each verb in a session,
+    the roll-up its whole run; entering the outermost session starts from nothing.
+    """
+    if _DEPTH[0] == 0:
+        _INPUTS.clear()
+    _DEPTH[0] += 1
+    try:
+        yield
+    finally:
+        _DEPTH[0] -= 1
+        if _DEPTH[0] == 0:
+            _INPUTS.clear()
 
 
 def check_file(path: str | os.PathLike, *, max_bytes: int | None = MAX_FILE_BYTES,
@@ -315,31 +338,34 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape | N
     return size
 
 
-_LONG = re.compile(rb"[^<]{%d}" % _RUN_BYTES)
-
-
 def _long_run(body: bytes) -> bool:
-    return len(body) > _RUN_BYTES and _LONG.search(body) is not None
+    """True when a text between two tags has more than MAX_CELL_TEXT characters."""
+    if len(body) <= MAX_CELL_TEXT or max(map(len, body.split(b"<"))) <= MAX_CELL_TEXT:
+        return False  # the usual case: no run of bytes could hold that many characters
+    import html
+
+    for run in body.split(b"<"):
+        if len(run) > MAX_CELL_TEXT and len(html.unescape(run.decode("utf-8", "replace"))) > MAX_CELL_TEXT:
+            return True
+    return False
 
 
 def _measure(body: bytes, sheet: SheetShape, err: ErrorFactory) -> None:
-    if not sheet.declared:
-        m = _DIM.search(body)
+    if not sheet.declared and sheet.cells == 0:
+        m = _DIM.search(body, 0, 4096)
         if m:
             sheet.declared = m.group(1).decode("ascii", "replace")[:40]
-    n_cells = len(_CELL_TAG.findall(body))
-    refs = _CELL_REF.findall(body)
-    if n_cells == len(refs) and not sheet.col_now:
-        # the usual case, every cell with its reference: three regex passes, no Python loop
+    # the usual case (no namespace prefixes, every cell with its reference first): counts
+    # and one regex pass, no Python loop over cells
+    plain = b":c " not in body and b":c>" not in body and b":row" not in body
+    n_cells = body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>") if plain else -1
+    refs = _CELL_REF.findall(body) if plain else ()
+    if plain and n_cells == len(refs) and not sheet.col_now:
         sheet.cells += n_cells
         if refs:
-            cols = {c for c, _ in refs}
-            sheet.cols = max(sheet.cols, max(_col_number(c) for c in cols))
+            sheet.cols = max(sheet.cols, max(_col_number(c) for c in {c for c, _ in refs}))
             sheet.rows = max(sheet.rows, max(map(int, {r for _, r in refs})))
-        rows = _ROW_R.findall(body)
-        sheet.row_elems += len(_ROW_TAG.findall(body))
-        if rows:
-            sheet.rows = max(sheet.rows, max(map(int, rows)))
+        sheet.row_elems += body.count(b"<row ") + body.count(b"<row>")
     else:
         _measure_slow(body, sheet)
     sheet.rows = max(sheet.rows, sheet.row_elems)
@@ -351,10 +377,9 @@ def _measure(body: bytes, sheet: SheetShape, err: ErrorFactory) -> None:
                      f"（用到了 {_a1(sheet.rows, sheet.cols)} 这样远的单元格，可能是误填的）")
 
 
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Za-z]{1,3})([0-9]{1,9})"')
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
-_ROW_R = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]{1,9})"')
+#: a cell whose reference is its first attribute, as Excel, WPS, LibreOffice and openpyxl write
+#: it (any other cell makes the counts differ and the exact, slower path runs)
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,9})"')
 
 
 def _measure_slow(body: bytes, sheet: SheetShape) -> None:

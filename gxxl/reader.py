@@ -27,21 +27,49 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from .detect import detect_format
 from . import gate
+from .errors import MSG_RESAVE
+from .detect import detect_format
 from .filing import Filing
-from .findings import Finding
 from .layout import META_SHEET, a1, cover_positions, sheet_ref, table_pos, COVER_LABEL_COL
 from .spec import FormatSpec, TableSpec, all_specs, get_spec
 from .spec.model import MAX_PLAUSIBLE
 from .text import norm, parse_number_text
 from .textio import OLE_MAGIC, cell_text as _text, is_encrypted_ooxml
+from .validate import notice
 
 Grid = list[list[object]]
 
 #: the error values a spreadsheet shows instead of a result
 ERROR_VALUES = frozenset({"#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
                           "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"})
+#: NaN and infinity as text (what a program, or gxxl keeping the raw text, writes for them)
+_NONFINITE_TEXT = {"NAN": math.nan, "INF": math.inf, "+INF": math.inf, "-INF": -math.inf,
+                   "INFINITY": math.inf, "+INFINITY": math.inf, "-INFINITY": -math.inf,
+                   "∞": math.inf, "+∞": math.inf, "-∞": -math.inf}
+
+
+def unusable_value(raw: object) -> object | None:
+    """The value to report as F-5 when ``raw`` is no count or amount — an error value
+    (#DIV/0! …, as text too), NaN, ±∞ (as text too), or a number beyond ``MAX_PLAUSIBLE`` —
+    else None.  Text numbers are checked after parsing (see ``_convert_values``).  Shared
+    with the importer, so both treat such a cell alike."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, (int, float)):
+        return None if (math.isfinite(raw) and -MAX_PLAUSIBLE <= raw <= MAX_PLAUSIBLE) else raw
+    if isinstance(raw, str):
+        t = raw.strip().upper()
+        if t in ERROR_VALUES:
+            return raw.strip()
+        if t in _NONFINITE_TEXT:
+            return _NONFINITE_TEXT[t]
+    return None
+
+
+def shown_value(raw: object) -> str:
+    """How an unusable value is shown and kept (problem text, messages)."""
+    return _shown(raw)
 
 
 class _Unreadable(Exception):
@@ -65,7 +93,7 @@ def read_filing(path: str | os.PathLike, spec: FormatSpec | None = None) -> Fili
             spec_id=(spec or get_spec()).id,
             source=str(path),
             readable=False,
-            findings=[Finding(rule=e.rule, severity="error", message=f"{name}：{e}", file=str(path))],
+            findings=[notice(spec or get_spec(), e.rule, file=str(path), name=name, reason=str(e))],
         )
 
 
@@ -91,7 +119,7 @@ def read_filing_grids(sheets: dict[str, Grid], name: str = "工作簿", *, sourc
             spec_id=(spec or get_spec()).id,
             source=source or name,
             readable=False,
-            findings=[Finding(rule=e.rule, severity="error", message=f"{name}：{e}", file=source or name)],
+            findings=[notice(spec or get_spec(), e.rule, file=source or name, name=name, reason=str(e))],
         )
     if source is not None:
         filing.source = source
@@ -133,7 +161,7 @@ def _open(path: Path) -> CalamineWorkbook:
             raise _Unreadable("文件已损坏（压缩包不完整），请重新保存或重新发送") from e
         if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
             raise _Unreadable(_not_a_workbook_hint(path)) from e
-        raise _Unreadable("无法作为 Excel 工作簿打开，文件可能已损坏；请在 Excel/WPS 中打开后重新保存为 .xlsx") from e
+        raise _Unreadable(f"无法作为 Excel 工作簿打开，文件可能已损坏；{MSG_RESAVE}") from e
 
 
 def _calamine(path: Path) -> CalamineWorkbook:
@@ -181,6 +209,14 @@ class _LazySheets(Mapping):
                 grid = []  # chart sheets and the like
             self._grids[name] = grid
         return grid
+
+    def merges(self, name: str) -> list[tuple[int, int, int, int]]:
+        """Merged ranges of a sheet, 0-based (first row, first col, last row, last col)."""
+        try:
+            ranges = self._book.get_sheet_by_name(name).merged_cell_ranges or ()
+        except Exception:
+            return []
+        return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
 
     def __iter__(self):
         return iter(self._names)
@@ -243,12 +279,8 @@ def _read(path: Path, spec: FormatSpec, sheets: dict[str, Grid], meta: dict[str,
             continue
         hit = _locate_table(table, sheets, grids)
         if hit is None:
-            filing.findings.append(
-                Finding(
-                    rule="F-2", severity="error", file=str(path),
-                    message=f"{path.name}：未找到{table.number}（{table.title}），该表的单元格按空白处理",
-                )
-            )
+            filing.findings.append(notice(spec, "F-2", "table_missing", file=str(path),
+                                          name=path.name, table=table.number, title=table.title))
             for cs in table.cells:
                 filing.problems[cs.code] = ("blank", "")
                 filing.values[cs.code] = None
@@ -266,26 +298,17 @@ def _read(path: Path, spec: FormatSpec, sheets: dict[str, Grid], meta: dict[str,
             if sheet_name != table.sheet or (r, c) != table_pos(table, cs.r, cs.c):
                 filing.moved[cs.code] = sheet_ref(sheet_name, r, c)
         notes = "工作表名称不同" if sheet_name != table.sheet else "插入或删除了行列"
-        filing.findings.append(
-            Finding(
-                rule="F-4", severity="warning", file=str(path),
-                message=f"{path.name}：{table.number}的布局与模板不同（{notes}），已按栏目名称定位读取，请核对",
-            )
-        )
-        for d in hit.decisions:
+        filing.findings.append(notice(spec, "F-4", file=str(path),
+                                      name=path.name, table=table.number, notes=notes))
+        for d in hit.decisions:  # the locator's own words (the importer shows them as I-*)
             if d.rule == "I-1":  # part of the table not found: its cells stay blank
-                filing.findings.append(Finding(
-                    rule="F-2", severity="error", file=str(path), cells=d.cells,
-                    locations=tuple(filing.where(c) for c in d.cells[:1]),
-                    message=f"{path.name}：{d.message}",
-                ))
+                filing.findings.append(notice(spec, "F-2", cells=d.cells, file=str(path),
+                                              name=path.name, reason=d.message))
             elif d.severity != "info":  # e.g. columns mapped by position only
-                filing.findings.append(Finding(
-                    rule="F-4", severity="warning", file=str(path), cells=d.cells,
-                    locations=tuple(filing.where(c) for c in d.cells[:1]),
-                    message=f"{path.name}：{d.message}",
-                ))
-    _convert_values(filing, spec, raw_cells, path, formula_cells or (lambda: _formula_cells(path)))
+                filing.findings.append(notice(spec, "F-4", "locator", cells=d.cells, file=str(path),
+                                              locations=tuple(filing.where(c) for c in d.cells[:1]),
+                                              name=path.name, reason=d.message))
+    _convert_values(filing, spec, raw_cells, path, formula_cells or (lambda: formula_and_error_cells(path)))
     _read_cover(filing, spec, sheets, path)
     return filing
 
@@ -351,8 +374,9 @@ def _convert_values(filing: Filing, spec: FormatSpec, raw_cells, path: Path, for
             values[code] = None
         else:
             text = str(raw)
-            if text.strip().upper() in ERROR_VALUES:
-                _invalid(filing, spec, code, path, text.strip())
+            bad = unusable_value(text)
+            if bad is not None:
+                _invalid(filing, spec, code, path, bad)
                 continue
             p = parse_number_text(text)
             if p.value is None:
@@ -373,39 +397,41 @@ def _convert_values(filing: Filing, spec: FormatSpec, raw_cells, path: Path, for
                 _invalid(filing, spec, code, path, text.strip())
                 continue
             values[code] = _clean(value)
-            filing.findings.append(
-                Finding(
-                    rule="F-3", severity="info", file=str(path), cells=(code,),
-                    locations=(filing.where(code),), reported=text.strip(), computed=_clean(value),
-                    message=f"{spec.cell_label(code)}：「{text.strip()}」（{note}）按 {_fmt(_clean(value))} 读取",
-                )
-            )
+            filing.findings.append(notice(
+                spec, "F-3", cells=(code,), locations=(filing.where(code),), reported=text.strip(),
+                computed=_clean(value), file=str(path),
+                cell=spec.cell_label(code), raw=text.strip(), note=note, value=_fmt(_clean(value)),
+            ))
 
 
 def _invalid(filing: Filing, spec: FormatSpec, code: str, path: Path, raw: object) -> None:
     """An error value, NaN, ±∞ or an implausible number: F-5 at the cell, value None."""
     shown = _shown(raw)
     if isinstance(raw, str) and raw.startswith("#"):  # ERROR_VALUES, or an error cell of another kind
-        why = f"是错误值「{shown}」（公式或数据出错，如除数为0、引用无效），不能按0计算；请修正公式或填写数字"
+        variant = None
     elif isinstance(raw, float) and math.isnan(raw):
-        why = f"「{shown}」不是有效数字（非数 NaN），不能按0计算；请重新填写"
+        variant = "nan"
     elif isinstance(raw, float) and math.isinf(raw):
-        why = f"「{shown}」是无穷大，不是有效数字；请重新填写"
+        variant = "inf"
     else:
-        unit = spec.cells[code].unit
-        why = f"「{shown}」超出合理范围（绝对值大于 {MAX_PLAUSIBLE:,} {unit}），可能是输入或公式错误；请核对"
+        variant = "range"
     filing.problems[code] = ("invalid", shown if not isinstance(raw, str) else raw)
     filing.values[code] = None
-    filing.findings.append(Finding(
-        rule="F-5", severity="error", file=str(path), cells=(code,), locations=(filing.where(code),),
-        reported=shown, message=f"{spec.cell_label(code)}：{why}",
+    filing.findings.append(notice(
+        spec, "F-5", variant, cells=(code,), locations=(filing.where(code),), reported=shown, file=str(path),
+        cell=spec.cell_label(code), raw=shown, limit=f"{MAX_PLAUSIBLE:,}", unit=spec.cells[code].unit,
     ))
 
 
 def _shown(raw: object, limit: int = 40) -> str:
     """The raw value as the person typed or sees it, cut to ``limit`` characters."""
     if isinstance(raw, float):
-        text = "NaN" if math.isnan(raw) else ("∞" if raw > 0 else "-∞") if math.isinf(raw) else repr(raw)
+        if math.isnan(raw):
+            text = "NaN"
+        elif math.isinf(raw):
+            text = "∞" if raw > 0 else "-∞"
+        else:
+            text = str(int(raw)) if raw.is_integer() and abs(raw) < 1e16 else repr(raw)
     else:
         text = str(raw)
     return text if len(text) <= limit else f"{text[:limit]}…（共{len(text)}个字符）"
@@ -430,16 +456,20 @@ _ERROR_TYPE = re.compile(rb'\st="e"')
 _V = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _formula_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
+def formula_and_error_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
     """(sheet name → A1 addresses of cells holding a formula, sheet name → {A1: error value}).
 
-    Read from the sheet XML only when a blank is seen: python-calamine gives both a formula
-    without a cached result and an error value (#DIV/0!) as an empty cell."""
+    Read from the sheet XML (of an .xls: with xlrd) only when a blank is seen: python-calamine
+    gives both a formula without a cached result and an error value (#DIV/0!) as an empty
+    cell.  (.ods: not read; an error value there still reads as blank.)"""
     import html
 
     formulas: dict[str, set[str]] = {}
     errors: dict[str, dict[str, str]] = {}
     try:
+        with open(path, "rb") as fh:
+            if fh.read(8) == OLE_MAGIC:  # an Excel 97-2003 .xls: results are always cached
+                return formulas, _xls_error_cells(path)
         with zipfile.ZipFile(path) as z:
             wbxml = z.read("xl/workbook.xml")
             rels = z.read("xl/_rels/workbook.xml.rels")
@@ -469,6 +499,33 @@ def _formula_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, dict[str,
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         pass
     return formulas, errors
+
+
+def _xls_error_cells(path: Path) -> dict[str, dict[str, str]]:
+    """sheet name → {A1: error value} of an .xls (BIFF), read with xlrd."""
+    import io
+
+    try:
+        import xlrd
+
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=io.StringIO(), verbosity=0)
+    except Exception:  # not a BIFF workbook after all, damaged: no error cells known
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    try:
+        for i in range(book.nsheets):
+            sheet = book.sheet_by_index(i)
+            for r in range(sheet.nrows):
+                for c, kind in enumerate(sheet.row_types(r)):
+                    if kind == xlrd.XL_CELL_ERROR:
+                        text = xlrd.error_text_from_code.get(sheet.cell_value(r, c), "#错误")
+                        out.setdefault(sheet.name, {})[a1(r + 1, c + 1)] = text
+            book.unload_sheet(i)
+    except Exception:
+        pass
+    finally:
+        book.release_resources()
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -513,7 +570,7 @@ def _cover_value(kind: str, v: object):
     if v == "" or v is None:
         return None
     if kind == "year":
-        if isinstance(v, (int, float)) and float(v).is_integer():
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and float(v).is_integer():
             return int(v)
         m = re.search(r"(19|20)\d{2}", norm(v))
         return int(m.group(0)) if m else norm(v)
@@ -522,7 +579,7 @@ def _cover_value(kind: str, v: object):
             return v.date().isoformat()
         if isinstance(v, _dt.date):
             return v.isoformat()
-        if isinstance(v, float):  # an Excel serial date stored as a number
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 2958466:  # an Excel serial date
             return (_dt.date(1899, 12, 30) + _dt.timedelta(days=int(v))).isoformat()
         return _text(v)
     if kind == "credit_code":
@@ -540,8 +597,10 @@ def _locate_table(table: TableSpec, sheets: Mapping[str, Grid], grids: dict):
 
     def grid(name: str):
         g = grids.get(name)
-        if g is None:
-            g = grids[name] = grid_from_values(name, sheets[name], where=lambda r, c: sheet_ref(name, r + 1, c + 1))
+        if g is None:  # merged ranges as the importer sees them (none for a live workbook's grids)
+            merges = sheets.merges(name) if isinstance(sheets, _LazySheets) else ()
+            g = grids[name] = grid_from_values(name, sheets[name], merges,
+                                               where=lambda r, c: sheet_ref(name, r + 1, c + 1))
         return g
 
     order = sorted((n for n in sheets if n != META_SHEET), key=lambda n: n != table.sheet)

@@ -60,13 +60,14 @@ def setup_print(ws, *, title: str = "", unit: str = "", year: int | str | None =
     ``wrap_columns`` (1-based) wrap their text from ``wrap_from_row`` down (only cells that
     exist; big sheets written by :mod:`gxxl.rollup.xlsxfast` style their cells there);
     ``fit_height`` also fits to one page tall (small sheets such as a report section).
+    Works on write-only (streaming) sheets too; call it before their first row.
     """
-    ncols = last_col or ws.max_column or 1
+    ncols = last_col or getattr(ws, "max_column", 0) or 1
     if landscape is None:
         widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ncols + 1)]
         landscape = is_wide(widths)
     ps = ws.page_setup
-    ps.paperSize = ws.PAPERSIZE_A4
+    ps.paperSize = "9"  # A4 (also on write-only sheets, which lack the PAPERSIZE_* names)
     ps.orientation = "landscape" if landscape else "portrait"
     ps.fitToWidth = 1
     ps.fitToHeight = 1 if fit_height else 0
@@ -79,7 +80,9 @@ def setup_print(ws, *, title: str = "", unit: str = "", year: int | str | None =
     if repeat_rows:
         ws.print_title_rows = f"{repeat_rows[0]}:{repeat_rows[1]}"
     if last_col or last_row:
-        ws.print_area = f"A1:{get_column_letter(ncols)}{max(1, last_row or ws.max_row or 1)}"
+        # a streaming (write-only) sheet does not know its length: the whole columns
+        rows = last_row or getattr(ws, "max_row", 0) or 1_048_576
+        ws.print_area = f"A1:{get_column_letter(ncols)}{max(1, rows)}"
     year_text = f"{year}年度" if year not in (None, "") else ""
     head = ws.oddHeader
     head.left.text = header_text(unit, 60) or None
@@ -108,15 +111,23 @@ def relative_name(path: str, base: str | None) -> str:
     return path if rel.startswith("..") else rel
 
 
+def full_path(shown: str) -> str:
+    """The absolute path of a file as shown (「邮件.eml → 附件」: the e-mail's, then the name)."""
+    path, arrow, rest = shown.partition(" → ")
+    return os.path.abspath(path) + (arrow + rest if arrow else "") if path else shown
+
+
 def common_folder(paths: Iterable[str]) -> str | None:
-    """The deepest folder holding every absolute path in ``paths`` (None if there is none)."""
-    dirs = [os.path.dirname(p) for p in paths if p and os.path.isabs(p.split(" → ", 1)[0])]
+    """The deepest folder holding every path in ``paths`` (as given: all absolute or all
+    relative; 「邮件.eml → 附件」 counts as the e-mail's path); None if there is none."""
+    dirs = [os.path.dirname(p.split(" → ", 1)[0]) for p in paths if p]
     if not dirs:
         return None
     try:
-        return os.path.commonpath(dirs)
-    except ValueError:
+        common = os.path.commonpath(dirs)
+    except ValueError:  # absolute and relative mixed, or other drives
         return None
+    return common or None
 
 
 def text_lines(text: object, width_chars: float, size: float = 11) -> int:

@@ -16,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import __version__
 from . import constants as C
+from .cells import put
 from .fileio import save_workbook
 from .layout import (
     COVER_HINT_COL,
@@ -70,8 +71,8 @@ def write_meta(ws, spec: FormatSpec, *, kind: str = "unit", extra: dict[str, str
     }
     values.update(extra or {})
     for i, (k, v) in enumerate(values.items(), start=1):
-        ws.cell(i, 1, k)
-        ws.cell(i, 2, v)
+        put(ws, i, 1, k)
+        put(ws, i, 2, v)  # the roll-up unit's name is user text
     ws.protection.sheet = True
 
 
@@ -253,17 +254,17 @@ def _dxf_fill(rgb: str) -> PatternFill:
 #: conditional-format looks (font, fill) by style name
 CF_STYLES = {
     "cell_error": (Font(color="FFFFFF", bold=True), _dxf_fill("E0474C")),  # the cell itself is wrong
-    "sum_error": (Font(color="9C0006"), _dxf_fill("FFC7CE")),  # in a sum that does not add up
+    "sum_error": (Font(color="9C0006"), _dxf_fill(C.ERROR_COLOUR)),  # in a sum that does not add up
     "cell_warning": (Font(color="7F4F00"), _dxf_fill("FFC000")),
     "sum_warning": (Font(color="7F4F00"), _dxf_fill("FFE699")),
-    "result_error": (Font(color="C00000", bold=True), _dxf_fill("FFC7CE")),
-    "result_warning": (Font(color="9C5700"), _dxf_fill("FFEB9C")),
+    "result_error": (Font(color="C00000", bold=True), _dxf_fill(C.ERROR_COLOUR)),
+    "result_warning": (Font(color="9C5700"), _dxf_fill(C.WARNING_COLOUR)),
     "result_ok": (Font(color="00803C"), None),
     "result_blank": (Font(color="A6A6A6"), None),
     "result_skipped": (Font(color="808080"), None),
     "status_pass": (Font(color="006100", bold=True), _dxf_fill("C6EFCE")),
-    "status_error": (Font(color="9C0006", bold=True), _dxf_fill("FFC7CE")),
-    "status_warning": (Font(color="9C5700", bold=True), _dxf_fill("FFEB9C")),
+    "status_error": (Font(color="9C0006", bold=True), _dxf_fill(C.ERROR_COLOUR)),
+    "status_warning": (Font(color="9C5700", bold=True), _dxf_fill(C.WARNING_COLOUR)),
 }
 
 

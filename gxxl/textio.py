@@ -4,21 +4,22 @@
   (UTF-8, UTF-16); then, for markup, a declared ``charset=``; then UTF-8, GB18030
   (a superset of GBK and GB2312), Big5; never an exception (undecodable bytes become
   U+FFFD only when nothing fits).
-- :class:`HtmlText` / :func:`html_text`: the running text outside tables, as paragraphs,
+- :func:`html_text`: the running text outside tables, as paragraphs,
   and the tables as rows of ``(text, rowspan, colspan)`` (spans limited by
   :data:`MAX_SPAN`).
 - :func:`cell_text`: a workbook cell's value as people read it (``12.0`` → 「12」).
 - :func:`is_encrypted_ooxml`: an OLE file holding an encrypted Office package (a workbook
   or document with an opening password).
 
-Nothing here imports anything heavy; olefile is imported only when a file starts with the
-OLE signature.
+Nothing here imports anything heavy at module level (the reader imports this module on
+every CLI start): ``html.parser`` is imported on the first :func:`html_text`, olefile only
+when a file starts with the OLE signature.
 """
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
+from functools import cache
 from pathlib import Path
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -85,89 +86,102 @@ def span(v: object) -> int:
 Row = list[tuple[str, int, int]]
 
 
-class HtmlText(HTMLParser):
-    """Paragraphs of running text outside tables, and the tables (nested ones too).
+@cache
+def _html_text_class():
+    """The parser class, made on first use (``html.parser`` costs start-up time)."""
+    from html.parser import HTMLParser
 
-    ``keep_line_breaks``: a line break in the page source also ends a paragraph (the
-    importer looks for cover fields line by line); otherwise white space inside a block
-    is one space (check-text numbers paragraphs as a reader sees them).
-    """
+    class HtmlText(HTMLParser):
+        """Paragraphs of running text outside tables, and the tables (nested ones too).
 
-    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr",
-             "blockquote", "pre", "dd", "dt", "caption", "center"}
-    SKIP = {"script", "style", "head", "title", "noscript", "template"}
+        ``keep_line_breaks``: a line break in the page source also ends a paragraph (the
+        importer looks for cover fields line by line); otherwise white space inside a block
+        is one space (check-text numbers paragraphs as a reader sees them).
+        """
 
-    def __init__(self, *, keep_line_breaks: bool = False):
-        super().__init__(convert_charrefs=True)
-        self.keep_line_breaks = keep_line_breaks
-        self.paragraphs: list[str] = []
-        self.tables: list[list[Row]] = []  # in the order their end tags are seen
-        self._stack: list[list[Row]] = []
-        self._cell: list[str] | None = None
-        self._cell_span = (1, 1)
-        self._cell_stack: list[tuple[list[str] | None, tuple[int, int]]] = []
-        self._buf: list[str] = []
-        self._skip = 0
+        BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr",
+                 "blockquote", "pre", "dd", "dt", "caption", "center"}
+        SKIP = {"script", "style", "head", "title", "noscript", "template"}
 
-    def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self._skip += 1
-        elif tag == "table":
-            self._flush()
-            self._cell_stack.append((self._cell, self._cell_span))
-            self._cell = None
-            self._stack.append([])
-        elif tag == "tr" and self._stack:
-            self._stack[-1].append([])
-        elif tag in ("td", "th") and self._stack:
-            a = dict(attrs)
-            if not self._stack[-1]:
+        def __init__(self, *, keep_line_breaks: bool = False):
+            super().__init__(convert_charrefs=True)
+            self.keep_line_breaks = keep_line_breaks
+            self.paragraphs: list[str] = []
+            self.tables: list[list[Row]] = []  # in the order their end tags are seen
+            self._stack: list[list[Row]] = []
+            self._cell: list[str] | None = None
+            self._cell_span = (1, 1)
+            self._cell_stack: list[tuple[list[str] | None, tuple[int, int]]] = []
+            self._buf: list[str] = []
+            self._skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in self.SKIP:
+                self._skip += 1
+            elif tag == "table":
+                self._flush()
+                self._cell_stack.append((self._cell, self._cell_span))
+                self._cell = None
+                self._stack.append([])
+            elif tag == "tr" and self._stack:
                 self._stack[-1].append([])
-            self._cell = []
-            self._cell_span = (span(a.get("rowspan")), span(a.get("colspan")))
-        elif tag in self.BLOCK:
-            if self._cell is not None:
-                self._cell.append("\n")
-            else:
+            elif tag in ("td", "th") and self._stack:
+                a = dict(attrs)
+                if not self._stack[-1]:
+                    self._stack[-1].append([])
+                self._cell = []
+                self._cell_span = (span(a.get("rowspan")), span(a.get("colspan")))
+            elif tag in self.BLOCK:
+                if self._cell is not None:
+                    self._cell.append("\n")
+                else:
+                    self._flush()
+
+        def handle_endtag(self, tag):
+            if tag in self.SKIP:
+                self._skip = max(0, self._skip - 1)
+            elif tag in ("td", "th") and self._stack and self._cell is not None:
+                self._stack[-1][-1].append(("".join(self._cell), *self._cell_span))
+                self._cell = None
+            elif tag == "table" and self._stack:
+                self.tables.append(self._stack.pop())
+                self._cell, self._cell_span = self._cell_stack.pop() if self._cell_stack else (None, (1, 1))
+            elif tag in self.BLOCK and self._cell is None and not self._stack:
                 self._flush()
 
-    def handle_endtag(self, tag):
-        if tag in self.SKIP:
-            self._skip = max(0, self._skip - 1)
-        elif tag in ("td", "th") and self._stack and self._cell is not None:
-            self._stack[-1][-1].append(("".join(self._cell), *self._cell_span))
-            self._cell = None
-        elif tag == "table" and self._stack:
-            self.tables.append(self._stack.pop())
-            self._cell, self._cell_span = self._cell_stack.pop() if self._cell_stack else (None, (1, 1))
-        elif tag in self.BLOCK and self._cell is None and not self._stack:
+        def handle_data(self, data):
+            if self._skip:
+                return
+            if self._cell is not None:
+                self._cell.append(data)
+            elif not self._stack:
+                self._buf.append(data)
+
+        def _flush(self):
+            text = "".join(self._buf)
+            self._buf = []
+            if self.keep_line_breaks:
+                text = re.sub(r"[ \t\r\f\v\u00a0]+", " ", text)
+                self.paragraphs.extend(line.strip() for line in text.split("\n") if line.strip())
+            elif text:
+                self.paragraphs.append(re.sub(r"[ \t\r\n]+", " ", text))
+
+        def close(self):
+            super().close()
             self._flush()
 
-    def handle_data(self, data):
-        if self._skip:
-            return
-        if self._cell is not None:
-            self._cell.append(data)
-        elif not self._stack:
-            self._buf.append(data)
-
-    def _flush(self):
-        text = "".join(self._buf)
-        self._buf = []
-        if self.keep_line_breaks:
-            text = re.sub(r"[ \t\r\f\v\u00a0]+", " ", text)
-            self.paragraphs.extend(line.strip() for line in text.split("\n") if line.strip())
-        elif text:
-            self.paragraphs.append(re.sub(r"[ \t\r\n]+", " ", text))
-
-    def close(self):
-        super().close()
-        self._flush()
+    return HtmlText
 
 
-def html_text(text: str, *, keep_line_breaks: bool = False) -> HtmlText:
-    """Parse an HTML page; the result has ``paragraphs`` and ``tables``."""
-    p = HtmlText(keep_line_breaks=keep_line_breaks)
+def html_text(text: str, *, keep_line_breaks: bool = False):
+    """Parse an HTML page; the result has ``paragraphs`` (running text outside tables) and
+    ``tables`` (rows of ``(text, rowspan, colspan)``).
+
+    ``keep_line_breaks``: a line break in the page source also ends a paragraph (the
+    importer looks for cover fields line by line); otherwise white space inside a block is
+    one space (check-text numbers paragraphs as a reader sees them).
+    """
+    p = _html_text_class()(keep_line_breaks=keep_line_breaks)
     p.feed(text)
     p.close()
     return p

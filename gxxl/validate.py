@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .filing import Filing
+from .filing import NO_NUMBER, Filing
 from .findings import Finding, fmt_num, sort_key
 from .spec import FormatSpec
 from .spec.model import PREV
@@ -95,7 +95,7 @@ def validate(filing: Filing, spec: FormatSpec | None = None, *, fast: bool = Tru
     for i, rule in enumerate(spec.checks):
         if i not in proven:
             findings += evaluate(rule, ctx)
-    from .importer.gaps import apply_gaps  # cells never in an imported source: F-5 / F-6
+    from .importer.gaps import apply_gaps  # cells never in an imported source: F-7 / F-6
 
     findings = apply_gaps(filing, spec, findings)
     file = filing.source
@@ -135,6 +135,9 @@ class CompiledChecks:
             return frozenset()
         nums = self.numbers(filing)
         if nums is None:
+            return frozenset()
+        total = sum(nums)
+        if total - total != 0:  # NaN or ±inf somewhere: comparisons prove nothing, evaluate everything
             return frozenset()
         level = filing.cover.get("level") or ""
         return frozenset(i for i, proof in self.provers if proof(nums, level))
@@ -218,8 +221,9 @@ def _check_bound(ctx: Context, rule, holds: Callable, note_blanks: bool) -> list
     table = spec.table_by_code[rule.loop_table]
     for inst in sum_instances(spec, rule):
         cells = inst.lhs + inst.rhs
-        # a text or formula-without-result cell is reported by the domain rule; its sum is unknown
-        if any(filing.problems.get(c, ("",))[0] in ("text", "nocache") for c in cells):
+        # a cell without a number (text, formula without result, invalid value) is reported at
+        # the cell (domain rule, F-5); the sum is unknown, never computed with a 0 for it
+        if any(filing.problems.get(c, ("",))[0] in NO_NUMBER for c in cells):
             continue
         lhs = _total(filing, inst.lhs)
         rhs = _total(filing, inst.rhs)
@@ -297,9 +301,13 @@ def check_domain(ctx: Context, rule) -> list[Finding]:
         problem = filing.problems.get(code)
         if problem:
             kind, raw = problem
+            if kind == "invalid":  # reported by the reader (F-5) with the reason
+                continue
             if kind == "blank":
                 out.append(_cell_finding(rule, rule.blank_severity, code, where, None,
                                          f"{label}：单元格为空白，按0计算；如确无此项请填0"))
+            elif kind == "invalid":
+                pass  # the reader's F-5 names the cell and the value (error value, NaN, ±∞, implausible)
             elif kind == "nocache":
                 out.append(_cell_finding(rule, rule.severity, code, where, "公式",
                                          f"{label}：单元格是公式但没有计算结果，请在 Excel/WPS 中重新计算并保存"))
@@ -572,7 +580,7 @@ def _check_cross_year(ctx: Context, rule, item_label: str, lhs, rhs) -> Finding 
             loc = f"上年 {loc}"
         else:
             v, problem, loc = filing.values.get(term), filing.problems.get(term, ("",))[0], filing.where(term)
-        if problem in ("text", "nocache"):
+        if problem in NO_NUMBER:
             return None  # the single-year rules already report an unusable cell
         if v is None:
             blanks += 1

@@ -9,6 +9,7 @@ from .fileio import save_workbook
 from .layout import META_SHEET, cell_positions, cover_positions
 from .spec import FormatSpec
 from .template import build_template, write_meta
+from .cells import append, put  # noqa: F401  (the one way to write user text; re-exported)
 
 
 def fill_workbook(filing: Filing, spec: FormatSpec | None = None, *, kind: str = "unit", meta: dict[str, str] | None = None):
@@ -19,15 +20,15 @@ def fill_workbook(filing: Filing, spec: FormatSpec | None = None, *, kind: str =
     for code, (r, c) in cover_positions(spec).items():
         v = filing.cover.get(code)
         if v is not None and v != "":
-            cover.cell(r, c, v)
+            put(cover, r, c, v)
     for code, (sheet, r, c) in cell_positions(spec).items():
         v = filing.values.get(code)
         if v is None:
             problem = filing.problems.get(code)
-            if problem and problem[0] == "text":
-                wb[sheet].cell(r, c, problem[1])  # keep what the unit wrote; never a silent 0
+            if problem and problem[0] in ("text", "invalid"):
+                put(wb[sheet], r, c, problem[1])  # keep what the unit wrote; never a silent 0
             continue
-        wb[sheet].cell(r, c, v)
+        put(wb[sheet], r, c, v)
     if kind != "unit" or meta:
         ws = wb[META_SHEET]
         ws.delete_rows(1, ws.max_row)

@@ -17,7 +17,6 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # the remote engi
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -201,6 +200,34 @@ def test_udf_wrappers_come_from_xlwings_generator(parts) -> None:
     assert not hasattr(xlwings, "udfs")
 
 
+def test_no_udf_parameter_is_named_like_a_module(parts) -> None:
+    """VBA names are case-insensitive: a wrapper parameter named like a module (the conf
+    sheet's document module ``Sheet1`` vs a parameter ``sheet1``) is ambiguous to Excel."""
+    extracted = {name.rsplit(".", 1)[0]: code
+                 for _, _, name, code in VBA_Parser("x.bin", data=parts["xl/vbaProject.bin"]).extract_macros()}
+    modules = {m.lower() for m in extracted} | {m.name.lower() for m in vba_modules()}
+    assert CONF_CODE_NAME.lower() in modules
+    params = set()
+    for args in re.findall(r"^Function \w+\(([^)]*)\)", extracted["xlwings_udfs"], flags=re.M):
+        params |= {a.split()[-1].lower() for a in args.split(",") if a.strip()}
+    assert {"cover", "table1", "rule"} <= params
+    assert params & modules == set()
+
+
+def test_function_descriptions_are_registered_from_a_standard_module_too(parts) -> None:
+    """Auto_Open of the standard module GxxlFunctionInfo registers them even if Excel does
+    not attach ThisWorkbook (and its Workbook_Open)."""
+    project = strict_project(parts["xl/vbaProject.bin"])
+    info = next(m for m in project.modules if m.name == "GxxlFunctionInfo")
+    assert info.type == 0x0021  # a standard module
+    code = info.code_raw.decode("cp1252")
+    body = re.search(r"Public Sub Auto_Open\(\)\r\n(.*?)End Sub", code, flags=re.S)
+    assert body and "RegisterGxxlFunctions" in body.group(1)
+    assert "Public Sub RegisterGxxlFunctions()" in code
+    standard = [m for m in project.modules if m.type == 0x0021]
+    assert sum("Sub Auto_Open(" in m.code_raw.decode("cp1252") for m in standard) == 1  # exactly one
+
+
 def _decode_u(expr: str) -> str:
     return "".join(chr(int(h, 16)) for h in expr.split(",") if h)
 
@@ -361,6 +388,11 @@ def test_cli_build(tmp_path, capsys, xlam) -> None:
     assert "已生成加载项" in printed and "校验本表" in printed and "GXXL_STATUS" in printed
     assert main(["addin", "build", "-o", str(tmp_path / "gxxl.xlsx")]) == 2
     assert "扩展名应为 .xlam" in capsys.readouterr().err
+    # --force overwrites, as in every verb
+    out.write_bytes(b"old")
+    assert main(["addin", "build", "-o", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err and out.read_bytes() == b"old"
+    assert main(["addin", "build", "-o", str(out), "--force"]) == 0 and out.read_bytes() == xlam
 
 
 @pytest.mark.skipif(sys.platform.startswith("win"), reason="the refusal is for other systems")
@@ -402,8 +434,7 @@ def test_install_notices_a_wrong_xlwings(monkeypatch) -> None:
 # what only another program can say
 # --------------------------------------------------------------------------------------
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
-def test_libreoffice_opens_the_addin(tmp_path, xlam) -> None:
+def test_libreoffice_opens_the_addin(tmp_path, xlam, soffice) -> None:
     """LibreOffice imports every module with its type and reads the gxxl.conf sheet.
 
     (It refuses the add-in content type, so a copy is relabelled as .xlsm.)
@@ -416,7 +447,7 @@ def test_libreoffice_opens_the_addin(tmp_path, xlam) -> None:
                 data = data.replace(b"ms-excel.addin.macroEnabled", b"ms-excel.sheet.macroEnabled")
             dst.writestr(info, data)
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+        [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
          "--convert-to", "ods", "--outdir", str(tmp_path / "out"), str(book)],
         check=True, capture_output=True, timeout=180,
     )

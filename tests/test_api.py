@@ -36,13 +36,20 @@ def sheet_value(path: Path, code: str, spec):
 # --------------------------------------------------------------------------------------
 # read / validate / report / check_text / import_source
 # --------------------------------------------------------------------------------------
-def test_the_package_re_exports_the_api_lazily():
-    import gxxl.report.outputs  # noqa: F401  (importing the engine modules of the same names …)
+def test_the_package_re_exports_the_api_lazily(tmp_path):
+    import inspect
+
+    import gxxl.report.outputs as outputs  # the engine modules of the same names stay importable …
     import gxxl.rollup.core  # noqa: F401
     from gxxl.validate import validate as engine_validate
 
-    assert gxxl.validate is gxxl.api.validate and gxxl.report is gxxl.api.report  # … keeps the API
-    assert gxxl.rollup is gxxl.api.rollup and engine_validate is not gxxl.validate
+    assert outputs.OUTPUT_TYPES and gxxl.rollup.core.Options and gxxl.validate.validate is engine_validate
+    # … and the package's names are still the API functions
+    assert gxxl.validate.__wrapped__ is gxxl.api.validate and gxxl.report.__wrapped__ is gxxl.api.report
+    assert gxxl.rollup.__wrapped__ is gxxl.api.rollup
+    assert "previous" in inspect.signature(gxxl.validate).parameters
+    assert gxxl.validate(SEED004).ok and gxxl.validate(SEED004).ok  # twice: the engine module is loaded now
+    assert gxxl.report(SEED004, tmp_path / "r.md").output.exists()
     assert gxxl.UserError is gxxl.errors.UserError and gxxl.read_grids is gxxl.api.read_grids
     with pytest.raises(AttributeError):
         gxxl.no_such_function  # noqa: B018
@@ -274,3 +281,22 @@ def test_a_format_module_that_fails_to_import_is_an_error(monkeypatch):
     monkeypatch.setattr(registry, "_CACHE", {})
     with pytest.raises(ModuleNotFoundError, match="no_such_format"):
         registry.all_specs()
+
+
+def test_flags_mean_one_thing_in_every_verb():
+    """--json on every verb that reports; --force is "overwrite" wherever a verb writes a file;
+    --format, where a verb has it, is the table format."""
+    from gxxl.cli import VERBS, build_parser
+
+    reporting = {"validate", "template", "rollup", "report", "check-text", "import", "export"}
+    writing = {"validate", "template", "rollup", "report", "import", "export"}
+    assert reporting <= set(VERBS)
+    for verb in VERBS:
+        sub = build_parser(verb)._subparsers._group_actions[0].choices[verb]
+        options = {o: a for a in sub._actions for o in a.option_strings}
+        if verb in reporting:
+            assert "--json" in options, verb
+        if verb in writing:
+            assert "覆盖" in options["--force"].help, verb
+        if "--format" in options:
+            assert "格式" in options["--format"].help and "docx" not in options["--format"].help, verb

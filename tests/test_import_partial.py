@@ -50,8 +50,8 @@ def test_cut_off_row_keeps_what_is_there(tmp_path):
                  "--unit", "某县某局", "--level", "县级政府部门"]) == 0
     back = read_filing(out)
     found = validate(back)
-    assert [f.rule for f in found if f.rule == "F-5"] == ["F-5"]
-    assert "来源不完整" in next(f.message for f in found if f.rule == "F-5")
+    assert [f.rule for f in found if f.rule == "F-7"] == ["F-7"]
+    assert "来源不完整" in next(f.message for f in found if f.rule == "F-7")
     assert not any(f.severity == "error" for f in found), [f.message for f in found if f.severity == "error"]
 
 

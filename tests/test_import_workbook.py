@@ -221,12 +221,10 @@ def test_importing_a_gxxl_workbook_round_trips(tmp_path):
 
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("fmt", ["xls", "ods"])
-def test_old_excel_and_ods_workbooks(tmp_path, fmt):
+def test_old_excel_and_ods_workbooks(tmp_path, fmt, soffice):
     """.xls and .ods are read with python-calamine (no merged-cell information)."""
     from gxxl import lo
 
-    if not lo.find_soffice():
-        pytest.skip("LibreOffice not installed")
     f = sample()
     src = lo.convert(clerk_workbook(tmp_path / "clerk.xlsx", f), fmt, tmp_path)
     r = import_source(src)

@@ -102,3 +102,46 @@ def test_one_detector_one_threshold():
     few = sig[: max(0, int(len(sig) * MIN_SHARE) - 1)]
     assert detect_format(few).spec is None
     assert MIN_SHARE == 0.2 and MIN_LEAD == 0.05
+
+
+def test_spec_caches_are_cached_properties_of_the_frozen_spec():
+    """Positions and signatures are computed once per spec object, stored on it (pydantic 2
+    frozen models allow functools.cached_property), and change nothing about the model."""
+    import gxxl.layout as layout
+    import gxxl.reader as reader
+    from pydantic import ValidationError
+
+    spec = get_spec("gov2021")
+    copy = spec.model_copy(deep=True)
+    table = spec.table_by_code["T3"]
+    assert table.sheet_positions is table.sheet_positions
+    assert layout.cell_positions(spec) is spec.cell_positions
+    assert spec.cell_positions["T3.disclosed.np"] == ("表三 依申请公开", 9, 4)
+    assert spec.signature is spec.signature and spec.signature
+    assert spec == copy and "signature" not in spec.model_dump()
+    with pytest.raises(ValidationError):
+        spec.id = "changed"
+    for module, name in ((reader, "_POSITIONS"), (reader, "_SIGNATURES"), (layout, "_CELL_POS")):
+        assert not hasattr(module, name)
+
+
+def test_a_row_missing_from_a_foreign_layout_is_f2_at_its_cells(tmp_path):
+    """The locator accepts a partial table; the reader reads what is there and reports the
+    missing row as F-2 at its cells (blank, never 0); the importer says I-1 for the same row."""
+    f = sample()
+    path = clerk_workbook(tmp_path / "clerk.xlsx", f)
+    wb = load_workbook(path)
+    ws = wb.active
+    label = get_spec("gov2021").table_by_code["T3"].row_by_code["partial"].label
+    (row,) = [c.row for r in ws.iter_rows() for c in r if c.value == label]
+    ws.delete_rows(row)
+    wb.save(path)
+    read = read_filing(path)
+    missing = {cs.code for cs in get_spec("gov2021").table_by_code["T3"].cells if cs.row == "partial"}
+    f2 = [x for x in read.findings if x.rule == "F-2"]
+    assert len(f2) == 1 and set(f2[0].cells) == missing and f2[0].severity == "error"
+    assert all(read.values[c] is None and read.problems[c] == ("blank", "") for c in missing)
+    assert {c: v for c, v in read.values.items() if c not in missing} == {c: v for c, v in f.values.items() if c not in missing}
+    imported = import_source(path)
+    assert any(x.rule == "I-1" and set(x.cells) == missing for x in imported.findings)
+    assert imported.filing.values == read.values

@@ -140,7 +140,9 @@ def html_grid(table) -> dict[tuple[int, int], tuple[str, int, int, str]]:
 # ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["seed004", "rollup"])
 def test_html_is_valid_self_contained_and_accessible(outputs, name):
-    pytest.importorskip("html5lib") if not _in_ci() else None
+    import importlib.util
+
+    _need(importlib.util.find_spec("html5lib") is not None, "html5lib（pip install -e .[test]）")
     path = outputs[name]["html"]
     doc = parse_html(path)  # strict: raises on any parse error
     text = path.read_text(encoding="utf-8")
@@ -292,6 +294,10 @@ def test_word_tables_and_charts_are_the_cells(books, outputs, name):
             got = alt[s.name] if s.name else alt[""]
             for cat, codes in zip(chart.categories, s.codes):
                 assert got[cat] == sum(number(source[c]) for c in codes), (chart.key, cat)
+    # an all-zero chart is a sentence, not an empty picture
+    for chart in report_charts(read_filing(src)):
+        if not chart.drawn:
+            assert any(p.text == chart.skipped for p in doc.paragraphs)
     blobs = [p for p in doc.part.package.iter_parts() if str(p.partname).startswith("/word/media/")]
     assert len(blobs) == len(charts) and all(p.blob[:8] == b"\x89PNG\r\n\x1a\n" for p in blobs)
 
@@ -337,3 +343,24 @@ def test_report_sheet_and_rollup_have_native_charts_of_the_cells(books, outputs)
     prev = books["seed004"][1]
     models = report_charts(read_filing(SEED004), read_filing(prev))
     _excel_charts_match(outputs["seed004"]["xlsx"], "报告章节", models, workbook_cells(SEED004), workbook_cells(prev), 4)
+
+
+def test_user_text_in_generated_sheets_is_never_a_formula(tmp_path):
+    """A unit name starting with 「=」 stays text in the 报告章节 and 图解 sheets."""
+    from gxxl.report import build_report
+    from gxxl.report.charts import write_chart_sheet
+    from gxxl.report.sheet import SHEET, write_report_sheet
+    from gxxl.samples import seed004_filing
+    from gxxl.writer import write_filing
+
+    filing = seed004_filing()
+    filing.cover["unit_name"] = '=HYPERLINK("http://127.0.0.1/x","点我")'
+    src = write_filing(filing, tmp_path / "f.xlsx")
+    out = write_report_sheet(build_report(filing), src, tmp_path / "out.xlsx")
+    wb = load_workbook(out)
+    write_chart_sheet(wb, filing)
+    wb.save(tmp_path / "charts.xlsx")
+    for path, sheet in ((out, SHEET), (tmp_path / "charts.xlsx", "图解")):
+        ws = load_workbook(path)[sheet]
+        cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+        assert cells and all(c.data_type == "s" for c in cells), sheet

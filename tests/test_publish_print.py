@@ -99,8 +99,12 @@ def test_rollup_workbook_prints_in_a_handful_of_whole_width_pages(printed):
     n_ledger = sum(1 for r in wb["汇总情况"].iter_rows(min_row=6, values_only=True) if r[0] is not None)
     n_detail = wb["明细"].max_row - 1
     wb.close()
-    sheets = by_sheet(pdf, "示例县人民政府", ["汇总情况", "缺报单位", "明细", "校验结果"])
-    assert set(sheets) == {"汇总情况", "缺报单位", "明细", "校验结果"}
+    sheets = by_sheet(pdf, "示例县人民政府", ["汇总情况", "缺报单位", "明细", "校验结果", "图解"])
+    assert set(sheets) == {"汇总情况", "缺报单位", "明细", "校验结果", "图解"}
+    # 图解: four charts, two a page, none cut by a page break (each title on the page of its data)
+    assert len(sheets["图解"]) == 2
+    for text in sheets["图解"]:
+        assert text.count("项目") == 2
     # whole width: every page of a sheet carries its first and last printed column heading
     for title, (first, last) in {"汇总情况": ("序号", "说明"), "缺报单位": ("序号", "相关文件"),
                                  "明细": ("单位名称", "数值"), "校验结果": ("序号", "说明")}.items():
@@ -184,3 +188,22 @@ def test_header_text_is_escaped_and_bounded():
     assert ws.oddHeader.left.text.startswith("R&&D 局") and len(ws.oddHeader.left.text) <= 61
     assert relative_name("/a/b/c.xlsx", "/a") == os.path.join("b", "c.xlsx")
     assert relative_name("/x/c.xlsx", "/a") == "/x/c.xlsx"
+
+
+def test_setup_print_on_a_streaming_sheet(tmp_path):
+    """Write-only sheets (the audit workbook streams its rows) get the same setup."""
+    from openpyxl import Workbook
+
+    from gxxl.sheetprint import setup_print
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("问题明细")
+    ws.column_dimensions["A"].width = 30
+    setup_print(ws, title="问题明细", unit="某市人民政府", year=2024, landscape=True, repeat_rows=(1, 2), last_col=8)
+    for i in range(5):
+        ws.append([f"第{i}行", i])
+    wb.save(tmp_path / "a.xlsx")
+    back = load_workbook(tmp_path / "a.xlsx")["问题明细"]
+    assert back.page_setup.orientation == "landscape" and back.page_setup.paperSize == 9
+    assert back.oddHeader.left.text == "某市人民政府" and back.oddHeader.right.text == "2024年度"
+    assert back.print_title_rows in ("1:2", "$1:$2") and back.print_area.endswith("$H$1048576")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import shutil
 import struct
 import subprocess
 import zipfile
@@ -410,8 +409,7 @@ def test_class_module_in_project() -> None:
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
-def test_libreoffice_imports_every_module(tmp_path: Path, modules: list[VBAModule]) -> None:
+def test_libreoffice_imports_every_module(tmp_path: Path, modules: list[VBAModule], soffice) -> None:
     """LibreOffice imports each module with the right type from a workbook carrying our project.
 
     The workbook is xlwings' ribbon add-in with its vbaProject.bin replaced
@@ -431,7 +429,7 @@ def test_libreoffice_imports_every_module(tmp_path: Path, modules: list[VBAModul
                 content = content.replace(b"ms-excel.addin.macroEnabled", b"ms-excel.sheet.macroEnabled")
             target.writestr(item, content)
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+        [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
          "--convert-to", "ods", "--outdir", str(tmp_path / "out"), str(workbook)],
         check=True, capture_output=True, timeout=180,
     )

@@ -91,7 +91,11 @@ def iter_audits(opts: Options, grades: GradeTable, progress=None):
 
         raise UserError(f"在 {'、'.join(opts.inputs)} 中没有找到年报页面（.html/.htm/.mhtml/.docx/.txt/.pdf）或网址列表")
     if any(it.is_url for it in items):
-        folder = side_folder(out, "网页") if out is not None else Path("审查结果.网页")
+        if out is None:
+            from ..errors import UserError
+
+            raise UserError("审查网址时请用 -o 指定审查结果工作簿：下载的网页保存在它旁边的“.网页”文件夹，以便离线复查")
+        folder = side_folder(out, "网页")
         S.fetch_all(items, folder, timeout=opts.timeout, max_bytes=opts.max_bytes, delay=opts.delay, progress=progress)
     S.known_urls(items)
     wb_dir = side_folder(out, "导入") if (out is not None and opts.keep_workbooks) else None
@@ -147,10 +151,12 @@ def iter_audits(opts: Options, grades: GradeTable, progress=None):
 
 
 def _worker_init() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them and tidies up."""
+    """Workers leave Ctrl-C to the main process, which stops them and tidies up; SIGTERM
+    (how the pool stops them) ends a worker at once, whatever handler the CLI installed."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _remove_partial(folder: Path | None) -> None:

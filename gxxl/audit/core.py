@@ -113,7 +113,10 @@ def audit_page(index: int, path: str | Path, *, source: str | None = None, workb
     secs["validate"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    text_findings, text_checked = _text_findings(path, filing, absent, file)
+    if any(f.rule == "A-13" for f in page_findings):  # not a report: nothing else to say about it
+        table_findings, text_findings, text_checked = [], [], True
+    else:
+        text_findings, text_checked = _text_findings(path, filing, absent, file)
     if not text_checked:
         page_findings.append(RULE_BY_ID["A-11"].finding(name=spec.name, file=file))
     secs["check-text"] = time.perf_counter() - t

@@ -9,6 +9,7 @@ Print setup: landscape, fit to the page width, the title rows repeated on every 
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from pathlib import Path
@@ -24,8 +25,8 @@ STATS_SHEET = "统计"
 GRADES_SHEET = "评级标准"
 CELL_MAX = 1000  # characters of page text in one cell
 
-SUMMARY_HEADERS = (("序号", 5), ("单位", 22), ("行政层级", 10), ("年度", 6), ("格式", 10),
-                   ("表二", 8), ("表三", 8), ("表四", 8)) + tuple((k, 3.6) for k in KIND_ORDER) + (
+SUMMARY_HEADERS = (("序号", 5), ("单位", 22), ("行政层级", 11), ("年度", 6), ("格式", 12),
+                   ("表二", 10), ("表三", 10), ("表四", 10)) + tuple((k, 3.6) for k in KIND_ORDER) + (
     ("错误", 3.6), ("警告", 3.6), ("首个问题", 50), ("评级", 7), ("来源", 40), ("导入的工作簿", 30))
 #: count columns of 审查汇总 whose headers are written vertically (narrow columns)
 _VERTICAL = set(KIND_ORDER) | {"错误", "警告"}
@@ -180,9 +181,10 @@ class AuditBook:
         for f in a.findings:
             self.n_findings += 1
             where, quote, said, table = detail_fields(f)
-            # rows as high as their wrapped text (about 2 CJK characters per unit of width)
-            lines = max(len(f.message) / (DETAIL_HEADERS[10][1] / 2.1), len(quote) / (DETAIL_HEADERS[7][1] / 2.1), 1)
-            self.detail.row_dimensions[self.n_findings + 2].height = min(15 * (int(lines) + 1), 150)
+            # rows as high as their wrapped text (about 1.6 units of width a character as LibreOffice and Excel print them)
+            lines = max(math.ceil(len(f.message) / (DETAIL_HEADERS[10][1] / 1.6)),
+                        math.ceil(len(quote) / (DETAIL_HEADERS[7][1] / 1.6)), 1)
+            self.detail.row_dimensions[self.n_findings + 2].height = min(16 * lines + 4, 160)
             self.detail.append([self._cell(self.detail, v, wrap=True if i in (7, 10) else None) for i, v in enumerate((
                 self.n_findings, a.index + 1, a.unit or _short(a.file or a.source), SEVERITY_ZH[f.severity], f.rule,
                 kind_of(f.rule), where, quote, said, table, f.message, a.source))])

@@ -100,7 +100,10 @@ def headings(lines: list[str]) -> list[Heading]:
     for i, raw in enumerate(lines):
         s = _norm(raw)
         m = _HEADING.match(s)
-        if not m or s.endswith(("。", "；", ";")) or s in labels:
+        if not m or s.endswith(("。", "；", ";")):
+            continue
+        # a table row as text (「四、结转下年度继续办理 0 0 0」 in a PDF) is not a part heading
+        if len(re.findall(r"(?:^|\s)\d+(?=\s|$)", raw)) >= 2 or _norm(re.sub(r"[\s\d]+$", "", raw)) in labels:
             continue
         n = CN_NUM.index(m.group(1)) + 1
         if n <= last:
@@ -131,6 +134,10 @@ def check_page(lines: list[str], *, spec: FormatSpec, year: int | None, level: s
     titles = outline()
     hs = headings(lines)
     found = [h for h in hs if h.part is not None]
+    if not found and not any(n for n, _ in coverage.values()) and "政府信息公开" not in _norm(" ".join(lines[:400])):
+        return [R["A-13"].finding(where=f"共{len(lines)}行", quote=quote(lines[0], 60) if lines else None, file=file)], {
+            "parts": [], "truncated": False,
+            "tables": {t.code: (0, len(t.cells), "未找到") for t in spec.tables}}
     parts_found = {h.part for h in found}
     cut = looks_cut(lines)
     last_numeral = max((h.numeral for h in hs), default=0)
@@ -176,6 +183,7 @@ def check_page(lines: list[str], *, spec: FormatSpec, year: int | None, level: s
         tail = f"（最后一行为「{quote(lines[-1], 30)}」）" if lines else ""
         out.append(R["A-7"].finding(where=f"第{len(lines)}行", quote=quote(lines[-1], 60) if lines else None,
                                     after=after, tail=tail, file=file))
+    out += _arithmetic(lines, file)
     if year:
         out += _period(lines, year, file)
         out += _published(lines, hs, year, level, file)
@@ -212,6 +220,8 @@ def _period(lines: list[str], year: int, file) -> list[Finding]:
         m = _PERIOD_WORD.search(s)
         if not m:
             continue
+        # a sentence broken across lines (PDF text, narrow pages) continues on the next lines
+        s = s + "".join(_norm(x) for x in lines[i + 1:i + 3])
         clause = s[m.start():]
         stop = re.search(r"止|。|;|；", clause)
         clause = clause[: stop.end()] if stop else clause[:60]
@@ -271,7 +281,8 @@ def _title(lines: list[str], year: int, file) -> list[Finding]:
             return []
     for i, raw in enumerate(head):
         s = _norm(raw)
-        if "政府信息公开" in s and "年度" in s and len(s) <= 60 and _TITLE not in s and "报" in s[s.index("政府信息公开"):]:
+        if ("政府信息公开" in s and "年度" in s and len(s) <= 40 and _TITLE not in s and "《" not in s
+                and not s.startswith(("根据", "按照", "依据", "本报告")) and "报" in s[s.index("政府信息公开"):]):
             return [RULE_BY_ID["A-8"].finding(where=f"第{i + 1}行", quote=quote(raw), file=file,
                                               what=f"标题「{quote(raw, 50)}」文字错乱，应为“……{year}年{_TITLE}”")]
     return []
@@ -291,3 +302,42 @@ def _year_slip(lines: list[str], hs: list[Heading], year: int, file) -> list[Fin
             return [RULE_BY_ID["A-9"].finding(where=f"第{i + 1}行", quote=quote(lines[i]), said=f"{m.group(1)}年",
                                               year=year, file=file, place=f"第一部分第{i + 1}行")]
     return []
+
+
+# ------------------------------------------------------------------------------------------
+_UNITS = "条件个篇次项份期"
+_TOTAL = re.compile(rf"(\d+)([{_UNITS}])[,，:：]?(?:其中|具体包括|包括|分别为)[:：]?")
+_ITEM = re.compile(rf"([^,，、;；。:：\d%]{{1,24}}?)(\d+)([{_UNITS}])")
+
+
+def _arithmetic(lines: list[str], file) -> list[Finding]:
+    """「共X条，其中A条、B条」: the parts listed right after a total, in the same unit, add up to it.
+
+    The list ends at the first part in another unit, a percentage, or the end of the sentence;
+    at least two parts are needed (「其中规范性文件3件」 names a subset, not a breakdown)."""
+    out = []
+    for i, raw in enumerate(lines):
+        s = unicodedata.normalize("NFKC", raw)
+        for m in _TOTAL.finditer(s):
+            total, unit = int(m.group(1)), m.group(2)
+            rest = s[m.end():]
+            end = re.search(r"[。;；]", rest)
+            rest = rest[: end.start()] if end else rest
+            parts = []
+            pos = 0
+            while True:
+                it = _ITEM.match(rest, pos)
+                if not it or it.group(3) != unit:
+                    break
+                parts.append(int(it.group(2)))
+                pos = it.end()
+                sep = re.match(r"[,，、]\s*", rest[pos:])
+                if not sep:
+                    break
+                pos += sep.end()
+            if len(parts) >= 2 and sum(parts) != total:
+                out.append(RULE_BY_ID["A-14"].finding(
+                    where=f"第{i + 1}行", quote=quote(s[max(0, m.start() - 20):m.end() + pos], 120), file=file,
+                    place=f"第{i + 1}行", total=total, unit=unit, n=len(parts), parts=sum(parts),
+                    diff=abs(total - sum(parts))))
+    return out

@@ -9,7 +9,6 @@ Each variant plants exactly one defect in an otherwise clean page.
 from __future__ import annotations
 
 import html
-import random
 import re
 from pathlib import Path
 
@@ -34,8 +33,24 @@ def base_filing(year: int = YEAR, unit: str = UNIT, level: str = LEVEL) -> Filin
     return f
 
 
+def as_2019(filing: Filing) -> Filing:
+    """The same figures in the 2019 试行 tables: 表三/表四 copied ((六) summed into one row), 表二 0."""
+    from ..spec import get_spec
+
+    spec = get_spec("gov2019")
+    f = Filing.zeros(spec)
+    f.cover.update(filing.cover)
+    for code in spec.cells:
+        if code.startswith("T3.other."):
+            col = code.rsplit(".", 1)[1]
+            f.values[code] = sum(filing.values.get(f"T3.other_{k}.{col}") or 0 for k in (1, 2, 3))
+        elif code in filing.values and not code.startswith("T2."):
+            f.values[code] = filing.values[code]
+    return f
+
+
 def page_html(filing: Filing, *, date: str = "2024-01-20", drop_part: str | None = None,
-              replace: tuple[tuple[str, str], ...] = (), tables: Filing | None = None) -> str:
+              replace: tuple[tuple[str, str], ...] = (), tables: Filing | None = None, first_only: bool = False) -> str:
     """The page of ``filing``; ``tables`` renders the tables of another filing (another format)."""
     from ..report import Report, build_report
     from ..report.markdown import report_markdown, table_html
@@ -52,7 +67,7 @@ def page_html(filing: Filing, *, date: str = "2024-01-20", drop_part: str | None
     for old, new in replace:
         if old not in md:
             raise ValueError(f"planted text not found: {old}")
-        md = md.replace(old, new)
+        md = md.replace(old, new, 1 if first_only else -1)
     out = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>']
     for block in md.split("\n\n"):
         block = block.strip()
@@ -75,24 +90,24 @@ def page_html(filing: Filing, *, date: str = "2024-01-20", drop_part: str | None
 
 def planted_set(folder: Path) -> dict[str, set[str]]:
     """Write the clean page and one page per planted defect; name → the defect rules expected."""
-    from ..samples import random_filing
-    from ..spec import get_spec
-
     folder.mkdir(parents=True, exist_ok=True)
     f = base_filing()
     shifted = base_filing()
     # 「属于三类内部事务信息」 1 typed one column to the right (自然人 → 商业企业): the row still adds up
     shifted.values["T3.deny_5.np"] -= 1
     shifted.values["T3.deny_5.be"] += 1
-    f19 = random_filing(random.Random(7), unit_name=UNIT, level=LEVEL, year=YEAR, spec=get_spec("gov2019"))
+    # the 2019 tables hold the same 表三/表四 figures; the 表二 sentence (2021 columns) is left out
+    no_t2 = ((re.search(r"2023年，本机关未制发行政规范性文件[^<\n]*", page_html(f)).group(0), FILLER),)
     pages = {
         "clean": (page_html(f), set()),
         "shifted_number": (page_html(shifted), {"T3-2"}),
-        "template_2019": (page_html(f, tables=f19), {"S-1"}),
+        "template_2019": (page_html(f, tables=as_2019(f), replace=no_t2), {"S-1"}),
         "missing_part_5": (page_html(f, drop_part="五"), {"A-1"}),
         "published_feb15": (page_html(f, date="2024-02-15"), {"A-4"}),
         "text_258_table_275": (page_html(f, replace=(("新收政府信息公开申请275件", "新收政府信息公开申请258件"),)), {"T3-8"}),
         "no_fee_statement": (page_html(f, replace=(("本年度未收取信息处理费。", ""),)), {"A-5"}),
+        "parts_not_adding_up": (page_html(f, replace=((f"{FILLER}", "本年度主动公开政府信息120条，其中政策文件30条、工作动态80条。"),),
+                                          first_only=True), {"A-14"}),
         "period_last_year": (page_html(f, replace=(("统计期限自2023年1月1日起至2023年12月31日止",
                                                     "统计期限自2022年1月1日起至2022年12月31日止"),)), {"A-3"}),
     }

@@ -43,13 +43,14 @@ K_TABLES = "统计表缺失"
 K_SUMS = "勾稽错误"
 K_VALUES = "数值问题"
 K_TEXT = "表文不符"
+K_ARITH = "文字计算"
 K_OUTLINE = "章节提纲"
 K_PERIOD = "统计期限"
 K_DATE = "发布时间"
 K_FEE = "信息处理费"
 K_TITLE = "标题年度"
 K_OTHER = "其他"
-KIND_ORDER = (K_UNREADABLE, K_VERSION, K_TABLES, K_SUMS, K_VALUES, K_TEXT, K_OUTLINE, K_PERIOD, K_DATE,
+KIND_ORDER = (K_UNREADABLE, K_VERSION, K_TABLES, K_SUMS, K_VALUES, K_TEXT, K_ARITH, K_OUTLINE, K_PERIOD, K_DATE,
               K_FEE, K_TITLE, K_OTHER)
 
 _R = AuditRule
@@ -90,6 +91,12 @@ AUDIT_RULES: tuple[AuditRule, ...] = (
     _R("A-11", "info", K_OTHER, "报告文字未与统计表核对",
        "文字与统计表的核对目前只支持2021年格式",
        "报告使用《{name}》，文字与统计表的核对只支持2021年格式，本页未核对"),
+    _R("A-13", "error", K_UNREADABLE, "页面不是政府信息公开工作年度报告",
+       "页面中既没有年度报告的章节标题，也没有统计表，也没有“政府信息公开”字样",
+       "页面中没有找到年度报告的章节、统计表或“政府信息公开”字样，不像是政府信息公开工作年度报告（可能是错误页、跳转页或其他文件）"),
+    _R("A-14", "warning", K_ARITH, "正文中各分项之和与总数不符",
+       "“共X条，其中A条、B条……”列出的分项之和应等于总数（参考资料 S-9）",
+       "{place}：总数为{total}{unit}，其后列出的{n}个分项之和为{parts}{unit}，相差{diff}{unit}"),
     _R("A-12", "info", K_OTHER, "统计表无法按表格读取",
        "页面中有统计表的栏目名称，但表格被拆成了零散的文字（每格一行等），无法还原各单元格",
        "第{n}部分中出现了{tname}的栏目名称，但表格结构已丢失（如每个单元格各占一行），无法读取数字，未作勾稽审查"),

@@ -122,6 +122,21 @@ def saved_name(index: int, url: str, content_type: str = "") -> str:
     return f"{index + 1:04d}_{host}_{digest}{ext}"
 
 
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects only to http/https addresses (never ftp:, file: …)."""
+
+    max_redirections = 5
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if urllib.parse.urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise urllib.error.HTTPError(newurl, code, "重定向到了非 http/https 地址", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+#: redirects stay on http/https
+_OPENER = urllib.request.build_opener(_HttpOnlyRedirects())
+
+
 def fetch(item: Item, index: int, folder: Path, *, timeout: float, max_bytes: int) -> None:
     """Download ``item.source`` into ``folder``; on failure set ``item.error`` (never raises)."""
     url = item.source
@@ -131,7 +146,7 @@ def fetch(item: Item, index: int, folder: Path, *, timeout: float, max_bytes: in
         return
     req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*"})
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with _OPENER.open(req, timeout=timeout) as resp:
             length = resp.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 item.error = f"{url}：页面过大（{int(length) // 1024} KB，上限 {max_bytes // 1024} KB），未下载"

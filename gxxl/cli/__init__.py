@@ -64,7 +64,7 @@ class ChineseParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：用法有误：{message}\n（查看帮助：{self.prog} --help）\n")
 
 
-from ..errors import MSG_INTERRUPTED, GxxlError, Interrupted, UserError  # noqa: E402,F401  (UserError re-exported for the verbs)
+from ..errors import MSG_INTERRUPTED, MSG_NO_PERMISSION, GxxlError, Interrupted, UserError  # noqa: E402,F401  (UserError re-exported for the verbs)
 
 
 def _modules(only: str | None = None) -> dict[str, object]:
@@ -99,6 +99,23 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     argv = list(sys.argv[1:] if argv is None else argv)
     _utf8_stdio()
+    streams = _visible_stdio()
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _visible_stdio():
+    """Wrap stdout/stderr so every printed text has its control characters made visible."""
+    from ..term import VisibleStream
+
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = VisibleStream(sys.stdout), VisibleStream(sys.stderr)
+    return saved
+
+
+def _main(argv: list[str]) -> int:
     first = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(first)
     args = parser.parse_args(argv)
@@ -106,8 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     previous = _catch_sigterm()
+    from ..gate import session
+
     try:
-        return int(args._run(args) or 0)
+        with session():  # every input this verb reads is protected from its outputs
+            return int(args._run(args) or 0)
     except GxxlError as e:
         print(f"gxxl：{e}", file=sys.stderr)
         return e.exit_code
@@ -145,8 +165,8 @@ def _restore_sigterm(previous) -> None:
 
 _ERRNO_ZH = {
     errno.ENOENT: "路径不存在（请检查文件夹名称）",
-    errno.EACCES: "没有权限（文件可能正在 Excel/WPS 中打开，或文件夹不允许写入）",
-    errno.EPERM: "没有权限（文件可能正在 Excel/WPS 中打开，或文件夹不允许写入）",
+    errno.EACCES: MSG_NO_PERMISSION,
+    errno.EPERM: MSG_NO_PERMISSION,
     errno.ENOTDIR: "路径中有一部分不是文件夹",
     errno.EISDIR: "这是一个文件夹，不是文件",
     errno.EEXIST: "路径中有一部分已是同名的文件，不是文件夹",

@@ -18,7 +18,7 @@ EPILOG = """\
            安装前请关闭 Excel。
 
 示例：
-  gxxl addin build -o gxxl.xlam
+  gxxl addin build -o gxxl.xlam --force
   gxxl addin install
 """
 
@@ -31,6 +31,7 @@ def add_arguments(p) -> None:
     sub = p.add_subparsers(dest="addin_command", metavar="操作")
     b = sub.add_parser("build", help="生成加载项文件 gxxl.xlam", description="从文本源文件生成加载项 gxxl.xlam")
     b.add_argument("-o", "--output", default="gxxl.xlam", help="输出文件（默认：gxxl.xlam）")
+    b.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     b.add_argument("--interpreter", metavar="PYTHONW", help="写入加载项设置的 Python 解释器路径（默认：pythonw，即 PATH 中的 pythonw.exe）")
     i = sub.add_parser("install", help="安装加载项到 Excel（Windows）", description="安装加载项到 Excel 的启动文件夹 XLSTART（Windows）")
     i.add_argument("-f", "--file", metavar="XLAM", help="安装已有的加载项文件，而不是按本机 Python 生成")
@@ -50,9 +51,13 @@ def _build(args) -> int:
     from ..excel.build import BuildError, build_addin, udf_sources
     from ..excel.ribbon import buttons
 
+    from ..errors import MSG_OUTPUT_BUSY, OutputError, OutputExistsError
+
     out = Path(args.output)
     if out.suffix.lower() != ".xlam":
         raise UserError(f"{out}：加载项文件的扩展名应为 .xlam")
+    if out.exists() and not args.force:
+        raise OutputExistsError(out)
     try:
         build_addin(out, interpreter=args.interpreter)
     except BuildError as e:
@@ -62,7 +67,7 @@ def _build(args) -> int:
             raise UserError("生成加载项需要 xlwings：请运行 pip install \"gxxl[excel]\"") from None
         raise
     except PermissionError:
-        raise UserError(f"{out}：无法写入（文件可能正在 Excel 中打开）") from None
+        raise OutputError(MSG_OUTPUT_BUSY.format(path=out), path=out) from None
     from ..excel import XLWINGS_PIN
 
     _, infos = udf_sources()

@@ -41,7 +41,7 @@ def _number(text: str, name: str, *, lo: float, hi: float, integer: bool = False
 
 def run(args) -> int:
     from ..audit import Options, run_audit
-    from ..errors import Interrupted, OutputError
+    from ..errors import Interrupted, OutputError, OutputExistsError
     if not args.output and not args.json:
         raise UserError("请用 -o 指定输出的审查结果工作簿，如 -o 审查结果.xlsx（或加 --json 只输出 JSON）")
     out = Path(args.output) if args.output else None
@@ -49,7 +49,7 @@ def run(args) -> int:
         if out.suffix.lower() != ".xlsx":
             raise UserError(f"{args.output}：输出文件应为 .xlsx 工作簿")
         if out.exists() and not args.force:
-            raise OutputError(f"{args.output}：文件已存在，如需覆盖请加 --force", path=out)
+            raise OutputExistsError(out)
         for s in args.sources:
             sp = Path(s)
             if sp.exists() and sp.is_file() and sp.resolve() == out.resolve():

@@ -11,7 +11,7 @@ EPILOG = """\
   每个单位的每个单元格一行，列为：file（文件）、unit_name（单位名称）、level（行政层级）、year（报告年度）、
   format（统计表格式）、table（表）、row（行的官方栏目名称，各级以“ / ”连接）、column（列的官方栏目名称）、
   code（单元格代码）、unit（计量单位）、value（数值）、status（number 数字 / blank 空白 / text 文字 /
-  no_result 公式无结果 / absent 来源中没有）、raw（原文，仅文字）。
+  no_result 公式无结果 / invalid 错误值 / absent 来源中没有）、raw（原文，仅文字）。
   CSV 为带 BOM 的 UTF-8，Excel/WPS 可直接打开；以 = + - @ 开头的文字按文字写出，不会被当作公式。
   无法读取的文件不导出，并在屏幕上列出原因。
 

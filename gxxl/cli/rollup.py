@@ -126,7 +126,7 @@ class ProgressBar:
     WIDTH = 30
 
     def __init__(self, stream):
-        self.stream = stream
+        self.stream = getattr(stream, "raw", stream)  # our own escape sequences bypass gxxl.term
         try:
             self.enabled = stream.isatty()
         except (AttributeError, ValueError):

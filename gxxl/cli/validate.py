@@ -35,15 +35,32 @@ def run(args) -> int:
     targets = _annotate_targets(paths, Path(args.annotate)) if args.annotate else {}
     results = []
     worst = 2 if problems else 0  # a name that does not exist or an unreadable folder is never silent
+    from ..errors import GxxlError
+
     for p in paths:
-        checked = api.validate(p, previous=previous)
+        try:
+            checked = api.validate(p, previous=previous)
+        except GxxlError as e:  # unreadable, a FIFO, over a limit: named, and the run goes on
+            if len(paths) == 1:
+                raise
+            print(f"gxxl：{e}", file=sys.stderr)
+            worst = max(worst, e.exit_code)
+            continue
         worst = max(worst, checked.exit_code)
         results.append((p, checked))
+        annotated = False
         if args.annotate and checked.readable:
-            api.annotate(checked, targets[p], force=args.force)
+            try:
+                api.annotate(checked, targets[p], force=args.force)
+                annotated = True
+            except GxxlError as e:
+                if len(paths) == 1:
+                    raise
+                print(f"gxxl：{e}", file=sys.stderr)  # a folder run goes on past one bad file
+                worst = max(worst, e.exit_code)
         if not args.json:
             _print_one(p, checked.filing, checked.findings, show_info=not args.no_info)
-            if args.annotate and checked.readable:
+            if annotated:
                 print(f"  已写出标注副本：{display_path(targets[p])}")
     if args.json:
         payload = [{**checked.to_json(), "file": str(p)} for p, checked in results]

@@ -4,7 +4,9 @@ Sources (all in the repo / package):
 
 * ``addin/customUI.xml`` — the 「政务公开年报」 ribbon tab (stored as customUI/customUI14.xml);
 * ``addin/GxxlRibbon.bas`` — the one ribbon callback, passing ``control.Tag`` to Python;
-* ``addin/ThisWorkbook.cls`` — registers the worksheet functions' descriptions on open;
+* ``addin/ThisWorkbook.cls`` — registers the worksheet functions' descriptions on open
+  (and ``Auto_Open`` in the generated standard module ``GxxlFunctionInfo`` does the same,
+  in case Excel does not attach the source-only ThisWorkbook module);
 * ``addin/gxxl.conf`` — xlwings settings, written to the add-in's ``gxxl.conf`` sheet;
 * ``xlwings_custom_addin.bas`` and ``addin/Dictionary.cls`` of the *installed, pinned*
   xlwings (module ``xlwings`` with ``PROJECT_NAME = "gxxl"``, as xlwings' custom-add-in
@@ -203,6 +205,14 @@ def function_info_module(infos: list[UdfInfo]) -> str:
         '        U = U & ChrW(CLng("&H" & part))',
         "    Next part",
         "End Function",
+        "",
+        "Public Sub Auto_Open()",
+        "    ' Excel runs Auto_Open of a standard module when it opens the add-in, even",
+        "    ' where the document module ThisWorkbook (and its Workbook_Open) was not",
+        "    ' attached; registering twice is harmless.",
+        "    On Error Resume Next",
+        "    RegisterGxxlFunctions",
+        "End Sub",
         "",
         "Public Sub RegisterGxxlFunctions()",
         "    ' One function failing to register must not stop the others.",

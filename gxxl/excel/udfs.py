@@ -30,9 +30,9 @@ from . import book as bk
 CATEGORY = "政务公开年报"
 _SHEET_DOCS = {
     "cover": "封面工作表的区域，如 '封面'!A:C",
-    "sheet1": "第一张统计表所在工作表的区域，如 '表二 主动公开'!A:D",
-    "sheet2": "（可选）第二张统计表的区域，如 '表三 依申请公开'!A:J",
-    "sheet3": "（可选）第三张统计表的区域，如 '表四 复议诉讼'!A:O",
+    "table1": "第一张统计表所在工作表的区域，如 '表二 主动公开'!A:D",
+    "table2": "（可选）第二张统计表的区域，如 '表三 依申请公开'!A:J",
+    "table3": "（可选）第三张统计表的区域，如 '表四 复议诉讼'!A:O",
 }
 
 
@@ -51,15 +51,15 @@ def _problem(e: Exception) -> str:
 
 @xw.func(category=CATEGORY)
 @xw.arg("cover", "range", doc=_SHEET_DOCS["cover"])
-@xw.arg("sheet1", "range", doc=_SHEET_DOCS["sheet1"])
-@xw.arg("sheet2", "range", doc=_SHEET_DOCS["sheet2"])
-@xw.arg("sheet3", "range", doc=_SHEET_DOCS["sheet3"])
-def GXXL_STATUS(cover, sheet1, sheet2=None, sheet3=None):
+@xw.arg("table1", "range", doc=_SHEET_DOCS["table1"])
+@xw.arg("table2", "range", doc=_SHEET_DOCS["table2"])
+@xw.arg("table3", "range", doc=_SHEET_DOCS["table3"])
+def GXXL_STATUS(cover, table1, table2=None, table3=None):
     """本工作簿的校验状态：“校验：通过”或“校验：3处错误，1处警告”（与“校验本表”按钮的结果相同）。"""
     from ..findings import status_line
 
     try:
-        filing, findings = _findings([cover, sheet1, sheet2, sheet3])
+        filing, findings = _findings([cover, table1, table2, table3])
         if not filing.readable:
             return "校验：" + findings[0].message
         return status_line(findings)
@@ -70,16 +70,16 @@ def GXXL_STATUS(cover, sheet1, sheet2=None, sheet3=None):
 @xw.func(category=CATEGORY)
 @xw.arg("rule", doc="规则编号，如 \"T3-1\"（表三各列：第一项+第二项=第三项+第四项）")
 @xw.arg("cover", "range", doc=_SHEET_DOCS["cover"])
-@xw.arg("sheet1", "range", doc=_SHEET_DOCS["sheet1"])
-@xw.arg("sheet2", "range", doc=_SHEET_DOCS["sheet2"])
-@xw.arg("sheet3", "range", doc=_SHEET_DOCS["sheet3"])
-def GXXL_RULE(rule, cover, sheet1, sheet2=None, sheet3=None):
+@xw.arg("table1", "range", doc=_SHEET_DOCS["table1"])
+@xw.arg("table2", "range", doc=_SHEET_DOCS["table2"])
+@xw.arg("table3", "range", doc=_SHEET_DOCS["table3"])
+def GXXL_RULE(rule, cover, table1, table2=None, table3=None):
     """一条规则的校验结果：“通过”，或不符的处数和第一处的说明。"""
     from ..findings import FILE_RULES, SEVERITY_ZH
 
     try:
         rule_id = str(rule or "").strip().upper()
-        filing, findings = _findings([cover, sheet1, sheet2, sheet3])
+        filing, findings = _findings([cover, table1, table2, table3])
         known = set(filing.spec.rule_by_id) | set(FILE_RULES) | {"X-1"}
         if rule_id not in known:
             return f"gxxl：未知规则“{rule}”，可用：{'、'.join(sorted(filing.spec.rule_by_id))}"

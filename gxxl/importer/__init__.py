@@ -42,6 +42,7 @@ from ..hanzi import to_simplified, traditional_share
 from ..locate import Decision, TableHit, locate_best
 from ..locate.match import key, kind_of
 from ..locate import Placed
+from ..reader import shown_value, unusable_value
 from .stream import StreamHit, label_texts, match_table
 from .sources import Document, SourceError, read_source
 
@@ -244,6 +245,11 @@ def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], de
                 blanks.append((code, placed.where))
                 continue
             raw = cell.raw
+            bad = unusable_value(raw if isinstance(raw, (int, float)) else cell.text)
+            if bad is not None:  # #DIV/0!, NaN, ±∞, beyond 10⁹: as the reader does (F-5 when read)
+                _unusable(filing, code, label, bad if isinstance(bad, str) else shown_value(bad), placed.where, decisions)
+                states[code] = "text"  # kept as the source's text
+                continue
             if isinstance(raw, (int, float)) and not isinstance(raw, bool):
                 value, note, unit = raw, "", ""
             else:
@@ -272,6 +278,10 @@ def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], de
                 value, unit = p.value, p.unit
                 note = p.note.replace("以文本形式存储的数字", "").strip("、")
             value, note = _units(cs, value, unit, note, placed.header)
+            if unusable_value(value) is not None:  # a text number beyond 10⁹ (or 309 digits)
+                _unusable(filing, code, label, cell.text.strip(), placed.where, decisions)
+                states[code] = "text"
+                continue
             value = int(value) if isinstance(value, float) and value.is_integer() else value
             filing.values[code] = value
             states[code] = "number"
@@ -288,6 +298,18 @@ def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], de
             ))
         coverage[table.code] = (n, len(table.cells))
     return coverage
+
+
+def _unusable(filing: Filing, code: str, label: str, kept: str, where: str, decisions: list[Decision]) -> None:
+    """A cell with no usable number: ``kept`` (the source's text) is written to the output."""
+    shown = shown_value(kept)
+    filing.values[code] = None
+    filing.problems[code] = ("invalid", kept)
+    decisions.append(Decision(
+        "I-6", "warning",
+        f"{label}：来源为「{shown}」（{where}），不是有效数字，原样写入，没有当作0；请改为正确的数字",
+        cells=(code,), reported=shown,
+    ))
 
 
 def _units(cs, value, unit: str, note: str, header: str):
@@ -386,21 +408,21 @@ def write_import(result: ImportResult, out: str | Path, *, force: bool = True) -
     from ..fileio import save_workbook
     from ..sheetprint import setup_print
     from ..findings import SEVERITY_ZH
-    from ..writer import fill_workbook
+    from ..writer import append, fill_workbook
 
     src = Path(result.filing.source or "")
     from .gaps import gap_meta
 
     wb = fill_workbook(result.filing, meta={"imported_from": src.name, "importer": "gxxl import", **gap_meta(result.states)})
     ws = wb.create_sheet(IMPORT_SHEET)
-    ws.append([f"由 gxxl import 从「{src.name}」导入；下列各条是导入时所作的判断，请逐条核对。"])
-    ws.append(list(IMPORT_HEADERS))
+    append(ws, [f"由 gxxl import 从「{src.name}」导入；下列各条是导入时所作的判断，请逐条核对。"])
+    append(ws, list(IMPORT_HEADERS))
     for c in ws[2]:
         c.font = Font(bold=True)
     for i, f in enumerate(result.findings, start=1):
         loc = f.locations[0] if f.locations else ""
-        ws.append([i, SEVERITY_ZH[f.severity], f.rule, loc, "" if f.reported is None else f.reported,
-                   "" if f.computed is None else f.computed, f.message])
+        append(ws, [i, SEVERITY_ZH[f.severity], f.rule, loc, "" if f.reported is None else f.reported,
+                    "" if f.computed is None else f.computed, f.message])
         if loc and "!" in loc:
             sheet, ref = loc.rsplit("!", 1)
             cell = ws.cell(i + 2, 4)

@@ -3,8 +3,9 @@
 ``gxxl import`` records in the hidden ``_gxxl`` sheet which cells were not in the source
 (``cells_absent``) and which could not be given to a column (``cells_unreadable``).  A sum
 over such a cell says nothing about the report, so :func:`apply_gaps` replaces every rule
-finding that involves one by a single 「来源不完整」 finding (rule F-5); a workbook with no
-number at all is never 「通过」 (rule F-6).  Both apply to any filing, imported or not.
+finding that involves one by a single 「来源不完整」 finding (rule F-7); a workbook with no
+number at all is never 「通过」 (rule F-6).  Both apply to any filing, imported or not; both
+are declared (ID, severity, message) in ``gxxl/spec/common.py``.
 """
 
 from __future__ import annotations
@@ -46,15 +47,15 @@ def apply_gaps(filing, spec, findings: list[Finding]) -> list[Finding]:
             parts.append(f"{len(absent & gaps)}个单元格不在来源中（来源不完整或被截断）")
         if unreadable:
             parts.append(f"{len(unreadable & gaps)}个单元格在来源中无法识别")
-        msg = (f"来源不完整：本工作簿由 gxxl import 导入，{'，'.join(parts)}（{'、'.join(tables)}）；"
-               f"涉及这些单元格的{len(dropped)}条校验结果（勾稽关系、空白单元格）不逐条列出。请对照完整的原文补齐后再校验")
         cells = tuple(c for c in spec.cells if c in gaps)
         from ..layout import cell_positions, sheet_ref
+        from ..validate import notice
 
         pos = cell_positions(spec).get(cells[0])
-        out = out + [Finding(rule="F-5", severity="warning", message=msg, cells=cells[:1],
-                             locations=(sheet_ref(*pos),) if pos else (), reported=len(gaps))]
+        out = out + [notice(spec, "F-7", cells=cells[:1], locations=(sheet_ref(*pos),) if pos else (),
+                            reported=len(gaps), parts="，".join(parts), tables="、".join(tables), count=len(dropped))]
     if filing.values and all(v is None for v in filing.values.values()):
-        out = out + [Finding(rule="F-6", severity="error", cells=(),
-                             message="工作簿中没有任何数字（所有单元格都是空白），不能视为通过；请填写数字（没有发生的填0）")]
+        from ..validate import notice
+
+        out = out + [notice(spec, "F-6")]
     return out

@@ -93,6 +93,26 @@ def _without_furniture(pages: list[list[str]]) -> list[str]:
     return out
 
 
+def _table_line(ln: str) -> bool:
+    words = ln.split()
+    if len(words) < 3:
+        return False
+    numbers = sum(1 for w in words if re.fullmatch(r"[-+]?[\d.,]+%?|/|-", w))
+    return numbers >= 2 or sum(len(w) for w in words) / len(words) <= 6
+
+
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.、．]|第[一二三四五六七八九十]+)")
+
+
 def pdf_lines(path: str | Path) -> list[str]:
-    """The running text of a PDF as lines (for check-text)."""
-    return read_pdf(path)[0]
+    """The running text of a PDF as paragraphs (for check-text): lines wrapped by the page
+    width are joined again, up to the end of a sentence or the next heading."""
+    out: list[str] = []
+    for ln in read_pdf(path)[0]:
+        if _table_line(ln):
+            continue  # a table row (cells separated by spaces): the tables are checked as tables
+        if out and not re.search(r"[。！？!?：:]$", out[-1]) and not _HEADING.match(ln):
+            out[-1] += ln
+        else:
+            out.append(ln)
+    return out

@@ -21,6 +21,7 @@ from pathlib import Path
 from ..locate.grid import Cell, Grid, grid_from_values
 from ..textio import OLE_MAGIC, decode_bytes, html_text, is_encrypted_ooxml
 from ..textio import span as _span
+from ..constants import RESULTS_SHEET
 from ..errors import InputError, LimitError
 
 TEXT_EXT = (".txt", ".text", ".md", ".csv", ".tsv")
@@ -28,7 +29,7 @@ HTML_EXT = (".html", ".htm", ".xhtml", ".mhtml", ".shtml")
 DOCX_EXT = (".docx", ".docm")
 WORKBOOK_EXT = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 #: sheets written by gxxl itself that never hold the official tables
-SKIP_SHEETS = ("_gxxl", "校验结果", "导入说明")
+SKIP_SHEETS = ("_gxxl", RESULTS_SHEET, "导入说明")
 MAX_ROWS, MAX_COLS = 3000, 120
 
 
@@ -327,6 +328,7 @@ def _read_workbook(path: Path) -> Document:
         if is_encrypted_ooxml(path):
             raise SourceError("工作簿设置了打开密码（已加密），请取消密码后另存为 .xlsx 再导入") from e
         raise SourceError("无法作为 Excel 工作簿打开，文件可能已损坏") from e
+    errors = None
     for name in book.sheet_names:
         if name in SKIP_SHEETS:
             continue
@@ -336,6 +338,14 @@ def _read_workbook(path: Path) -> Document:
             merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or ())]
         except Exception:
             continue  # chart sheets and the like
+        if errors is None:  # calamine shows #DIV/0! and the like as empty: take them from the XML
+            from ..reader import formula_and_error_cells
+
+            errors = formula_and_error_cells(path)[1]
+        for ref, err in errors.get(name, {}).items():
+            r, c = _rowcol(ref)
+            if r < len(values) and c < len(values[r]):
+                values[r][c] = err
         sheets.append((name, [list(r[:MAX_COLS]) for r in values], merges))
     for name, values, merges in sheets:
         grid = grid_from_values(f"工作表“{name}”", values, merges,
@@ -345,3 +355,11 @@ def _read_workbook(path: Path) -> Document:
     if not doc.grids:
         raise SourceError("工作簿是空的，没有任何内容")
     return doc
+
+
+def _rowcol(ref: str) -> tuple[int, int]:
+    """「D9」 → (8, 3), 0-based."""
+    from ..layout import col_index
+
+    letters = ref.rstrip("0123456789")
+    return int(ref[len(letters):]) - 1, col_index(letters) - 1

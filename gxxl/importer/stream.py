@@ -33,6 +33,9 @@ ROW_ACCEPT = 0.8
 LABEL_WINDOW = 16
 
 _PIPE = re.compile(r"[|｜]")
+#: page numbers printed between the rows of a table broken over pages (a bare 「3」 is a cell)
+_PAGE_FURNITURE = re.compile(r"^(?:[-—–_]+\s*\d{1,4}\s*[-—–_]+|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?"
+                             r"|[Pp]age\s*\d+(?:\s*of\s*\d+)?)$")
 _TEXT_VALUE = re.compile(r"^(?:增|减|增加|减少)\s*[0-9０-９][0-9０-９,，.]*\s*(?:件|条|个|项|宗|万元|元)?$")
 #: vocabulary swapped by some mirrors' script conversion (「文件」 → 「檔案」)
 _MIRROR_WORDS = (("档案", "文件"), ("檔案", "文件"))
@@ -70,18 +73,23 @@ def _kind(text: str) -> str:
 # --------------------------------------------------------------------------------------
 def tokens_from_text(text: str) -> list[Token]:
     out: list[Token] = []
+    closed = True  # did the previous line end with a separator?
     for n, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
+        if _PAGE_FURNITURE.match(line):
+            continue  # 「— 3 —」「第3页 共9页」: a page number between two rows of a table
+        was_closed, closed = closed, bool(_PIPE.search(line[-1:]))
         if _PIPE.search(line):
             parts = _PIPE.split(line)
             if all(not p.strip() for p in parts):
                 if len(parts) == 2:  # 「|」 alone: one empty cell of a one-cell-per-line table
                     out.append(Token("", f"文本第{n}行", "value"))
                 continue  # 「|||||||」: padding of a flattened merged cell
-            if line.startswith(("|", "｜")) and len(parts) >= 4:
-                parts = parts[1:]  # Markdown 「| a | b |」
+            if line.startswith(("|", "｜")) and (len(parts) >= 4 or not was_closed):
+                # Markdown 「| a | b |」, or a row wrapped after its last cell: the 「|」 closes that cell
+                parts = parts[1:]
             if not parts[-1].strip():
                 parts = parts[:-1]  # what follows the closing 「|」
             last = max(i for i, p in enumerate(parts) if p.strip())
@@ -98,6 +106,10 @@ def tokens_from_text(text: str) -> list[Token]:
         k = len(words)
         while k > 0 and _kind(words[k - 1]) == "value":
             k -= 1
+        if k == 0 and len(words) > 1:  # a row of numbers only: 「0  3  12」
+            for j, w in enumerate(words, start=1):
+                out.append(Token(w, f"文本第{n}行第{j}项", "value"))
+            continue
         if 0 < k < len(words) and len(words) - k >= 1 and _kind(" ".join(words[:k])) == "label":
             out.append(Token(" ".join(words[:k]), f"文本第{n}行", "label"))
             for j, w in enumerate(words[k:], start=2):
@@ -263,7 +275,12 @@ def match_rows(tokens: list[Token], table: TableSpec) -> StreamHit | None:
     starts = []
     for k in range(min(3, len(rows))):
         for i, t in enumerate(tokens):
-            if t.kind == "label" and _score(t.text, rows[k].label) >= 0.9:
+            if t.kind != "label":
+                continue
+            sc = _score(t.text, rows[k].label)
+            if sc < 0.9 and i + 1 < len(tokens) and tokens[i + 1].kind == "label":
+                sc = max(sc, _score(t.text + tokens[i + 1].text, rows[k].label))  # wrapped over two lines
+            if sc >= 0.9:
                 starts.append((i, k))
     for i0, k0 in starts[:20]:
         hit = StreamHit(table=table)
@@ -291,6 +308,8 @@ def match_rows(tokens: list[Token], table: TableSpec) -> StreamHit | None:
             best = hit
     if best is None or best.rows_found == 0:
         return None
+    if best.count("value") == 0 and not any(sc.token is not None for sc in best.cells.values()) and best.rows_found < 2:
+        return None  # one label and nothing else: not a table
     return best
 
 

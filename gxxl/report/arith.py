@@ -7,7 +7,9 @@ No table is needed, so this works for reports of any year, including the pre-201
   共372件」 — the parts (same unit, in the same sentence) must add up to the total;
 * S-8 a share 「239件，占80%」 recomputed from the counts it is a share of (the list's sum or
   the total stated before it), rounded as printed;
-* S-9 办结 = 新收 + 上年结转 − 结转下年度 when the text states all of them.
+* S-9 办结 = 新收 + 上年结转 − 结转下年度 when the text states all of them;
+* S-9 the results stated for the 行政复议/行政诉讼 cases of a sentence (「行政复议10件，维持6件，纠错2件」:
+  2 unexplained).
 
 Every pass over the text is linear in its length (one regex scan per sentence).
 """
@@ -84,8 +86,14 @@ def check_arithmetic(paragraphs, source: str | None = None, claims=None) -> tupl
         c, f, prev_total = _shares(s, norm, nums, prev_total, number, sent, source)
         checked += c
         findings += f
+    if claims is None:
+        from ..spec import get_spec
+        from .claims import extract
+
+        claims = extract(get_spec("gov2021"), d)
     c, f = _closed_identity(d, source, claims)
-    return checked + c, findings + f
+    c2, f2 = _case_results(claims, source)
+    return checked + c + c2, findings + f + f2
 
 
 def _is_year(s: str, n: Num) -> bool:
@@ -115,6 +123,8 @@ def _parts_after(s: str, counts: list[Num], i: int) -> list[Num]:
     prev_end = total.end
     for n in counts[i + 1:]:
         between = s[prev_end:n.start]
+        if not parts:
+            between = _LIST_START.sub("", between, count=1)
         if not _plain_gap(between, allow_share=True):
             break
         if n.unit != total.unit:
@@ -132,7 +142,8 @@ def _totals(s: str, norm, counts: list[Num], paragraph: int, sent: str, source):
             continue
         after = s[t.end:t.end + 8]
         before = s[max(0, t.start - 30):t.start]
-        total_then_parts = bool(_LIST_START.match(after))
+        total_then_parts = bool(_LIST_START.match(after)) or (
+            after.startswith(":") and bool(re.search(r"(?:共|合计|总计|累计)[^,;:。]{0,12}$", before)))
         if total_then_parts:
             parts = _parts_after(s, counts, i)
             if len(parts) >= 2 and not any(p.approx for p in parts):
@@ -235,6 +246,37 @@ def _shares(s: str, norm, nums: list[Num], prev_total: Num | None, paragraph: in
 
 
 # --------------------------------------------------------------------------------------
+_RESULT_ZH = {"keep": "维持", "fix": "纠正", "other": "其他结果", "pending": "尚未审结"}
+
+
+def _case_results(claims, source):
+    """「行政复议10件，维持6件，纠错2件」: the results stated for the cases of one sentence must
+    account for them (S-9: 2 left unexplained); with one result only it is a mention, not a list."""
+    groups: dict[tuple, dict[str, list]] = {}
+    for c in claims:
+        if c.kind != "count" or len(c.quantities) != 1 or not c.quantities[0].startswith("t4:"):
+            continue
+        _, block, res = c.quantities[0].split(":")
+        groups.setdefault((c.paragraph, c.sentence_key or c.sentence, block), {}).setdefault(res, []).append(c)
+    checked, out = 0, []
+    for (_, _, block), by in groups.items():
+        totals = by.get("total", [])
+        results = {r: cs for r, cs in by.items() if r != "total"}
+        if len(totals) != 1 or len(results) < 2 or any(len(cs) != 1 for cs in results.values()):
+            continue
+        checked += 1
+        total = totals[0].value
+        got = sum(cs[0].value for cs in results.values())
+        if got == total:
+            continue
+        c = totals[0]
+        listed = "、".join(f"{_RESULT_ZH.get(r, r)}{fmt_num(_num(cs[0].value))}件" for r, cs in results.items())
+        what = (f"{c.surface}，所列结果（{listed}）之和为{fmt_num(_num(got))}件，"
+                + (f"还有{fmt_num(_num(total - got))}件的结果没有说明" if got < total else f"比总数多{fmt_num(_num(got - total))}件"))
+        out.append(_finding("S-9", c.paragraph, c.sentence, what, _num(total), _num(got), source))
+    return checked, out
+
+
 def _closed_identity(paragraphs, source, claims=None):
     """办结 = 新收 + 上年结转 − 结转下年度, when the text states each of them once."""
     from ..spec import get_spec

@@ -354,7 +354,7 @@ def chart_png(chart: Chart, *, width: float = 640, scale: float = 2.5) -> bytes:
             draw.text((it.x * scale, it.y * scale), it.text, font=font(it.size, it.bold), fill=it.fill,
                       anchor=anchor)
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
+    img.save(buf, format="PNG", compress_level=6)
     return buf.getvalue()
 
 
@@ -377,23 +377,25 @@ def add_excel_charts(ws, charts: list[Chart], first_row: int, *, label_col: int 
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.pagebreak import Break
 
+    from ..cells import put
+
     row = first_row
     on_page = 0
     for chart in charts:
         if not chart.drawn:
-            ws.cell(row, label_col, chart.skipped)
+            put(ws, row, label_col, chart.skipped)
             row += 2
             continue
         if on_page == per_page:
             ws.row_breaks.append(Break(id=row - 1))
             on_page = 0
-        ws.cell(row, label_col, chart.title).font = Font(bold=True, size=11)
+        put(ws, row, label_col, chart.title).font = Font(bold=True, size=11)
         head = row + 1
         ws.cell(head, label_col, "项目").font = Font(bold=True)
         for j, s in enumerate(chart.series, start=1):
-            ws.cell(head, label_col + j, s.name or f"件数（{chart.unit}）").font = Font(bold=True)
+            put(ws, head, label_col + j, s.name or f"件数（{chart.unit}）").font = Font(bold=True)
         for i, cat in enumerate(chart.categories, start=1):
-            ws.cell(head + i, label_col, cat).alignment = Alignment(wrap_text=True, vertical="center")
+            put(ws, head + i, label_col, cat).alignment = Alignment(wrap_text=True, vertical="center")
             for j, s in enumerate(chart.series, start=1):
                 v = s.values[i - 1]
                 ws.cell(head + i, label_col + j, int(v) if float(v).is_integer() else v)
@@ -435,24 +437,35 @@ def add_excel_charts(ws, charts: list[Chart], first_row: int, *, label_col: int 
 CHART_SHEET = "图解"
 
 
+def has_charts(spec) -> bool:
+    """Does the format have the report vocabulary the charts are drawn from?"""
+    from .vocab import UnsupportedFormat
+
+    try:
+        vocab(spec)
+    except UnsupportedFormat:
+        return False
+    return True
+
+
 def write_chart_sheet(wb, filing: Filing, *, title: str = CHART_SHEET, index: int | None = None,
                       unit: str = "", year: int | None = None):
     """A 图解 sheet of native charts (with their data) for ``filing``; None when the
     format has no report vocabulary (the 2014–2018 统计表)."""
     from ..sheetprint import setup_print
-    from .vocab import UnsupportedFormat
 
-    try:
-        charts = report_charts(filing)
-    except UnsupportedFormat:
+    if not has_charts(filing.spec):
         return None
+    charts = report_charts(filing)
     ws = wb.create_sheet(title, index)
     ws.column_dimensions["A"].width = 30
     for col in "BCD":
         ws.column_dimensions[col].width = 10
     from openpyxl.styles import Font
 
-    ws.cell(1, 1, f"{unit or filing.unit_name}{year or filing.year or ''}年度 图解（由统计表数据生成，可编辑）").font = Font(bold=True, size=14)
+    from ..cells import put
+
+    put(ws, 1, 1, f"{unit or filing.unit_name}{year or filing.year or ''}年度 图解（由统计表数据生成，可编辑）").font = Font(bold=True, size=14)
     last = add_excel_charts(ws, charts, 3, label_col=1, chart_col=5)
     setup_print(ws, title=title, unit=unit or filing.unit_name, year=year or filing.year, landscape=True,
                 last_col=13, last_row=last)

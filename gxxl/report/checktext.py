@@ -46,11 +46,26 @@ def check_text(draft: str | Path | list[Paragraph], filing: Filing) -> tuple[lis
     """(every claim with its verdict, the findings for the contradictions)."""
     paragraphs = read_draft(draft) if isinstance(draft, (str, Path)) else draft
     source = str(draft) if isinstance(draft, (str, Path)) else None
-    claims = extract(filing.spec, paragraphs)
     qs = quantities(filing.spec)
+    claims = [c for c in (_restrict(c, qs) for c in extract(filing.spec, paragraphs)) if c is not None]
     known = _Known(filing)
     checked = [_check(c, known, qs, source) for c in claims]
     return checked, [c.finding for c in checked if c.finding is not None]
+
+
+def _restrict(c: Claim, qs: dict[str, Quantity]) -> Claim | None:
+    """The claim with only the quantities this format's tables hold (the 2014–2018 统计表 has
+    no 结转, no 尚未审结 …); None when nothing of it is in the tables."""
+    keep = tuple(k for k in c.quantities if k in qs)
+    if not keep:
+        return None
+    if c.kind == "allkeep" and not all(f"{k.rsplit(':', 1)[0]}:{r}" in qs for k in keep for r in ("total", "fix", "other", "pending")):
+        return None
+    if keep != c.quantities or any(b not in qs for b in c.bases):
+        from dataclasses import replace
+
+        c = replace(c, quantities=keep, bases=tuple(b for b in c.bases if b in qs))
+    return c
 
 
 # ------------------------------------------------------------------------------------------
@@ -190,7 +205,7 @@ def _default_bases(c: Claim, qs) -> tuple[str, ...]:
     out: list[str] = []
     for key in c.quantities:
         out += qs[key].bases
-    return tuple(dict.fromkeys(out)) or ("total", "new", "pool")
+    return tuple(b for b in (tuple(dict.fromkeys(out)) or ("total", "new", "pool")) if b in qs)
 
 
 def _quality(c: Claim, filing: "_Known", qs, source) -> Checked:

@@ -51,8 +51,42 @@ class Quantity:
 
 def quantities(spec: FormatSpec) -> dict[str, Quantity]:
     if spec.id not in _QCACHE:
-        _QCACHE[spec.id] = _quantities(vocab(spec, strict=False))
+        _QCACHE[spec.id] = _legacy_quantities(spec) if _legacy(spec) else _quantities(vocab(spec, strict=False))
     return _QCACHE[spec.id]
+
+
+def _legacy(spec: FormatSpec) -> bool:
+    """The 2014–2018 统计表: one table, no 表三/表四 (its sentences use the same words)."""
+    return "T3" not in spec.table_by_code
+
+
+#: the 2014–2018 统计表's rows for the quantities the words of a report name
+#: (quantity key → row codes summed); the words themselves are the current format's
+_LEGACY_ROWS = {
+    "new": ("received",), "received": ("received",), "total": ("closed",), "handled": ("closed",),
+    "group:disclosed": ("ans_disclosed",), "group:partial": ("ans_partial",), "group:deny": ("ans_refused",),
+    "group:disclosed+partial": ("ans_disclosed", "ans_partial"), "leaf:deny_1": ("ref_state_secret",),
+    "t4:review:total": ("review",), "t4:review:keep": ("review_keep",), "t4:review:fix": ("review_fix",),
+    "t4:review:other": ("review_other",), "t4:lit:total": ("suit",), "t4:lit:keep": ("suit_keep",),
+    "t4:lit:fix": ("suit_fix",), "t4:lit:other": ("suit_other",), "t2:normative:issued": ("normative_issued",),
+}
+
+
+def _legacy_quantities(spec: FormatSpec) -> dict[str, Quantity]:
+    from ..spec import get_spec
+
+    table = spec.tables[0]
+    col = table.columns[0].code
+    current = quantities(get_spec("gov2021"))
+    out: dict[str, Quantity] = {}
+    for key, rows in _LEGACY_ROWS.items():
+        cells = tuple(f"{table.code}.{r}.{col}" for r in rows)
+        if not all(c in spec.cells for c in cells) or key not in current:
+            continue
+        q = current[key]
+        bases = tuple(b for b in q.bases if b in _LEGACY_ROWS)
+        out[key] = Quantity(key, q.name, q.rule, (cells,), bases, q.money)
+    return out
 
 
 _QCACHE: dict[str, dict[str, Quantity]] = {}
@@ -121,6 +155,10 @@ def _alt(words) -> str:
 
 
 def triggers(spec: FormatSpec) -> list[tuple[re.Pattern, str, str]]:
+    if _legacy(spec):
+        from ..spec import get_spec
+
+        return triggers(get_spec("gov2021"))
     if spec.id not in _TCACHE:
         _TCACHE[spec.id] = _triggers(vocab(spec, strict=False))
     return _TCACHE[spec.id]
@@ -310,14 +348,18 @@ class _Norm:
     back is kept as the starts of the runs between white space (bisect), not per character.
     """
 
-    def __init__(self, original: str, table: dict[int, str] | None | bool = False):
+    def __init__(self, original: str, table: dict[int, str] | None | bool = False, translated: str | None = None):
         self.original = original
         if table is False:
             table = _char_map(original)
         if table is None:
             self._slow(original)
             return
-        base = original.translate(table) if table else original
+        base = translated if translated is not None else (original.translate(table) if table else original)
+        self._index = None
+        if not _WS.search(base):  # the common case in Chinese text: nothing to drop
+            self.text, self._n, self._o = base, [0], [0]
+            return
         starts_n, starts_o, pieces = [], [], []
         pos = npos = 0
         for m in _WS.finditer(base):
@@ -367,6 +409,12 @@ def sentences(paragraph: str) -> list[str]:
     return [s for s in SENTENCE_END.split(paragraph) if s.strip()]
 
 
+_CANDIDATE = re.compile(
+    r"\d\s*(?:万元|元|件|起|宗|个|%|条|次|篇|项|期|人|家|场)|[两二三四五六七八九十]\s*(?:件|起|宗|条|次)"
+    r"|未|没有|尚无|无|均|全部|复议|诉讼"
+)
+
+
 class Prepared:
     """A text split into sentences, each normalised once, and the whole as one string
     (sentences joined by line breaks) that every pattern scans once."""
@@ -377,7 +425,10 @@ class Prepared:
         self.units: list[tuple[int, str, _Norm]] = []
         for number, text in texts:
             for sent in sentences(text):
-                self.units.append((number, sent, _Norm(sent, table)))
+                # a sentence with no count, no negation and no 复议/诉讼 holds no claim and no arithmetic
+                probe = sent.translate(table) if table else (sent if table is not None else unicodedata.normalize("NFKC", sent))
+                if _CANDIDATE.search(probe):
+                    self.units.append((number, sent, _Norm(sent, table, probe if table is not None else None)))
         self.doc = "\n".join(u[2].text for u in self.units)
         self.offsets: list[int] = []
         off = 0

@@ -127,7 +127,7 @@ class _Writer:
 
     # -- title and intro -----------------------------------------------------------
     def title(self) -> str:
-        return f"{self.f.unit_name}{self.year or ''}年政府信息公开工作年度报告"
+        return f"{self.f.unit_name}{f'{self.year}年' if self.year else ''}政府信息公开工作年度报告"
 
     def intro(self) -> str:
         spec = self.f.spec

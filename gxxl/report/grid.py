@@ -35,7 +35,7 @@ def boxes(table: TableSpec, filing: Filing | None = None) -> list[Box]:
             v = filing.values.get(c.code)
             if v is not None:
                 text = fmt_num(v)
-            elif c.code in filing.problems and filing.problems[c.code][0] == "text":
+            elif c.code in filing.problems and filing.problems[c.code][0] in ("text", "invalid"):
                 text = filing.problems[c.code][1]  # what the unit wrote; never a silent 0
         out.append(Box(c.r, c.c, 1, c.colspan, text, "value", c.code))
     out.sort(key=lambda b: (b.row, b.col))

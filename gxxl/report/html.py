@@ -135,7 +135,8 @@ def table_html(table: TableSpec, report: Report | None = None) -> str:
                                f'{text}</th>')
         else:
             scope = "colgroup" if b.colspan > 1 else "col"
-            rows[b.row].append(f'<th{span} scope="{scope}" style="{CELL};text-align:center">{text}</th>')
+            short = ";white-space:nowrap" if len(b.text) <= 2 else ""  # 「其他」「总计」 never 「其/他」
+            rows[b.row].append(f'<th{span} scope="{scope}" style="{CELL};text-align:center{short}">{text}</th>')
     min_width = MIN_WIDTH.get(table.code, "30em")
     lines = [
         f'<div class="gxxl-table-wrap" role="region" aria-labelledby="{ident}-cap" tabindex="0" style="{WRAP_STYLE}">',

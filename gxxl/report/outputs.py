@@ -91,6 +91,10 @@ def write_report(report, to: str, src: Path | None, out: Path) -> Path:
             return write_pdf(report, out)
         from .sheet import write_report_sheet
 
+        if src is not None and out.resolve() == src.resolve():  # only with in_place (checked before)
+            from .. import gate
+
+            gate.forget(src)  # the one case where an input is rewritten: asked for explicitly
         return write_report_sheet(report, src, out)
     except PermissionError:
         raise OutputError(MSG_OUTPUT_BUSY.format(path=out), path=out) from None

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from ..fileio import save_workbook
+from ..cells import put
 from ..sheetprint import setup_print
 from .grid import boxes
 from .model import Block, Report
@@ -59,7 +60,7 @@ def fill_sheet(ws, report: Report) -> None:
         ws.column_dimensions[get_column_letter(i)].width = w
     text_width = sum(WIDTHS[:TEXT_COLS])
     row = 1
-    note = ws.cell(row, 1, f"本工作表由 gxxl report 根据本工作簿的统计表生成（数据来源：{Path(report.filing.source or '').name}）；统计表修改后请重新生成。")
+    note = put(ws, row, 1, f"本工作表由 gxxl report 根据本工作簿的统计表生成（数据来源：{Path(report.filing.source or '').name}）；统计表修改后请重新生成。")
     note.font = Font(name=FONT, size=9, italic=True, color="808080")
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=TEXT_COLS)
     row += 1
@@ -76,7 +77,7 @@ def fill_sheet(ws, report: Report) -> None:
             size, bold, align = 16, True, "center"
         elif block.kind in ("h1", "h2"):
             size, bold = 12, True
-        cell.value = _rich(block, size, bold)
+        put(ws, row, 1, _rich(block, size, bold))
         cell.font = Font(name=FONT, size=size, bold=bold)
         cell.alignment = Alignment(horizontal=align, vertical="top", wrap_text=True)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=TEXT_COLS)
@@ -154,7 +155,7 @@ def _table(ws, report: Report, code: str, first_row: int) -> int:
                 value = int(value) if value.lstrip("-").isdigit() else float(value)
             except ValueError:
                 pass
-        cell.value = value
+        put(ws, r, c, value)
         left = b.kind == "caption" or (b.kind == "label" and b.rowspan == 1 and b.col + b.colspan > 1)
         cell.alignment = Alignment(horizontal="left" if left else "center", vertical="center", wrap_text=True)
         cell.font = Font(name=FONT, size=size, bold=b.kind == "caption")

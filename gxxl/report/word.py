@@ -375,10 +375,13 @@ def _table(doc, report: Report, table: TableSpec) -> None:
         trpr.append(_el("w:cantSplit"))
         if r < n_head:
             trpr.append(_el("w:tblHeader"))
+    # the grid's cells taken once: ``tbl.cell(r, c)`` re-reads the whole grid on every call
+    # (seconds for 表三); boxes never overlap, so merging one leaves the others' cells valid
+    grid = tbl._cells
     for box in boxes(table, report.filing):
-        cell = tbl.cell(box.row, box.col)
+        cell = grid[box.row * lay.width + box.col]
         if box.rowspan > 1 or box.colspan > 1:
-            cell = cell.merge(tbl.cell(box.row + box.rowspan - 1, box.col + box.colspan - 1))
+            cell = cell.merge(grid[(box.row + box.rowspan - 1) * lay.width + box.col + box.colspan - 1])
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         p = cell.paragraphs[0]
         pf = p.paragraph_format

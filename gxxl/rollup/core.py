@@ -82,6 +82,13 @@ def available_cpus() -> int:
 
 
 def run(opts: Options, progress: Progress | None = None) -> Result:
+    from ..gate import session
+
+    with session():  # the submissions, e-mails and roster of this run are never written over
+        return _run(opts, progress)
+
+
+def _run(opts: Options, progress: Progress | None = None) -> Result:
     t0 = time.perf_counter()
     spec_default = get_spec()
     out = Path(opts.output)

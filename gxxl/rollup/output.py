@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from ..annotate import write_results_sheet
 from .. import constants as C
 from ..fileio import workbook_bytes
-from ..sheetprint import common_folder, relative_name, row_height, setup_print
+from ..sheetprint import common_folder, full_path, relative_name, row_height, setup_print
 from ..filing import Filing
 from ..findings import Finding, status_line
 from ..layout import COVER_VALUE_COL, META_SHEET, col_letter, cover_status_row
@@ -167,7 +167,7 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
 
     # 校验结果 (the aggregate's own findings) ---------------------------------------------
     write_results_sheet(wb, findings, unit=unit, year=year)
-    wb.move_sheet(wb["校验结果"], offset=wb.sheetnames.index(META_SHEET) - wb.sheetnames.index("校验结果"))
+    wb.move_sheet(wb[C.RESULTS_SHEET], offset=wb.sheetnames.index(META_SHEET) - wb.sheetnames.index(C.RESULTS_SHEET))
     # 图解 (native, editable charts of the aggregate's cells)
     from ..report.charts import write_chart_sheet
 
@@ -240,7 +240,7 @@ def _ledger_row(e: P.Entry, styles: dict[str, int], base: str | None = None) -> 
         (_strip_base(clean_text("；".join(dict.fromkeys(r for r in e.reasons if r))), base), wrap),
         e.source.origin,
         s.sha256 if s is not None else "",
-        e.source.display,
+        full_path(e.source.display),
         e.history,
     ]
     # every cell top-aligned like the wrapped ones (a tall row reads from the top)

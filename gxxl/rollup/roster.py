@@ -13,8 +13,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError
 from .. import gate
+from ..errors import InputError
 from ..text import norm
 
 
@@ -97,13 +97,9 @@ def _sheet_rows(path: Path) -> list[list[str]]:
 
     if META_SHEET in book.sheet_names:
         raise RosterError(f"{path.name} 是一份统计表，不是应报单位名单；名单应有“单位名称”一列，每行一个单位")
-    return [[_cell_text(v) for v in row] for row in grid]
+    from ..textio import cell_text
 
-
-def _cell_text(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return "" if v is None else str(v).strip()
+    return [[cell_text(v) for v in row] for row in grid]
 
 
 def parse_rows(rows: list[list[str]], name: str = "名单") -> list[RosterUnit]:

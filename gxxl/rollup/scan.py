@@ -19,7 +19,8 @@ import os
 from array import array
 from typing import NamedTuple
 
-from ..filing import Filing
+from ..errors import MSG_RESAVE
+from ..filing import NO_NUMBER, Filing
 from ..reader import read_filing
 from ..spec import get_spec
 from ..validate import validate
@@ -102,12 +103,12 @@ def scan_path(path: str) -> Scan:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # a damaged file must never stop the run (a Rust panic is a BaseException)
-        return _unreadable("读取时发生意外错误，文件可能已损坏；请在 Excel/WPS 中打开后重新保存为 .xlsx", sha, mtime)
+        return _unreadable(f"读取时发生意外错误，文件可能已损坏；{MSG_RESAVE}", sha, mtime)
     return summarise(filing, findings, sha, mtime)
 
 
 #: the ledger's 说明 for a file whose worker process died while reading it
-MSG_WORKER_DIED = "读取时进程意外终止（文件可能已损坏、过大或是恶意构造的），未读取；请在 Excel/WPS 中打开后重新保存为 .xlsx"
+MSG_WORKER_DIED = f"读取时进程意外终止（文件可能已损坏、过大或是恶意构造的），未读取；{MSG_RESAVE}"
 
 
 def crashed_scan(path: str) -> Scan:
@@ -144,7 +145,7 @@ def summarise(filing: Filing, findings: list, sha: str, mtime: float) -> Scan:
         if filing.problems:
             index = {c: i for i, c in enumerate(codes)}
             texts = sorted((index[c], p[1]) for c, p in filing.problems.items()
-                           if p[0] in ("text", "nocache") and c in index)
+                           if p[0] in NO_NUMBER and c in index)
     cover = filing.cover
     kind = filing.meta.get("kind", "unit") or "unit"
     members, members_ok = (None, True)

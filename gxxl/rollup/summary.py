@@ -62,6 +62,10 @@ def summary(result, show_path: Callable[[Path], str] = str) -> str:
             names = "、".join(fb.no_address[:5]) + ("等" if len(fb.no_address) > 5 else "")
             lines.append(f"  {len(fb.no_address)} 个单位的报表不是通过邮件收到的（{names}），只生成了校验标注副本，请另行通知")
     sheets = "封面、表二、表三、表四、汇总情况" + ("、缺报单位" if result.roster is not None else "") + f"、明细（{result.detail_rows} 行）、校验结果"
+    from ..report.charts import has_charts
+
+    if has_charts(result.spec):
+        sheets += "、图解"
     lines.append(f"  已写出：{show_path(result.output)}（{sheets}）")
     total = result.seconds.get("total", 0.0)
     rate = f"，每秒 {result.files / total:.0f} 个文件" if total > 0 else ""

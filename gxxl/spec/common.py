@@ -9,6 +9,7 @@ basis; the code that executes or raises it is named in the rule model's docstrin
 
 from __future__ import annotations
 
+from ..constants import YEAR_MAX, YEAR_MIN
 from .model import (
     CoverChoiceRule,
     CoverRequiredRule,
@@ -25,13 +26,13 @@ from .model import (
 F_1 = NoticeRule(
     id="F-1", title="文件无法读取", severity="error", raised_by="reader",
     basis="不是工作簿、已加密、是空文件或已损坏：无法读取任何数据",
-    message="{file}：{reason}",
+    message="{name}：{reason}",
 )
 F_2 = NoticeRule(
     id="F-2", title="不是本系统的报表格式", severity="error", raised_by="reader",
     basis="工作簿中找不到政府信息公开年度报告统计表（或其中一张表）的栏目名称",
-    message="{file}：{reason}",
-    variants={"table_missing": "{file}：未找到{table}（{title}），该表的单元格按空白处理"},
+    message="{name}：{reason}",
+    variants={"table_missing": "{name}：未找到{table}（{title}），该表的单元格按空白处理"},
 )
 F_3 = NoticeRule(
     id="F-3", title="单元格取值有疑问", severity="info", raised_by="reader",
@@ -41,9 +42,31 @@ F_3 = NoticeRule(
 F_4 = NoticeRule(
     id="F-4", title="表格布局被修改", severity="warning", raised_by="reader",
     basis="表格的行列位置与模板不同（插入、删除或移动了行列）时按栏目名称定位读取，须人工核对",
-    message="{file}：{table}的布局与模板不同（{notes}），已按栏目名称定位读取，请核对",
+    message="{name}：{table}的布局与模板不同（{notes}），已按栏目名称定位读取，请核对",
+    variants={"locator": "{name}：{reason}"},
 )
-FILE_RULES = (F_1, F_2, F_3, F_4)
+F_5 = NoticeRule(
+    id="F-5", title="单元格取值无效", severity="error", raised_by="reader",
+    basis="单元格是公式错误值（#DIV/0!、#REF!、#N/A 等，含以文字输入的）、非数（NaN）、无穷大，"
+          "或超出合理范围（绝对值大于 spec.model.MAX_PLAUSIBLE = 10亿）：没有可用的数字，不按0计算，不参加加总核对",
+    message="{cell}：是错误值「{raw}」（公式或数据出错，如除数为0、引用无效），不能按0计算；请修正公式或填写数字",
+    variants={
+        "nan": "{cell}：「{raw}」不是有效数字（非数 NaN），不能按0计算；请重新填写",
+        "inf": "{cell}：「{raw}」是无穷大，不是有效数字；请重新填写",
+        "range": "{cell}：「{raw}」超出合理范围（绝对值大于 {limit} {unit}），可能是输入或公式错误；请核对",
+    },
+)
+F_6 = NoticeRule(
+    id="F-6", title="工作簿中没有任何数字", severity="error", raised_by="gaps",
+    basis="所有单元格都是空白的工作簿不能视为通过",
+    message="工作簿中没有任何数字（所有单元格都是空白），不能视为通过；请填写数字（没有发生的填0）",
+)
+F_7 = NoticeRule(
+    id="F-7", title="来源不完整", severity="warning", raised_by="gaps",
+    basis="gxxl import 导入的工作簿中不在来源里（来源不完整或被截断）或在来源中无法识别的单元格：涉及它们的校验结果说明不了报告本身，合并为一条",
+    message="来源不完整：本工作簿由 gxxl import 导入，{parts}（{tables}）；涉及这些单元格的{count}条校验结果（勾稽关系、空白单元格）不逐条列出。请对照完整的原文补齐后再校验",
+)
+FILE_RULES = (F_1, F_2, F_3, F_4, F_5, F_6, F_7)
 
 # --------------------------------------------------------------------------------------
 # the cover (gxxl.validate)
@@ -60,7 +83,7 @@ C_2_CHOICE = CoverChoiceRule(
 )
 C_2_YEAR = CoverYearRule(
     id="C-2", title="封面项目取值不合规",
-    basis="报告年度为四位年份", first=2008, last=2100,
+    basis="报告年度为四位年份（《政府信息公开条例》2008年施行）", first=YEAR_MIN, last=YEAR_MAX,
     message="封面“{label}”为「{value}」，应为四位年份，如 2024",
 )
 C_2_CREDIT = CreditCodeRule(

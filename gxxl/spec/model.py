@@ -336,7 +336,8 @@ class NoticeRule(_Frozen):
     title: str
     severity: Severity
     basis: str
-    raised_by: Literal["reader", "crossyear"]
+    #: "reader" (gxxl.reader), "crossyear" (gxxl.crossyear), "gaps" (gxxl.importer.gaps, in validate)
+    raised_by: Literal["reader", "crossyear", "gaps"]
     message: str
     variants: dict[str, str] = Field(default_factory=dict)
 
