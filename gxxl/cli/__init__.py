@@ -130,15 +130,26 @@ def _main(argv: list[str]) -> int:
             return int(args._run(args) or 0)
     except GxxlError as e:
         print(f"gxxl：{e}", file=sys.stderr)
-        return e.exit_code
+        return _json_error(args, str(e), e.exit_code)
     except OSError as e:  # a path the user named cannot be written or read
         print(f"gxxl：{os_error_text(e)}", file=sys.stderr)
-        return 2
+        return _json_error(args, os_error_text(e), 2)
     except KeyboardInterrupt:
         print(f"gxxl：{MSG_INTERRUPTED}", file=sys.stderr)
-        return 130
+        return _json_error(args, MSG_INTERRUPTED, 130)
     finally:
         _restore_sigterm(previous)
+
+
+def _json_error(args, message: str, code: int) -> int:
+    """With ``--json``, a refused run still prints one JSON object on stdout (a program
+    reading it must never get an empty or half-written answer); the message also went to
+    stderr as usual."""
+    if getattr(args, "json", False):
+        import json
+
+        print(json.dumps({"error": message, "exit_code": code}, ensure_ascii=False))
+    return code
 
 
 def _on_sigterm(signum, frame):

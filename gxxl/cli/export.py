@@ -50,7 +50,9 @@ def run(args) -> int:
     for msg in problems:
         print(f"gxxl：{msg}", file=sys.stderr)
     if not paths:
-        return 2
+        from . import _json_error
+
+        return _json_error(args, "；".join(problems), 2)
     if any(p.exists() and p.resolve() == out.resolve() for p in paths):
         from ..errors import MSG_OUTPUT_IS_INPUT, OutputError
 

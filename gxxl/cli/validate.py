@@ -28,7 +28,9 @@ def run(args) -> int:
     for msg in problems:
         print(f"gxxl：{msg}", file=sys.stderr)
     if not paths:
-        return 2
+        from . import _json_error
+
+        return _json_error(args, "；".join(problems), 2)
     previous = None
     if args.previous:
         previous = api.read(args.previous)  # read once, checked against every file

@@ -1,0 +1,58 @@
+"""Red team, second pass over the merged product: each case is a real ``python -m gxxl``
+run on a real file (sample workbooks, generated workbooks, hostile files built here)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "workbooks" / "示例县_01_人民政府办公室.xlsx"
+
+
+def gx(cwd: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "gxxl", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def no_traceback(r: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in r.stderr and "Traceback" not in r.stdout, r.stderr
+
+
+# a refused run with --json: stdout is still one JSON object naming the problem
+JSON_REFUSALS = [
+    ("validate", "missing.xlsx"),
+    ("validate", "empty.xlsx", "--annotate", "empty.xlsx"),
+    ("rollup", "missing.xlsx", "--unit", "县", "-o", "r.xlsx"),
+    ("report", "missing.xlsx", "-o", "r.docx"),
+    ("report", "empty.xlsx", "-o", "r.docx"),
+    ("check-text", "empty.xlsx"),
+    ("import", "empty.xlsx", "-o", "i.xlsx"),
+    ("audit", "missing.html", "-o", "a.xlsx"),
+    ("export", "missing.xlsx", "-o", "e.csv"),
+]
+
+
+@pytest.mark.parametrize("args", JSON_REFUSALS, ids=lambda a: " ".join(a))
+def test_json_is_json_even_when_the_run_is_refused(tmp_path, args):
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    r = gx(tmp_path, *args, "--json")
+    no_traceback(r)
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    payload = json.loads(r.stdout)
+    assert payload["exit_code"] == 2
+    name = args[1]
+    assert name in payload["error"] and name in r.stderr  # the file is named on both channels
+    assert r.stderr.startswith("gxxl：")
+    assert not [p.name for p in tmp_path.iterdir() if p.name != "empty.xlsx"]  # nothing written
