@@ -7,7 +7,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 def clean(value):
     """Text a worksheet can hold: control characters (an ESC read from ``_x001B_``) shown as
-    visible marks (gxxl.term) instead of making openpyxl refuse the whole workbook."""
+    visible marks (gxxl.term) instead of making openpyxl refuse the whole workbook; a
+    non-UTF-8 file name (lone surrogates) read as GB18030 (:func:`gxxl.textio.unsurrogate`)."""
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            from .textio import unsurrogate
+
+            value = unsurrogate(value)
     if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
         from .term import visible
 

@@ -135,9 +135,32 @@ def workbook_bytes(wb, *, reproducible: bool = False) -> bytes:
     buf = io.BytesIO()
     if reproducible:
         wb.properties.created = _dt.datetime(*FIXED_TIME)
-    wb.save(buf)
+    try:
+        wb.save(buf)
+    except UnicodeEncodeError:  # a non-UTF-8 file name (GBK from an old system) in some cell
+        _unsurrogate_workbook(wb)
+        buf = io.BytesIO()
+        wb.save(buf)
     data = buf.getvalue()
     return normalise_xlsx(data) if reproducible else data
+
+
+def _unsurrogate_workbook(wb) -> None:
+    """Make every text of ``wb`` (cells, comments, sheet titles) writable as UTF-8."""
+    from .textio import unsurrogate
+
+    for ws in wb.worksheets:
+        ws.title = unsurrogate(ws.title)
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str):
+                    fixed = unsurrogate(c.value)
+                    if fixed is not c.value:
+                        kind = c.data_type
+                        c.value = fixed
+                        c.data_type = kind  # text stays text (never turned into a formula)
+                if c.comment is not None and isinstance(c.comment.text, str):
+                    c.comment.text = unsurrogate(c.comment.text)
 
 
 def normalise_xlsx(data: bytes) -> bytes:

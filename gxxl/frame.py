@@ -160,7 +160,9 @@ def write_frame(frame: "pd.DataFrame", out: Path, *, force: bool = False) -> Pat
         for c in safe.columns:
             if not pd.api.types.is_numeric_dtype(safe[c]):
                 safe[c] = safe[c].map(defuse)
-        data = safe.to_csv(index=False, float_format="%.15g").encode("utf-8-sig")
+        from .textio import unsurrogate
+
+        data = unsurrogate(safe.to_csv(index=False, float_format="%.15g")).encode("utf-8-sig")
     else:
         from openpyxl import Workbook
 

@@ -36,6 +36,10 @@ class VisibleStream:
         self.raw = raw
 
     def write(self, s: str) -> int:
+        if not s.isascii():  # a non-UTF-8 file name: its GBK bytes shown as Chinese, not 「??」
+            from .textio import unsurrogate
+
+            s = unsurrogate(s)
         self.raw.write(visible(s))
         return len(s)
 

@@ -48,6 +48,48 @@ def decode_bytes(data: bytes, *, html: bool = False) -> str:
     return data.decode("utf-8", "replace")
 
 
+#: one unit of a non-UTF-8 file name's bytes: a UTF-8 character of 3–4 bytes (Chinese
+#: written by this or another UTF-8 program), a GBK/GB18030 double byte, one ASCII byte,
+#: anything else
+_MIXED = re.compile(rb"([\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})|([\x81-\xfe][\x40-\x7e\x80-\xfe])|(.)",
+                    re.DOTALL)
+
+
+def unsurrogate(s: str) -> str:
+    """Text that can be written as UTF-8.
+
+    A file name that is not UTF-8 on disk (an old system's GBK name) reaches Python with
+    its bytes as lone surrogates; in a message it sits beside ordinary Chinese text.  Its
+    bytes are read back piece by piece: UTF-8 characters as UTF-8, double bytes as GB18030,
+    anything undecodable as 「�」.  Text without surrogates is returned unchanged."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        pass
+    raw = _escaped_bytes(s)
+    out = []
+    for m in _MIXED.finditer(raw):
+        wide, double, one = m.groups()
+        if wide:
+            out.append(wide.decode("utf-8", "replace"))
+        elif double:
+            out.append(double.decode("gb18030", "replace"))
+        else:
+            out.append(one.decode("utf-8", "replace"))
+    return "".join(out)
+
+
+def _escaped_bytes(s: str) -> bytes:
+    """``s`` as bytes: ordinary characters as UTF-8, escaped bytes (U+DC80–U+DCFF) as
+    themselves, any other lone surrogate as 「?」."""
+    return b"".join(
+        bytes([ord(c) - 0xDC00]) if 0xDC80 <= ord(c) <= 0xDCFF
+        else b"?" if 0xD800 <= ord(c) <= 0xDFFF else c.encode("utf-8")
+        for c in s
+    )
+
+
 def cell_text(v: object) -> str:
     """A cell value as people read it: whole floats without 「.0」, text stripped, None → 「」."""
     if v is None:

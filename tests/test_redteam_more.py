@@ -56,3 +56,47 @@ def test_json_is_json_even_when_the_run_is_refused(tmp_path, args):
     assert name in payload["error"] and name in r.stderr  # the file is named on both channels
     assert r.stderr.startswith("gxxl：")
     assert not [p.name for p in tmp_path.iterdir() if p.name != "empty.xlsx"]  # nothing written
+
+
+# a file name that is not UTF-8 on disk (GBK 「示例」 from an old system): every verb reads
+# it and every output names it readably (it used to crash export, import, audit, rollup)
+GBK_NAME = b"gbk_\xca\xbe\xc0\xfd.xlsx"
+
+
+@pytest.fixture()
+def gbk_box(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    src = os.path.join(os.fsencode(inbox), GBK_NAME)
+    with open(src, "wb") as fh:
+        fh.write(SAMPLE.read_bytes())
+    return tmp_path, os.fsdecode(src)
+
+
+@pytest.mark.parametrize("verb, out", [
+    ("export", "e.csv"), ("export", "e.xlsx"), ("import", "i.xlsx"), ("audit", "a.xlsx"),
+    ("rollup", "r.xlsx"), ("validate", "v.xlsx"), ("report", "p.html"), ("report", "p.xlsx"),
+])
+def test_non_utf8_file_name_in_every_output(gbk_box, verb, out):
+    tmp, src = gbk_box
+    before = sha(Path(src))
+    extra = {"rollup": ["--unit", "县"], "validate": []}.get(verb, [])
+    flag = "--annotate" if verb == "validate" else "-o"
+    r = gx(tmp, verb, src, *extra, flag, out)
+    no_traceback(r)
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+    if verb == "validate":  # the terminal shows the name readably, not as 「gbk_ʾ??」
+        assert "gbk_示例.xlsx" in r.stdout
+    assert sha(Path(src)) == before
+    target = tmp / out
+    if out.endswith(".csv"):
+        assert "gbk_示例.xlsx" in target.read_bytes().decode("utf-8-sig")
+    elif verb in ("export", "audit", "rollup"):
+        from openpyxl import load_workbook
+
+        texts = [c for ws in load_workbook(target).worksheets for row in ws.iter_rows(values_only=True)
+                 for c in row if isinstance(c, str)]
+        assert any("gbk_示例.xlsx" in t for t in texts), texts[:20]
+    else:
+        assert target.stat().st_size > 0
+    assert not list(tmp.glob("*.tmp")) and not list(tmp.glob(".*gxxl*"))

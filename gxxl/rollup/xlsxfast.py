@@ -33,7 +33,12 @@ _SST_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStr
 
 
 def clean_text(s: str) -> str:
-    """Text safe for a cell: no control characters, at most 32,767 characters."""
+    """Text safe for a cell: no control characters, at most 32,767 characters; a non-UTF-8
+    file name (lone surrogates) read as GB18030 rather than dropped."""
+    if not s.isascii():
+        from ..textio import unsurrogate
+
+        s = unsurrogate(s)
     s = _ILLEGAL.sub("", s)
     return s if len(s) <= 32767 else s[:32760] + "…"
 
