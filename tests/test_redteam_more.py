@@ -100,3 +100,35 @@ def test_non_utf8_file_name_in_every_output(gbk_box, verb, out):
     else:
         assert target.stat().st_size > 0
     assert not list(tmp.glob("*.tmp")) and not list(tmp.glob(".*gxxl*"))
+
+
+def _far_reference(dst: Path) -> Path:
+    """The sample workbook with one cell far beyond Excel's last cell (XFE1048577):
+    python-calamine panics (「capacity overflow」) on such a sheet."""
+    import zipfile
+
+    with zipfile.ZipFile(SAMPLE) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                data = data.replace(b"</sheetData>",
+                                    b'<row r="1048577"><c r="XFE1048577"><v>1</v></c></row></sheetData>')
+            zout.writestr(info, data)
+    return dst
+
+
+def test_import_and_audit_refuse_a_far_cell_reference_before_calamine(tmp_path):
+    src = _far_reference(tmp_path / "far.xlsx")
+    before = sha(src)
+    r = gx(tmp_path, "import", "far.xlsx", "-o", "i.xlsx")
+    no_traceback(r)
+    assert r.returncode == 2
+    assert r.stderr.startswith("gxxl：far.xlsx：") and "XFE1048577" in r.stderr and "不予读取" in r.stderr
+    assert not (tmp_path / "i.xlsx").exists()
+    r = gx(tmp_path, "audit", "far.xlsx", "-o", "a.xlsx", "--json")
+    no_traceback(r)
+    assert r.returncode == 1, r.stderr
+    report = json.loads(r.stdout)["reports"][0]
+    assert report["grade"] == "不合格"
+    assert [f["rule"] for f in report["findings"]] == ["A-0"] and "XFE1048577" in report["findings"][0]["message"]
+    assert sha(src) == before

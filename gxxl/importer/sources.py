@@ -37,6 +37,10 @@ class SourceError(InputError):
     """The source cannot be read at all (message in Chinese, for the person; exit 2)."""
 
 
+class SourceLimitError(SourceError, LimitError):
+    """The source is beyond one of the input gate's limits (:mod:`gxxl.gate`)."""
+
+
 @dataclass(eq=False)
 class Document:
     path: Path
@@ -315,6 +319,14 @@ def _docx_table(grid: Grid, tbl, qn, k: int) -> None:
 def _read_workbook(path: Path) -> Document:
     from ..layout import a1
 
+    from .. import gate
+
+    # the reader's input gate, before calamine sees the file: a cell reference beyond the
+    # sheet's limits or a decompression bomb makes calamine panic or exhaust memory
+    try:
+        gate.check_workbook(path, error=SourceError)
+    except LimitError as e:  # keep it a SourceError: the caller names the file
+        raise SourceLimitError(e.message) from None
     doc = Document(path=path, kind="workbook")
     sheets: list[tuple[str, list[list[object]], list[tuple[int, int, int, int]]]] = []
     try:
