@@ -132,3 +132,20 @@ def test_import_and_audit_refuse_a_far_cell_reference_before_calamine(tmp_path):
     assert report["grade"] == "不合格"
     assert [f["rule"] for f in report["findings"]] == ["A-0"] and "XFE1048577" in report["findings"][0]["message"]
     assert sha(src) == before
+
+
+def _verbs() -> list[list[str]]:
+    from gxxl.cli import VERBS
+
+    return [[v] for v in VERBS] + [["addin", "build"], ["addin", "install"]]
+
+
+@pytest.mark.parametrize("verb", _verbs(), ids=" ".join)
+def test_help_of_every_verb_is_chinese(tmp_path, verb):
+    r = gx(tmp_path, *verb, "--help")
+    no_traceback(r)
+    assert r.returncode == 0
+    assert r.stdout.startswith("用法：gxxl " + " ".join(verb)), r.stdout[:80]
+    for english in ("usage:", "options:", "positional arguments", "show this help"):
+        assert english not in r.stdout
+    assert "选项" in r.stdout

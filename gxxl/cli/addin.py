@@ -24,10 +24,7 @@ EPILOG = """\
 
 
 def add_arguments(p) -> None:
-    import argparse
-
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.epilog = EPILOG
+    p.epilog = EPILOG  # the parser's formatter (cli.ChineseHelp) keeps it as written
     sub = p.add_subparsers(dest="addin_command", metavar="操作")
     b = sub.add_parser("build", help="生成加载项文件 gxxl.xlam", description="从文本源文件生成加载项 gxxl.xlam")
     b.add_argument("-o", "--output", default="gxxl.xlam", help="输出文件（默认：gxxl.xlam）")

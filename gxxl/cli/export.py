@@ -22,10 +22,7 @@ EPILOG = """\
 
 
 def add_arguments(p) -> None:
-    import argparse
-
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.epilog = EPILOG
+    p.epilog = EPILOG  # the parser's formatter (cli.ChineseHelp) keeps it as written
     p.add_argument("files", nargs="+", metavar="FILE", help="工作簿或文件夹（文件夹会递归查找 .xlsx/.xlsm/.xls）")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="输出文件：.csv（UTF-8，带 BOM）或 .xlsx")
     p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
