@@ -149,3 +149,13 @@ def test_help_of_every_verb_is_chinese(tmp_path, verb):
     for english in ("usage:", "options:", "positional arguments", "show this help"):
         assert english not in r.stdout
     assert "选项" in r.stdout
+
+
+def test_send_names_a_file_given_as_the_feedback_folder(tmp_path):
+    (tmp_path / "a.xlsx").write_bytes(SAMPLE.read_bytes())
+    r = gx(tmp_path, "send", "a.xlsx", "--dry-run")
+    no_traceback(r)
+    assert r.returncode == 2
+    assert r.stderr.startswith("gxxl：a.xlsx：这是一个文件，不是文件夹")  # not 「文件夹不存在」
+    r = gx(tmp_path, "send", "missing", "--dry-run")
+    assert r.returncode == 2 and "missing：文件夹不存在" in r.stderr

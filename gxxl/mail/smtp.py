@@ -37,6 +37,8 @@ class SendResult:
 
 def pending(folder: Path) -> tuple[dict, list[dict], SendResult]:
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder}：这是一个文件，不是文件夹；请指定 gxxl rollup … --feedback 生成的退回文件夹")
     if not folder.is_dir():
         raise UserError(f"{folder}：文件夹不存在；请先用 gxxl rollup … --feedback {folder} 生成退回材料")
     from ..rollup.feedback import LEDGER
