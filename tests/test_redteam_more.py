@@ -159,3 +159,19 @@ def test_send_names_a_file_given_as_the_feedback_folder(tmp_path):
     assert r.stderr.startswith("gxxl：a.xlsx：这是一个文件，不是文件夹")  # not 「文件夹不存在」
     r = gx(tmp_path, "send", "missing", "--dry-run")
     assert r.returncode == 2 and "missing：文件夹不存在" in r.stderr
+
+
+def test_check_text_reads_every_sentence_of_a_generated_pdf(tmp_path, soffice):
+    """pdfplumber puts spaces around Latin digits (「申请 52 件，上年结转」): such prose lines were
+    dropped as table rows, so check-text saw sentence fragments across a page break and
+    reported 「予以公开的占比写为1.8%」 against gxxl's own report of the same workbook."""
+    wb = tmp_path / "a.xlsx"
+    wb.write_bytes(SAMPLE.read_bytes())
+    r = gx(tmp_path, "report", "a.xlsx", "-o", "r.pdf", timeout=300)
+    assert r.returncode == 0, r.stderr
+    r = gx(tmp_path, "check-text", "r.pdf", "--against", "a.xlsx", "--json")
+    no_traceback(r)
+    payload = json.loads(r.stdout)
+    assert r.returncode == 0, r.stdout
+    assert [f for f in payload["findings"] if f["severity"] != "info"] == []
+    assert payload["claims"] >= 30 and payload["contradictions"] == 0  # every statement, not a handful

@@ -97,6 +97,10 @@ def _table_line(ln: str) -> bool:
     words = ln.split()
     if len(words) < 3:
         return False
+    if re.search(r"[，。；]", ln) or ("、" in ln and re.search(r"\d\s*件", ln)):
+        # prose: a PDF writer puts spaces around Latin digits (「申请 52 件，上年结转」),
+        # which must not make a sentence look like a table row of numbers
+        return False
     numbers = sum(1 for w in words if re.fullmatch(r"[-+]?[\d.,]+%?|/|-", w))
     return numbers >= 2 or sum(len(w) for w in words) / len(words) <= 6
 
