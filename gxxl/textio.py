@@ -143,7 +143,9 @@ def _html_text_class():
 
         BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr",
                  "blockquote", "pre", "dd", "dt", "caption", "center"}
-        SKIP = {"script", "style", "head", "title", "noscript", "template"}
+        #: not running text: an inline chart (<svg>: its title, description and axis labels
+        #: repeat the tables' numbers and would read as one garbled sentence)
+        SKIP = {"script", "style", "head", "title", "noscript", "template", "svg", "math"}
 
         def __init__(self, *, keep_line_breaks: bool = False):
             super().__init__(convert_charrefs=True)

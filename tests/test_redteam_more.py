@@ -175,3 +175,20 @@ def test_check_text_reads_every_sentence_of_a_generated_pdf(tmp_path, soffice):
     assert r.returncode == 0, r.stdout
     assert [f for f in payload["findings"] if f["severity"] != "info"] == []
     assert payload["claims"] >= 30 and payload["contradictions"] == 0  # every statement, not a handful
+
+
+@pytest.mark.parametrize("against", [False, True])
+def test_check_text_ignores_the_charts_of_a_generated_html_report(tmp_path, against):
+    """The inline SVG charts of ``report -o .html`` (title, description, axis labels) were
+    read as one paragraph: a false S-9 「所列结果之和为3件，比总数多3件」 on gxxl's own report."""
+    (tmp_path / "a.xlsx").write_bytes(SAMPLE.read_bytes())
+    r = gx(tmp_path, "report", "a.xlsx", "-o", "r.html")
+    assert r.returncode == 0, r.stderr
+    assert "<svg" in (tmp_path / "r.html").read_text(encoding="utf-8")  # the charts are there
+    r = gx(tmp_path, "check-text", "r.html", *(["--against", "a.xlsx"] if against else []), "--json")
+    no_traceback(r)
+    payload = json.loads(r.stdout)
+    assert r.returncode == 0, payload["findings"]
+    assert payload["findings"] == [] and payload["arithmetic_checked"] >= 10
+    if against:
+        assert payload["claims"] >= 30 and payload["contradictions"] == 0
