@@ -31,19 +31,17 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from ..audit import Options, run_audit
-    from ..errors import Interrupted, OutputError, OutputExistsError
+    from ..errors import Interrupted
+    from ..fileio import check_output
+
     if not args.output and not args.json:
         raise UserError("请用 -o 指定输出的审查结果工作簿，如 -o 审查结果.xlsx（或加 --json 只输出 JSON）")
     out = Path(args.output) if args.output else None
     if out is not None:
         if out.suffix.lower() != ".xlsx":
             raise UserError(f"{args.output}：输出文件应为 .xlsx 工作簿")
-        if out.exists() and not args.force:
-            raise OutputExistsError(out)
-        for s in args.sources:
-            sp = Path(s)
-            if sp.exists() and sp.is_file() and sp.resolve() == out.resolve():
-                raise OutputError(f"{args.output}：输出文件不能是输入文件，否则原文件会被覆盖；请换一个输出文件名", path=out)
+        # the output gate before any download: never over an input (links included), --force to replace
+        check_output(out, force=args.force, inputs=tuple(Path(s) for s in args.sources if Path(s).is_file()))
     opts = Options(
         inputs=list(args.sources), output=out, grades=args.grades, force=args.force,
         jobs=progress.number(args.jobs, "--jobs", lo=1, hi=256, integer=True) if args.jobs else None,
