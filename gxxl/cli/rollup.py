@@ -75,10 +75,9 @@ def run(args) -> int:
     for note in result.collected.notes:
         print(f"gxxl：{note}", file=sys.stderr)
     if args.json:
-        import json
+        from .output import print_json
 
-        json.dump(to_json(result), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json(to_json(result))
     else:
         print(summary(result))
     return exit_code(result)
