@@ -389,6 +389,7 @@ def test_output_is_never_an_input(box):
        expect=(2,), names=["good2.xlsx"])
     gx(box, "report", "in/good.xlsx", "-o", "in/good.xlsx", "--force", expect=(2,), names=["good.xlsx"])
     gx(box, "import", "in/good.xlsx", "-o", "in/good.xlsx", "--force", expect=(2,), names=["good.xlsx"])
+    gx(box, "export", "in/good.xlsx", "in/good2.xlsx", "-o", "in/good2.xlsx", "--force", expect=(2,), names=["good2.xlsx"])
 
 
 def test_hard_link_to_an_input_is_an_input(box):
