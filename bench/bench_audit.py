@@ -4,7 +4,7 @@
     python bench/bench_audit.py --pages 3000     # memory stays flat: compare the peak RSS
     python bench/bench_audit.py --no-workbooks   # without writing one workbook per page
 
-The pages are the 23 real corpus pages (``../shared/corpus``) and the six planted pages of
+The pages are the 23 real corpus pages (``../shared/corpus``) and the planted pages of
 :mod:`gxxl.audit.planted` (complete reports with all three tables), copied round-robin
 into ``bench/out/audit_pages/`` (git-ignored).  The audit runs in a fresh child process,
 end to end (interpreter start, imports, reading, writing 审查结果.xlsx); the child prints
@@ -65,10 +65,14 @@ def child(folder: Path, out: Path, jobs: int | None, workbooks: bool) -> None:
     opts = Options(inputs=[str(folder)], output=out, force=True, jobs=jobs, keep_workbooks=workbooks)
     summ = run_audit(opts)
     wall = time.perf_counter() - t0
-    main_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    main_rss, kids_rss = me.ru_maxrss / 1024, kids.ru_maxrss / 1024
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
     n = summ.reports
     print(f"pages: {n}   wall time: {wall:.1f} s   pages/s: {n / wall:.0f}   findings: {summ.findings}")
+    # on a shared machine the wall time depends on the others' load; the CPU time much less
+    print(f"CPU time (main + workers): {cpu:.1f} s = {1000 * cpu / max(1, n):.0f} ms/page; "
+          f"on {os.cpu_count()} idle cores ≈ {cpu / (os.cpu_count() or 1):.0f} s")
     print(f"grades: {summ.by_grade}")
     print("per-stage seconds (time inside each stage, summed over the workers):")
     for k, v in summ.seconds.items():

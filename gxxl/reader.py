@@ -32,7 +32,7 @@ from .errors import MSG_RESAVE
 from .detect import detect_format
 from .filing import Filing
 from .layout import META_SHEET, a1, cover_positions, sheet_ref, table_pos, COVER_LABEL_COL
-from .spec import FormatSpec, TableSpec, all_specs, get_spec
+from .spec import FORMAT_MODULES, FormatSpec, TableSpec, all_specs, get_spec
 from .spec.model import MAX_PLAUSIBLE
 from .text import norm, parse_number_text
 from .textio import OLE_MAGIC, cell_text as _text, is_encrypted_ooxml
@@ -248,6 +248,8 @@ def _read_meta(sheets: dict[str, Grid]) -> dict[str, str]:
 
 
 def _choose_spec(meta: dict[str, str], sheets: dict[str, Grid], name: str) -> FormatSpec:
+    if meta.get("format") in FORMAT_MODULES:  # a gxxl workbook: build only its own format
+        return get_spec(meta["format"])
     specs = all_specs()
     if meta.get("format") in specs:
         return specs[meta["format"]]
@@ -397,8 +399,8 @@ def _convert_values(filing: Filing, spec: FormatSpec, raw_cells, path: Path, for
                 _invalid(filing, spec, code, path, text.strip())
                 continue
             values[code] = _clean(value)
-            filing.findings.append(notice(
-                spec, "F-3", cells=(code,), locations=(filing.where(code),), reported=text.strip(),
+            filing.findings.append(notice(spec, "F-3",
+                cells=(code,), locations=(filing.where(code),), reported=text.strip(),
                 computed=_clean(value), file=str(path),
                 cell=spec.cell_label(code), raw=text.strip(), note=note, value=_fmt(_clean(value)),
             ))
@@ -417,8 +419,8 @@ def _invalid(filing: Filing, spec: FormatSpec, code: str, path: Path, raw: objec
         variant = "range"
     filing.problems[code] = ("invalid", shown if not isinstance(raw, str) else raw)
     filing.values[code] = None
-    filing.findings.append(notice(
-        spec, "F-5", variant, cells=(code,), locations=(filing.where(code),), reported=shown, file=str(path),
+    filing.findings.append(notice(spec, "F-5", variant,
+        cells=(code,), locations=(filing.where(code),), reported=shown, file=str(path),
         cell=spec.cell_label(code), raw=shown, limit=f"{MAX_PLAUSIBLE:,}", unit=spec.cells[code].unit,
     ))
 
@@ -461,7 +463,7 @@ def formula_and_error_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, 
 
     Read from the sheet XML (of an .xls: with xlrd) only when a blank is seen: python-calamine
     gives both a formula without a cached result and an error value (#DIV/0!) as an empty
-    cell.  (.ods: not read; an error value there still reads as blank.)"""
+    cell.  An .ods keeps its results; its error cells are read from content.xml."""
     import html
 
     formulas: dict[str, set[str]] = {}
@@ -471,6 +473,8 @@ def formula_and_error_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, 
             if fh.read(8) == OLE_MAGIC:  # an Excel 97-2003 .xls: results are always cached
                 return formulas, _xls_error_cells(path)
         with zipfile.ZipFile(path) as z:
+            if "content.xml" in z.namelist() and "xl/workbook.xml" not in z.namelist():
+                return formulas, _ods_error_cells(z)  # OpenDocument: results are always stored
             wbxml = z.read("xl/workbook.xml")
             rels = z.read("xl/_rels/workbook.xml.rels")
             targets = {m.group(1): m.group(2) for m in _REL.finditer(rels)}
@@ -499,6 +503,41 @@ def formula_and_error_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, 
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         pass
     return formulas, errors
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+
+
+def _ods_error_cells(z: zipfile.ZipFile) -> dict[str, dict[str, str]]:
+    """sheet name → {A1: error value} of an .ods (cells with calcext:value-type="error")."""
+    import xml.etree.ElementTree as ET
+
+    out: dict[str, dict[str, str]] = {}
+    sheet, r, c = "", 0, 0
+    rep = f"{_ODS_TABLE}number-rows-repeated", f"{_ODS_TABLE}number-columns-repeated"
+    try:
+        with z.open("content.xml") as fh:
+            for event, el in ET.iterparse(fh, events=("start", "end")):
+                tag = el.tag
+                if event == "start":
+                    if tag == f"{_ODS_TABLE}table":
+                        sheet, r = el.get(f"{_ODS_TABLE}name", ""), 0
+                    elif tag == f"{_ODS_TABLE}table-row":
+                        c = 0
+                    continue
+                if tag in (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell"):
+                    if el.get(f"{_ODS_CALCEXT}value-type") == "error":
+                        text = "".join(el.itertext()).strip() or "#错误"
+                        out.setdefault(sheet, {})[a1(r + 1, c + 1)] = text
+                    c += int(el.get(rep[1], "1") or 1)
+                    el.clear()
+                elif tag == f"{_ODS_TABLE}table-row":
+                    r += int(el.get(rep[0], "1") or 1)
+                    el.clear()
+    except (ET.ParseError, KeyError, ValueError, OSError):
+        pass
+    return out
 
 
 def _xls_error_cells(path: Path) -> dict[str, dict[str, str]]:

@@ -14,7 +14,7 @@ and the year, and 「第 N 页，共 M 页」 in the footer.  ``wrap_columns`` w
 ``relative_name`` is how a file is shown on paper: relative to the input folder, the full
 path kept elsewhere (a cell note or a column outside the print area).
 
-openpyxl only; no cell values are touched.  User text in the header is escaped (``&`` is
+openpyxl only (imported when called); no cell values are touched.  User text in the header is escaped (``&`` is
 a control character of Excel's header codes) and cut to Excel's 255-character limit.
 """
 
@@ -24,9 +24,6 @@ import math
 import os
 import unicodedata
 from collections.abc import Iterable, Sequence
-
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
 
 #: Excel's limit on one header/footer string (all three sections together)
 HEADER_LIMIT = 255
@@ -62,6 +59,9 @@ def setup_print(ws, *, title: str = "", unit: str = "", year: int | str | None =
     ``fit_height`` also fits to one page tall (small sheets such as a report section).
     Works on write-only (streaming) sheets too; call it before their first row.
     """
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     ncols = last_col or getattr(ws, "max_column", 0) or 1
     if landscape is None:
         widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ncols + 1)]

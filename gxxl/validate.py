@@ -234,7 +234,7 @@ def _check_bound(ctx: Context, rule, holds: Callable, note_blanks: bool) -> list
         )
         blanks = [c for c in cells if filing.problems.get(c, ("",))[0] == "blank"]
         if blanks and note_blanks:
-            msg += f"（其中{len(blanks)}个空白单元格按0计算）"
+            msg += rule.blank_note.format(count=len(blanks))
         out.append(
             Finding(
                 rule=rule.id, severity=rule.severity, message=msg, cells=cells,
@@ -305,23 +305,25 @@ def check_domain(ctx: Context, rule) -> list[Finding]:
                 continue
             if kind == "blank":
                 out.append(_cell_finding(rule, rule.blank_severity, code, where, None,
-                                         f"{label}：单元格为空白，按0计算；如确无此项请填0"))
+                                         rule.blank_message.format(label=label)))
             elif kind == "invalid":
                 pass  # the reader's F-5 names the cell and the value (error value, NaN, ±∞, implausible)
             elif kind == "nocache":
                 out.append(_cell_finding(rule, rule.severity, code, where, "公式",
-                                         f"{label}：单元格是公式但没有计算结果，请在 Excel/WPS 中重新计算并保存"))
+                                         rule.nocache_message.format(label=label)))
             else:
                 out.append(_cell_finding(rule, rule.severity, code, where, raw,
-                                         f"{label}：「{raw}」不是数字，请填写数字（没有发生的填0）"))
+                                         rule.text_message.format(label=label, raw=raw)))
             continue
         v = filing.values.get(code)
         if v is None:
             continue
         if v < 0 and not cs.signed:
-            out.append(_cell_finding(rule, rule.severity, code, where, v, f"{label}：{fmt_num(v)} 为负数，应不小于0"))
+            out.append(_cell_finding(rule, rule.severity, code, where, v,
+                                     rule.negative_message.format(label=label, value=fmt_num(v))))
         elif cs.kind == "int" and not_whole(v):
-            out.append(_cell_finding(rule, rule.severity, code, where, v, f"{label}：{fmt_num(v)} 不是整数，件数应为整数"))
+            out.append(_cell_finding(rule, rule.severity, code, where, v,
+                                     rule.not_whole_message.format(label=label, value=fmt_num(v))))
     return out
 
 
@@ -598,7 +600,7 @@ def _check_cross_year(ctx: Context, rule, item_label: str, lhs, rhs) -> Finding 
         lhs=fmt_num(left), rhs=fmt_num(right), diff=fmt_num(abs(left - right)), expected=fmt_num(expected),
     )
     if blanks:
-        msg += f"（其中{blanks}个空白单元格按0计算）"
+        msg += rule.blank_note.format(count=blanks)
     here = [t for t in lhs + rhs if not t.startswith(PREV)]
     return Finding(
         rule=rule.id, severity=rule.severity, message=msg, cells=tuple(here),

@@ -393,6 +393,10 @@ def test_cli_build(tmp_path, capsys, xlam) -> None:
     assert main(["addin", "build", "-o", str(out)]) == 2
     assert "--force" in capsys.readouterr().err and out.read_bytes() == b"old"
     assert main(["addin", "build", "-o", str(out), "--force"]) == 0 and out.read_bytes() == xlam
+    capsys.readouterr()
+    assert main(["addin", "build", "-o", str(out), "--force", "--json"]) == 0
+    data = __import__("json").loads(capsys.readouterr().out)
+    assert data["output"] == str(out) and "校验本表" in data["buttons"] and "GXXL_STATUS" in data["functions"]
 
 
 @pytest.mark.skipif(sys.platform.startswith("win"), reason="the refusal is for other systems")

@@ -272,6 +272,8 @@ def test_validate_does_not_import_pandas_or_openpyxl():
     mods = _imported("validate", str(SEED004))
     assert "gxxl.validate" in mods
     assert not {m for m in mods if m.split(".")[0] in ("pandas", "openpyxl", "docx")}
+    # a gxxl workbook names its format: the other formats' specs are not built
+    assert "gxxl.spec.gov2021" in mods and not {"gxxl.spec.gov2019", "gxxl.spec.legacy2014"} & mods
 
 
 def test_a_format_module_that_fails_to_import_is_an_error(monkeypatch):

@@ -97,11 +97,14 @@ def test_planted_set_caught_exactly(tmp_path):
         assert defects == rules, (name, r["findings"])
         assert infos <= {"A-11"}, (name, infos)  # the 2019 page: text not compared (2021 format only)
         assert (r["unit"], r["level"], r["year"]) == ("某县交通运输局", "县级政府部门", 2023)
-        assert all(t["state"] == "完整" for t in r["tables"].values())
+        states = {k: t["state"] for k, t in r["tables"].items()}
+        assert states == ({"T2": "完整", "T3": "未找到", "T4": "完整"} if name == "table_3_missing"
+                          else {"T2": "完整", "T3": "完整", "T4": "完整"}), (name, states)
     grades = {n: by_name[n]["grade"] for n in expected}
     assert grades == {"clean": "合格", "shifted_number": "不合格", "template_2019": "不合格",
                       "missing_part_5": "需整改", "published_feb15": "需整改", "text_258_table_275": "需整改",
-                      "no_fee_statement": "需整改", "period_last_year": "需整改", "parts_not_adding_up": "需整改"}
+                      "no_fee_statement": "需整改", "period_last_year": "需整改", "parts_not_adding_up": "需整改",
+                      "table_3_missing": "不合格"}
     t = next(f for f in by_name["text_258_table_275"]["findings"] if f["rule"] == "T3-8")
     assert (t["reported"], t["computed"]) == (258, 275)
 
@@ -143,12 +146,13 @@ def test_page_text_is_never_a_formula(tmp_path):
     unit = wb["审查汇总"]["B3"]
     assert unit.value == evil and unit.data_type == "s"
     quote = wb["问题明细"]["H3"]
-    assert quote.value == evil and quote.data_type == "s"  # control character dropped, still text
+    assert quote.value.startswith(evil) and "\x07" not in quote.value and quote.data_type == "s"
 
 
 def test_urls_fetched_from_local_server_saved_and_failures_are_rows(tmp_path):
     site = tmp_path / "site"
     planted_set(site)
+    (site / "huge.html").write_bytes(b"<html><body>" + b"x" * 600_000 + b"</body></html>")
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -158,18 +162,18 @@ def test_urls_fetched_from_local_server_saved_and_failures_are_rows(tmp_path):
         urls = tmp_path / "网址.txt"
         urls.write_text("# 某县各部门年报\n"
                         f"{base}/clean.html\n{base}/published_feb15.html\n{base}/missing.html\n"
-                        f"http://127.0.0.1:{closed}/x.html\n", encoding="utf-8")
+                        f"http://127.0.0.1:{closed}/x.html\n{base}/huge.html\n", encoding="utf-8")
         out = tmp_path / "out" / "审查结果.xlsx"
-        gxxl("audit", urls, "-o", out, "--delay", "0", "--timeout", "5", check=1)
+        gxxl("audit", urls, "-o", out, "--delay", "0", "--timeout", "5", "--max-size", "500", check=1)
     finally:
         server.shutdown()
         server.server_close()
     summary = rows(out, "审查汇总")
     assert [r["来源"] for r in summary][:2] == [f"{base}/clean.html", f"{base}/published_feb15.html"]
-    assert [r["评级"] for r in summary] == ["合格", "需整改", "不合格", "不合格"]
+    assert [r["评级"] for r in summary] == ["合格", "需整改", "不合格", "不合格", "不合格"]
     detail = rows(out, "问题明细")
     failures = [r["说明"] for r in detail if r["规则"] == "A-0"]
-    assert len(failures) == 2 and "HTTP 404" in failures[0] and "下载失败" in failures[1]
+    assert len(failures) == 3 and "HTTP 404" in failures[0] and "下载失败" in failures[1] and "过大" in failures[2]
     saved = out.parent / "审查结果.网页"
     assert len(list(saved.glob("*.html"))) == 2
     index = (saved / "网址对照.tsv").read_text("utf-8")
@@ -318,3 +322,25 @@ def test_text_pdf_pages_audited(tmp_path, soffice):
     for name in names:
         defects = {f["rule"] for f in by_name[name]["findings"] if f["severity"] != "info"}
         assert defects == expected[name], (name, by_name[name]["findings"])
+
+
+def test_mhtml_web_archive_as_browsers_save_it(tmp_path):
+    import quopri
+
+    planted_set(tmp_path / "html")
+    html = (tmp_path / "html" / "published_feb15.html").read_bytes()
+    b = "----MultipartBoundary--gxxl----"
+    archive = (
+        "From: <Saved by Blink>\r\nSnapshot-Content-Location: http://127.0.0.1/report.html\r\nSubject: report\r\n"
+        f'MIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\ttype="text/html";\r\n\tboundary="{b}"\r\n\r\n'
+        f"--{b}\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+        "Content-Location: http://127.0.0.1/report.html\r\n\r\n"
+        + quopri.encodestring(html).decode("ascii").replace("\n", "\r\n") + f"\r\n--{b}--\r\n"
+    )
+    page = tmp_path / "pages" / "report.mhtml"
+    page.parent.mkdir()
+    page.write_text(archive, encoding="ascii", newline="")
+    p = gxxl("audit", page.parent, "--json", check=1)
+    (r,) = json.loads(p.stdout)["reports"]
+    assert r["file"] == str(page) and r["unit"] == "某县交通运输局"
+    assert [f["rule"] for f in r["findings"]] == ["A-4"]

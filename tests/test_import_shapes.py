@@ -5,6 +5,7 @@ label and numbers on one line separated by spaces or tabs."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +81,14 @@ def test_every_number_of_a_2019_report(tmp_path, shape):
     wrong = {k: (v, r.filing.values.get(k)) for k, v in f.values.items() if r.filing.values.get(k) != v}
     assert wrong == {}
     assert set(r.states.values()) == {"number"}
+
+
+@pytest.mark.skipif(not (Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "062").exists(),
+                    reason="shared corpus not available")
+def test_mirror_vocabulary_swaps(tmp_path):
+    """Some mirrors convert 「信息」 → 「資訊」 and 「文件」 → 「檔案」 along with the script."""
+    page = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "062" / "page.txt"
+    text = page.read_text(encoding="utf-8")
+    swapped = tmp_path / "tw.txt"
+    swapped.write_text(text.replace("信息", "資訊").replace("文件", "檔案"), encoding="utf-8")
+    assert import_source(swapped).filing.values == import_source(page).filing.values

@@ -116,7 +116,7 @@ def test_import_legacy_annex_text(tmp_path):
     f = result.filing
     assert f.spec_id == "legacy2014"
     assert {k: v for k, v in f.values.items()} == {f"L.{k}.n": v for k, v in FIXTURE.items()}
-    assert f.cover["year"] == 2016 and f.cover["unit_name"] == "示例区"
+    assert f.cover["year"] == 2016 and f.cover["unit_name"] == "示例区人民政府"  # a bare division name is completed (I-8 says so)
     assert result.coverage == {"L": (61, 61)}
     assert result.ok
     assert validate(f) == []

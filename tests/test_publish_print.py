@@ -123,6 +123,7 @@ def test_ledger_shows_file_names_relative_to_the_input_folder(printed):
     wb = load_workbook(printed["rollup"], read_only=True)
     rows = list(wb["汇总情况"].iter_rows(min_row=5, values_only=True))
     wb.close()
+    notes: dict[str, str] = {}
     head = rows[0]
     files = [dict(zip(head, r)) for r in rows[1:] if r[0] is not None]
     assert len(files) == 15
@@ -130,8 +131,13 @@ def test_ledger_shows_file_names_relative_to_the_input_folder(printed):
         assert row["文件"].startswith("示例县_") and "/" not in row["文件"], row["文件"]
         full = Path(row["完整路径"])
         assert full.is_absolute() and full.name == row["文件"] and full.exists()
+        notes[row["文件"]] = str(full)
         # reasons that name another file name it relative too
         assert str(WORKBOOKS) not in (row["说明"] or "")
+    # the full path is also the note of the 文件 cell
+    ws = load_workbook(printed["rollup"])["汇总情况"]
+    for r in range(6, 6 + len(files)):
+        assert ws.cell(r, 2).comment.text == notes[ws.cell(r, 2).value]
     text = "\n".join(by_sheet(printed["pdf"]["rollup"], "示例县人民政府", ["汇总情况"])["汇总情况"])
     assert str(WORKBOOKS) not in text.replace("\n", "") and "SHA-256" not in text
 
@@ -207,3 +213,30 @@ def test_setup_print_on_a_streaming_sheet(tmp_path):
     assert back.page_setup.orientation == "landscape" and back.page_setup.paperSize == 9
     assert back.oddHeader.left.text == "某市人民政府" and back.oddHeader.right.text == "2024年度"
     assert back.print_title_rows in ("1:2", "$1:$2") and back.print_area.endswith("$H$1048576")
+
+
+def test_audit_workbook_prints_with_headers_and_page_numbers(tmp_path):
+    """The audit sheets (审查汇总, 问题明细, 统计, 评级标准) use the same print setup."""
+    _need(lo.find_soffice() is not None, "LibreOffice（soffice）")
+    corpus = ROOT.parent / "shared" / "corpus"
+    pages = sorted(corpus.glob("*/page.txt"))[:6] if corpus.is_dir() else []
+    if not pages:
+        pytest.skip("corpus of published pages not present")
+    inbox = tmp_path / "pages"
+    inbox.mkdir()
+    for p in pages:
+        shutil.copy(p, inbox / f"{p.parent.name}.txt")
+    out = tmp_path / "审查.xlsx"
+    r = gxxl("audit", inbox, "-o", out)
+    assert out.exists(), r.stdout + r.stderr
+    pdf = lo.to_pdf(out, tmp_path / "pdf")
+    texts = pages_text(pdf)
+    assert 2 <= len(texts) <= 10
+    assert all(sorted((round(w), round(h))) == [595, 842] for w, h in page_sizes(pdf))
+    for i, text in enumerate(texts, start=1):
+        assert f"第 {i} 页，共 {len(texts)} 页" in text
+    wb = load_workbook(out)
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible":
+            assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1, ws.title
+            assert ws.oddFooter.center.text == "第 &P 页，共 &N 页", ws.title

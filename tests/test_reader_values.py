@@ -256,14 +256,15 @@ def test_live_workbook_grids(base, raw):
     assert [x.rule for x in validate(f) if CODE in x.cells] == ["F-5"]
 
 
-def test_error_value_in_an_xls_saved_by_libreoffice(base, tmp_path, soffice):
-    """An Excel 97-2003 .xls keeps #DIV/0! in a BIFF record that python-calamine shows as
-    empty; the reader finds it with xlrd (the importer too)."""
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_error_value_in_xls_and_ods_saved_by_libreoffice(base, tmp_path, soffice, fmt):
+    """An Excel 97-2003 .xls keeps #DIV/0! in a BIFF record, an .ods in content.xml; python-
+    calamine shows both as empty.  The reader finds them (xlrd; the XML), the importer too."""
     from gxxl import lo
     from gxxl.importer import import_source
 
     src = book(base, tmp_path, "#DIV/0! from a formula")
-    xls = lo.convert(src, "xls", tmp_path / "xls")
+    xls = lo.convert(src, fmt, tmp_path / fmt)
     f = read_filing(xls)
     assert f.problems[CODE] == ("invalid", "#DIV/0!")
     assert [x.rule for x in validate(f) if CODE in x.cells] == ["F-5"]

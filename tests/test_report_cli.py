@@ -196,6 +196,8 @@ def test_check_text_user_mistakes(tmp_path):
     (tmp_path / "r.rtf").write_bytes(b"{\\rtf1 x}")
     r = gxxl("check-text", tmp_path / "r.rtf", "--against", SEED004)
     assert r.returncode == 2 and "另存为" in r.stderr
+    r = gxxl("check-text", DATA / "seed004.txt")  # without --against: the text alone (issue 12)
+    assert r.returncode == 0 and "只核对文字本身" in r.stdout
     assert "Traceback" not in r.stdout + r.stderr
 
 
@@ -208,5 +210,6 @@ def test_2019_format_workbook_is_refused(tmp_path):
     src = write_filing(f, tmp_path / "2020.xlsx")
     r = gxxl("report", src, "-o", tmp_path / "r.docx")
     assert r.returncode == 2 and "只支持2021年格式" in r.stderr and not (tmp_path / "r.docx").exists()
-    r = gxxl("check-text", DATA / "seed004.txt", "--against", src)  # check-text knows every format
-    assert r.returncode in (0, 1) and "只支持" not in r.stderr and "Traceback" not in r.stderr
+    # check-text compares 2019 tables too (issue 12): seed 004's text against all-zero tables
+    r = gxxl("check-text", DATA / "seed004.txt", "--against", src)
+    assert r.returncode == 1 and "只支持" not in r.stderr and "办结申请写为113件，统计表为0件" in r.stdout

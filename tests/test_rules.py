@@ -105,7 +105,7 @@ def test_every_rule_id_raised_in_the_code_is_declared():
     found = {}
     for path in (ROOT / "gxxl").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        for m in re.finditer(r'(?:rule="|notice\(spec, ")([A-Z][A-Z0-9]*-\d+)"', text):
+        for m in re.finditer(r'(?:rule="|notice\(\s*[\w .()]*?,\s*")([A-Z][A-Z0-9]*-\d+)"', text):
             found.setdefault(m.group(1), set()).add(path.relative_to(ROOT).as_posix())
     assert {"F-2", "F-4", "F-5", "F-6", "F-7", "P-1", "T3-10"} <= set(found)
     undeclared = {rid: where for rid, where in found.items() if rid not in ids and not rid.startswith("I-")}
@@ -244,3 +244,27 @@ def test_fast_path_proves_nothing_with_nan_or_infinity(odd):
     filing.values[codes[0].code] = 0
     assert spec.compiled_checks.proven(filing) != frozenset()
     assert any(f.rule == "T3-4" and f.cells == (codes[1].code,) for f in validate(filing))
+
+
+def test_messages_come_from_the_declarations():
+    """Changing a rule's template in the spec changes the message; nothing is typed elsewhere."""
+    base = get_spec()
+    t34 = base.rule_by_id["T3-4"]
+    t31 = base.rule_by_id["T3-1"]
+    c1 = base.rule_by_id["C-1"]
+    rules = tuple(r.model_copy(update={"text_message": "〔{label}｜{raw}〕"}) if r is t34 else
+                  r.model_copy(update={"message": "〔{item}：{lhs}≠{rhs}〕", "blank_note": "〔空{count}〕"}) if r is t31 else r
+                  for r in base.rules)
+    cover_rules = tuple(r.model_copy(update={"message": "〔缺{label}〕"}) if r is c1 else r for r in base.cover_rules)
+    spec = base.model_copy(update={"rules": rules, "cover_rules": cover_rules})
+    f = seed004_filing()
+    f.values["T3.new.np"] = None
+    f.problems["T3.new.np"] = ("text", "十二")
+    assert f.values["T3.new.tot"] > 0
+    f.values["T3.new.tot"] = None
+    f.problems["T3.new.tot"] = ("blank", "")
+    f.cover["unit_name"] = None
+    msgs = {(x.rule, x.cells[0] if x.cells else ""): x.message for x in validate(f, spec)}
+    assert msgs[("T3-4", "T3.new.np")] == f"〔{base.cell_label('T3.new.np')}｜十二〕"
+    assert msgs[("T3-1", "T3.new.tot")].startswith("〔总计：") and msgs[("T3-1", "T3.new.tot")].endswith("〔空1〕")
+    assert msgs[("C-1", "cover.unit_name")] == "〔缺单位名称〕"

@@ -71,6 +71,28 @@ def failed(index: int, source: str, reason: str, file: str = "") -> PageAudit:
 
 def audit_page(index: int, path: str | Path, *, source: str | None = None, workbook: Path | None = None) -> PageAudit:
     """Audit one saved page; ``workbook`` is where to keep the imported workbook (or None)."""
+    from .sources import MHTML_EXT, mhtml_html
+
+    path = Path(path)
+    if path.suffix.lower() in MHTML_EXT:
+        try:
+            html = mhtml_html(path.read_bytes())
+        except OSError:
+            html = None
+        if html is not None:  # a browser's web archive: the page inside it, in a temporary file
+            import tempfile
+
+            with tempfile.TemporaryDirectory(prefix="gxxl-mhtml-") as tmp:
+                inner = Path(tmp) / (path.stem + ".html")
+                inner.write_bytes(html)
+                a = _audit_page(index, inner, source=source or str(path), workbook=workbook)
+            a.file = str(path)
+            a.findings = [f.model_copy(update={"file": str(path)}) for f in a.findings]
+            return a
+    return _audit_page(index, path, source=source, workbook=workbook)
+
+
+def _audit_page(index: int, path: Path, *, source: str | None, workbook: Path | None) -> PageAudit:
     from .. import api
     from ..errors import GxxlError
     from ..importer import import_source

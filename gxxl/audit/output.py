@@ -38,12 +38,15 @@ DETAIL_PRINT_COLS = len(DETAIL_HEADERS) - 1
 SHORT_FORMAT = {"gov2021": "2021年格式", "gov2019": "2019试行格式", "legacy2014": "2014–2018统计表"}
 #: grade colours, worst first (pie slices); the cells use the lighter fills of AuditBook
 _CHART_COLOURS = ("E06666", "F6B26B", "93C47D", "A4C2F4", "B7B7B7")
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QUOTED = re.compile(r"^(第\d+段|正文)“(.*)”：")
 
 
 def clean(text: object) -> str:
-    s = _ILLEGAL.sub("", str(text))
+    """Page text for a cell: control characters shown as visible marks (:func:`gxxl.cells.clean`,
+    as every writer of user text does), at most ``CELL_MAX`` characters."""
+    from ..cells import clean as visible
+
+    s = visible(str(text))
     return s if len(s) <= CELL_MAX else s[:CELL_MAX] + "……"
 
 
@@ -130,17 +133,15 @@ class AuditBook:
         from openpyxl.styles import Alignment
         from openpyxl.utils import get_column_letter
 
+        _header_footer(ws)
         for i, (_, w) in enumerate(headers, start=1):
             ws.column_dimensions[get_column_letter(i)].width = w
         ws.freeze_panes = "C3"
-        ws.print_title_rows = "1:2"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = "9"  # A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        # A4 landscape, one page wide, rows 1–2 on every page, sheet name and page numbers
+        from ..sheetprint import setup_print
+
+        setup_print(ws, title=ws.title, landscape=True, repeat_rows=(1, 2), last_col=print_cols)
         ws.print_options.gridLines = True
-        ws.print_area = f"A1:{get_column_letter(print_cols)}1048576"
         ws.append([self._cell(ws, title, font=self.title_font)])
         head = []
         for h, _ in headers:
@@ -195,15 +196,13 @@ class AuditBook:
         from openpyxl.chart.label import DataLabelList
 
         ws = self.wb.create_sheet(STATS_SHEET)
+        _header_footer(ws)
         ws.column_dimensions["A"].width = 16
         for col in "BCD":
             ws.column_dimensions[col].width = 10
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = "9"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 1
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_title_rows = "1:1"
+        from ..sheetprint import setup_print
+
+        setup_print(ws, title=STATS_SHEET, landscape=True, repeat_rows=(1, 1), fit_height=True)
         C = self._cell
         ws.append([C(ws, f"审查了 {self.n_reports} 份报告，发现 {sum(self.by_kind.values())} 处问题（错误和警告）", font=self.title_font)])
         ws.append([])
@@ -218,7 +217,11 @@ class AuditBook:
         l0 = r1 + 2
         ws.append([C(ws, "行政层级", font=self.bold, fill=self.head_fill), C(ws, "报告数", font=self.bold, fill=self.head_fill),
                    C(ws, "问题数", font=self.bold, fill=self.head_fill), C(ws, "平均每份", font=self.bold, fill=self.head_fill)])
-        levels = sorted(self.reports_by_level, key=lambda x: (x == "（未识别）", x))
+        from ..spec import get_spec
+
+        official = get_spec("gov2021").levels  # the fixed list of 行政层级, in its order
+        levels = sorted(self.reports_by_level,
+                        key=lambda x: (official.index(x) if x in official else len(official) + (x == "（未识别）"), x))
         for lv in levels:
             n = self.reports_by_level[lv]
             ws.append([C(ws, lv), n, self.by_level[lv], round(self.by_level[lv] / n, 1) if n else 0])
@@ -268,13 +271,12 @@ class AuditBook:
 
     def _grades_sheet(self) -> None:
         ws = self.wb.create_sheet(GRADES_SHEET)
+        _header_footer(ws)
         for col, w in zip("ABCDE", (10, 50, 30, 30, 10)):
             ws.column_dimensions[col].width = w
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = "9"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        from ..sheetprint import setup_print
+
+        setup_print(ws, title=GRADES_SHEET, landscape=True)
         C = self._cell
         ws.append([C(ws, f"评级标准（{Path(self.grades.source).name}；从上到下，第一个满足的等级即为结果；只计错误和警告）", font=self.title_font)])
         ws.append([C(ws, h, font=self.bold, fill=self.head_fill) for h in ("评级", "说明", "规则", "问题类别或级别", "至少几处")])
@@ -307,6 +309,23 @@ class AuditBook:
         buf = io.BytesIO()
         self.wb.save(buf)
         return atomic_write_bytes(path, buf.getvalue(), force=force)
+
+
+def _header_footer(ws) -> None:
+    """The header and footer every gxxl sheet prints (:mod:`gxxl.sheetprint`): the sheet's name,
+    「第 N 页，共 M 页」 (``setup_print`` itself needs a normal worksheet; these are write-only)."""
+    from ..sheetprint import header_text
+
+    ws.oddHeader.left.text = "gxxl 年报审查"
+    ws.oddHeader.center.text = header_text(ws.title, 40)
+    for part in (ws.oddHeader.left, ws.oddHeader.center):
+        part.size = 9
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.size = 9
+    m = ws.page_margins
+    m.left = m.right = 0.4
+    m.top = m.bottom = 0.7
+    m.header = m.footer = 0.3
 
 
 def counts_by_kind(findings: list[Finding]) -> dict[str, int]:

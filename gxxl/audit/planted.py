@@ -50,7 +50,8 @@ def as_2019(filing: Filing) -> Filing:
 
 
 def page_html(filing: Filing, *, date: str = "2024-01-20", drop_part: str | None = None,
-              replace: tuple[tuple[str, str], ...] = (), tables: Filing | None = None, first_only: bool = False) -> str:
+              replace: tuple[tuple[str, str], ...] = (), tables: Filing | None = None, first_only: bool = False,
+              drop_table: int | None = None) -> str:
     """The page of ``filing``; ``tables`` renders the tables of another filing (another format)."""
     from ..report import Report, build_report
     from ..report.markdown import report_markdown, table_html
@@ -60,6 +61,9 @@ def page_html(filing: Filing, *, date: str = "2024-01-20", drop_part: str | None
         other = Report(spec=tables.spec, filing=tables, findings=[])
         blocks = iter(table_html(t, other) for t in tables.spec.tables)
         md = re.sub(r"<table.*?</table>", lambda m: next(blocks), md, flags=re.S)
+    if drop_table is not None:  # the n-th official table replaced by a sentence
+        found = list(re.finditer(r"<table.*?</table>", md, flags=re.S))[drop_table]
+        md = md[:found.start()] + "详见附件。" + md[found.end():]
     md = re.sub(r"<mark>〔请核实：.*?〕</mark>", "", md)
     md = re.sub(r"<mark>〔请填写：.*?〕</mark>", FILLER, md)
     if drop_part:
@@ -108,6 +112,7 @@ def planted_set(folder: Path) -> dict[str, set[str]]:
         "no_fee_statement": (page_html(f, replace=(("本年度未收取信息处理费。", ""),)), {"A-5"}),
         "parts_not_adding_up": (page_html(f, replace=((f"{FILLER}", "本年度主动公开政府信息120条，其中政策文件30条、工作动态80条。"),),
                                           first_only=True), {"A-14"}),
+        "table_3_missing": (page_html(f, drop_table=1), {"A-6"}),
         "period_last_year": (page_html(f, replace=(("统计期限自2023年1月1日起至2023年12月31日止",
                                                     "统计期限自2022年1月1日起至2022年12月31日止"),)), {"A-3"}),
     }

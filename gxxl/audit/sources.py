@@ -227,3 +227,31 @@ def known_urls(items: list[Item]) -> None:
         url = indexes[idx].get(it.path.name)
         if url:
             it.source = url
+
+
+MHTML_EXT = (".mhtml", ".mht")
+
+
+def mhtml_html(data: bytes) -> bytes | None:
+    """The page of a saved web archive (.mhtml, as browsers save it): its first text/html part,
+    decoded (quoted-printable, base64); None when there is none."""
+    import email
+    from email import policy
+
+    if not re.match(rb"\s*(From:|MIME-Version:|Content-Type:|Subject:|Snapshot-Content-Location:)", data[:2000], re.I):
+        return None
+    try:
+        msg = email.message_from_bytes(data, policy=policy.default)
+        for part in msg.walk():
+            if part.get_content_type() == "text/html":
+                body = part.get_payload(decode=True) or b""
+                cs = part.get_content_charset()
+                if cs:  # declared in the archive: re-encode so the page decodes the same way
+                    try:
+                        return body.decode(cs).encode("utf-8")
+                    except (LookupError, UnicodeDecodeError):
+                        pass
+                return body  # the page's own <meta charset> (or the importer's guess) decides
+    except Exception:  # a damaged archive is read as it is
+        return None
+    return None

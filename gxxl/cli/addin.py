@@ -32,6 +32,7 @@ def add_arguments(p) -> None:
     b = sub.add_parser("build", help="生成加载项文件 gxxl.xlam", description="从文本源文件生成加载项 gxxl.xlam")
     b.add_argument("-o", "--output", default="gxxl.xlam", help="输出文件（默认：gxxl.xlam）")
     b.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    b.add_argument("--json", action="store_true", help="以 JSON 输出（供程序使用）")
     b.add_argument("--interpreter", metavar="PYTHONW", help="写入加载项设置的 Python 解释器路径（默认：pythonw，即 PATH 中的 pythonw.exe）")
     i = sub.add_parser("install", help="安装加载项到 Excel（Windows）", description="安装加载项到 Excel 的启动文件夹 XLSTART（Windows）")
     i.add_argument("-f", "--file", metavar="XLAM", help="安装已有的加载项文件，而不是按本机 Python 生成")
@@ -71,6 +72,13 @@ def _build(args) -> int:
     from ..excel import XLWINGS_PIN
 
     _, infos = udf_sources()
+    if args.json:
+        import json
+
+        json.dump({"output": str(out), "xlwings": XLWINGS_PIN, "buttons": [b.label for b in buttons()],
+                   "functions": [i.name for i in infos]}, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
     print(f"已生成加载项：{out}（xlwings {XLWINGS_PIN}；功能区按钮 {len(buttons())} 个：{'、'.join(b.label for b in buttons())}；"
           f"工作表函数 {len(infos)} 个：{'、'.join(i.name for i in infos)}）")
     return 0

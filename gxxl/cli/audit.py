@@ -9,12 +9,12 @@ from pathlib import Path
 from . import UserError
 from .output import display_path
 
-HELP = "年报审查：一次审查一个地区已发布的全部年度报告（网页、Word、文本或网址列表），生成审查结果工作簿"
+HELP = "年报审查：一次审查一个地区已发布的全部年度报告（网页、Word、PDF、文本或网址列表），生成审查结果工作簿"
 
 
 def add_arguments(p) -> None:
     p.add_argument("sources", nargs="+", metavar="SOURCE",
-                   help="已发布的年报：.html/.htm/.mhtml/.docx/.txt 文件、文件夹（含子文件夹），"
+                   help="已发布的年报：.html/.htm/.mhtml/.docx/.pdf（文字型）/.txt 文件、文件夹（含子文件夹），"
                         "或每行一个网址的 .txt 网址列表，也可以直接写网址")
     p.add_argument("-o", "--output", metavar="审查结果.xlsx",
                    help="输出的审查结果工作簿（审查汇总、问题明细、统计图表）；下载的网页保存在旁边的“.网页”文件夹，"
@@ -63,11 +63,12 @@ def run(args) -> int:
         max_bytes=_number(args.max_size, "--max-size", lo=1, hi=200 * 1024, integer=True) * 1024,
     )
     bar = AuditProgress(sys.stderr)
-    reports = []
+    first = [True]
 
-    def on_report(a):
+    def on_report(a):  # --json streams one report at a time (memory does not grow with the pages)
         if args.json:
-            reports.append(_json(a))
+            sys.stdout.write(('{"reports": [\n' if first[0] else ",\n") + json.dumps(_json(a), ensure_ascii=False))
+            first[0] = False
 
     try:
         summ = run_audit(opts, progress=bar, on_report=on_report)
@@ -77,10 +78,10 @@ def run(args) -> int:
     finally:
         bar.clear()
     if args.json:
-        json.dump({"reports": reports, "summary": {
-            "reports": summ.reports, "findings": summ.findings, "by_grade": summ.by_grade, "by_kind": summ.by_kind,
-            "output": str(out) if out else None}}, sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        summary = {"reports": summ.reports, "findings": summ.findings, "by_grade": summ.by_grade,
+                   "by_kind": summ.by_kind, "output": str(out) if out else None}
+        sys.stdout.write(('{"reports": [' if first[0] else "\n") + '], "summary": '
+                         + json.dumps(summary, ensure_ascii=False) + "}\n")
     else:
         print(f"\n== 年报审查：{summ.reports} 份报告")
         grades = "，".join(f"{g} {n} 份" for g, n in summ.by_grade.items())

@@ -8,7 +8,7 @@ HELP = "核对报告文字：找出草稿或已发布报告中与统计表不一
 
 
 def add_arguments(p) -> None:
-    p.add_argument("draft", metavar="DRAFT", help="报告草稿或已发布的报告（.docx、.txt、.md、.html）")
+    p.add_argument("draft", metavar="DRAFT", help="报告草稿或已发布的报告（.docx、.txt、.md、.html、文字版 .pdf）")
     p.add_argument("--against", metavar="FILE",
                    help="对照的统计表工作簿（.xlsx）；不指定时只核对文字本身（合计与分项、百分比、办结数）")
     p.add_argument("--all", action="store_true", help="列出核对过的每一处数字表述（✓ 一致 / ✗ 不一致 / ？ 无法核对）")

@@ -6,12 +6,12 @@ import sys
 
 from ..errors import UserError
 
-HELP = "导入：把已发布的年报（文本、网页、Word）或其他样式的工作簿中的统计表，按栏目名称识别后转成本系统的工作簿"
+HELP = "导入：把已发布的年报（文本、网页、Word、PDF）或其他样式的工作簿中的统计表，按栏目名称识别后转成本系统的工作簿"
 
 
 def add_arguments(p) -> None:
     p.add_argument("source", metavar="SOURCE",
-                   help="来源文件：.txt（含“|”分隔的表格）、.html/.htm、.docx、.xlsx/.xls/.ods 等")
+                   help="来源文件：已发布年报的文字（.txt）、网页（.html/.htm）、Word（.docx）、文字版 PDF，或 .xlsx/.xls/.ods 等工作簿")
     p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="输出的工作簿（本系统模板，已填好数字）")
     p.add_argument("--format", dest="format", metavar="格式",
                    help="统计表格式：gov2021（2021年格式）、gov2019（2019年试行格式）、legacy2014（2014–2018年统计表）；默认按栏目名称自动判断")

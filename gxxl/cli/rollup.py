@@ -12,7 +12,7 @@ HELP = "汇总：把各单位的统计表按栏目逐项相加，生成同一模
 
 EPILOG = """\
 说明：
-  INPUT 可以是工作簿（.xlsx/.xlsm/.xls）、文件夹（递归查找）或邮件文件（.eml，自动取出 Excel 附件）。
+  INPUT 可以是工作簿（.xlsx/.xlsm/.xls）、文件夹（递归查找，如 gxxl collect 收取的文件夹）或邮件文件（.eml/.msg，自动取出 Excel 附件）。
   默认只汇总无错误的文件；同一单位报送多份的只计填报日期最新的一份；已含在下级汇总表中的单位不重复计入；
   报告年度不符、格式不符、无法读取的文件不计入。每个文件的处理结果见输出文件的“汇总情况”表。
   输出的汇总表与下级报表是同一模板，可以直接校验（gxxl validate），也可以再交给上一级汇总。
@@ -32,7 +32,7 @@ def add_arguments(p) -> None:
     for action in p._actions:
         if "-h" in action.option_strings:
             action.help = "显示本帮助并退出"
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="报送的工作簿、文件夹或 .eml 邮件（可以有多个）")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="报送的工作簿、文件夹或 .eml/.msg 邮件（可以有多个）")
     p.add_argument("-o", "--output", metavar="OUT.xlsx", help="输出的汇总表（.xlsx，必填）")
     p.add_argument("--unit", metavar="单位名称", help="汇总单位名称，写入汇总表封面（必填），如：示例县人民政府")
     p.add_argument("--level", metavar="行政层级",

@@ -100,7 +100,7 @@ def import_source(path: str | Path, *, spec_id: str | None = None, unit: str | N
     spec = _choose_spec(doc, spec_id, year, decisions)
     hits, states = _locate_all(doc, spec, decisions)
     filing = Filing(spec_id=spec.id, source=str(path))
-    coverage = _fill_values(filing, spec, hits, decisions, states)
+    coverage = _fill_values(filing, spec, hits, decisions, states, text_source=doc.kind == "text")
     from .gaps import gap_meta
 
     filing.meta.update(gap_meta(states))
@@ -221,7 +221,7 @@ def table_label(table, code: str) -> str:
 
 
 def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], decisions: list[Decision],
-                 states: dict[str, str]):
+                 states: dict[str, str], *, text_source: bool = False):
     coverage = {}
     for table in spec.tables:
         hit = hits.get(table.code)
@@ -238,6 +238,13 @@ def _fill_values(filing: Filing, spec: FormatSpec, hits: dict[str, TableHit], de
             n += 1
             cell = placed.cell
             label = spec.cell_label(code)
+            if cell is None and hit.grid.name != "正文" and text_source:
+                # a row of a text export shorter than its header: the cell is not in the source
+                # (wrapped or cut), which is not the same as published blank
+                filing.values[code] = None
+                filing.problems[code] = ("blank", "")
+                states[code] = "absent"
+                continue
             if cell is None or (cell.text == "" and not isinstance(cell.raw, (int, float))):
                 filing.values[code] = None
                 filing.problems[code] = ("blank", "")

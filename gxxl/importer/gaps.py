@@ -35,10 +35,10 @@ def source_gaps(filing) -> tuple[set[str], set[str]]:
 
 def apply_gaps(filing, spec, findings: list[Finding]) -> list[Finding]:
     absent, unreadable = source_gaps(filing)
-    gaps = (absent | unreadable) & set(spec.cells)
-    rule_ids = {r.id for r in spec.rules} | {"X-1"}
+    gaps = {c for c in absent | unreadable if c in spec.cells}
     out = findings
     if gaps:
+        rule_ids = {r.id for r in spec.rules} | {r.id for r in spec.summary_rules}
         dropped = [f for f in findings if f.rule in rule_ids and set(f.cells) & gaps]
         out = [f for f in findings if not (f.rule in rule_ids and set(f.cells) & gaps)]
         tables = [t.number for t in spec.tables if any(cs.code in gaps for cs in t.cells)]

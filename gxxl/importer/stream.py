@@ -37,8 +37,8 @@ _PIPE = re.compile(r"[|｜]")
 _PAGE_FURNITURE = re.compile(r"^(?:[-—–_]+\s*\d{1,4}\s*[-—–_]+|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?"
                              r"|[Pp]age\s*\d+(?:\s*of\s*\d+)?)$")
 _TEXT_VALUE = re.compile(r"^(?:增|减|增加|减少)\s*[0-9０-９][0-9０-９,，.]*\s*(?:件|条|个|项|宗|万元|元)?$")
-#: vocabulary swapped by some mirrors' script conversion (「文件」 → 「檔案」)
-_MIRROR_WORDS = (("档案", "文件"), ("檔案", "文件"))
+#: vocabulary swapped by some mirrors' script conversion (「文件」 → 「檔案」, 「信息」 → 「資訊」)
+_MIRROR_WORDS = (("档案", "文件"), ("檔案", "文件"), ("資訊", "信息"), ("资讯", "信息"))
 
 
 @dataclass
@@ -180,6 +180,10 @@ def _labels_after(tokens: list[Token], i: int) -> list[int]:
     return [j for j in range(i, len(tokens)) if tokens[j].kind == "label"]
 
 
+#: column headers are never row labels (「总计」 is not 「（七）总计」, 「其他」 not 「3.其他」)
+_HEADER_WORDS = {"总计", "合计", "其他", "小计"}
+
+
 def _find_row(tokens: list[Token], start: int, label: str, window: int) -> tuple[int, int, float] | None:
     """The label token (or two wrapped tokens) matching ``label`` among the next ``window`` labels:
     (first index, index after the label, score)."""
@@ -192,6 +196,9 @@ def _find_row(tokens: list[Token], start: int, label: str, window: int) -> tuple
             j += 1
             continue
         seen += 1
+        if t.text.strip() in _HEADER_WORDS and t.text.strip() != label:
+            j += 1
+            continue
         s = _score(t.text, label)
         end = j + 1
         # a label wrapped over two lines / cells: 「…政府信息公开申」 + 「请」
@@ -324,7 +331,10 @@ def match_positional(tokens: list[Token], table: TableSpec) -> StreamHit | None:
             continue
         j = i + 1
         headers = 0
-        while j < len(tokens) and tokens[j].kind == "label" and j - i <= 30:
+        while j < len(tokens) and (tokens[j].kind == "label" or (tokens[j].pad and tokens[j].empty)) and j - i <= 80:
+            if tokens[j].kind != "label":
+                j += 1  # the padding of a header row: 「行政复议 | 行政诉讼 | | | |」
+                continue
             if any(_score(w, x) >= 0.9 for w in tokens[j].text.split() for x in inner) \
                     or any(_score(tokens[j].text, x) >= 0.9 for x in inner):
                 headers += 1

@@ -44,7 +44,10 @@ def build_reply(*, to: str, sender: str, subject: str, body: str, in_reply_to: s
     if attachment is not None:
         name, data = attachment
         main, sub = XLSX_TYPE if name.lower().endswith(".xlsx") else ("application", "octet-stream")
-        msg.add_attachment(data, maintype=main, subtype=sub, filename="".join(ch for ch in name if ch.isprintable()))
+        name = "".join(ch for ch in name if ch.isprintable())
+        msg.add_attachment(data, maintype=main, subtype=sub, filename=name)  # RFC 2231 filename*=
+        # the same name on Content-Type too: some clients read only name=
+        list(msg.iter_attachments())[-1].set_param("name", name, header="Content-Type")
     return msg.as_bytes(), mid
 
 

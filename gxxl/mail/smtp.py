@@ -82,7 +82,9 @@ def send(folder: Path, server: Server | None, password: str, *, context: ssl.SSL
             # the From: --from, else the login when it is an address (servers want them equal),
             # else the address the unit wrote to (already in the file)
             frm = sender or (server.user if valid_address(server.user) else "") or r.get("sender") or ""
-            if frm and frm != r.get("sender"):
+            if not frm:
+                raise UserError("不知道以哪个地址发信：登录用户名不是邮件地址，退回邮件中也没有发件人；请用 --from 指定本邮箱的地址")
+            if frm != r.get("sender"):
                 raw = _with_from(raw, frm)
             if not valid_address(r.get("to", "")):
                 result.failed.append((r, f"收件地址不对：{r.get('to')}"))

@@ -205,17 +205,23 @@ def layout(chart: Chart, width: float = 640) -> Scene:
     value_w = text_width(fmt_num(vmax) + chart.unit, value_size) + 10
     x0 = label_w + 4
     plot_w = max(40.0, width - x0 - value_w - 8)
-    top = 34
-    legend_h = 24 if n > 1 else 0
-    y = top + legend_h
     scene = Scene(width, 0)
-    scene.items.append(Text(width / 2, 22, chart.title, title_size, "middle", bold=True))
-    if n > 1:
-        lx = x0
+    # the title, wrapped when the chart is narrow
+    title_lines = _wrap(chart.title, width - 16, title_size)
+    for k, line in enumerate(title_lines):
+        scene.items.append(Text(width / 2, 22 + k * (title_size + 4), line, title_size, "middle", bold=True))
+    top = 12 + len(title_lines) * (title_size + 4)
+    y = top
+    if n > 1:  # the legend, wrapped onto more lines when it does not fit
+        lx, ly = 8.0, top
         for i, s in enumerate(chart.series):
-            scene.items.append(Rect(lx, top + 3, 12, 12, COLOURS[i % len(COLOURS)]))
-            scene.items.append(Text(lx + 16, top + 14, s.name, label_size))
-            lx += 16 + text_width(s.name, label_size) + 18
+            item = 16 + text_width(s.name, label_size) + 18
+            if lx > 8 and lx + item > width:
+                lx, ly = 8.0, ly + label_size + 8
+            scene.items.append(Rect(lx, ly + 3, 12, 12, COLOURS[i % len(COLOURS)]))
+            scene.items.append(Text(lx + 16, ly + 14, s.name, label_size))
+            lx += item
+        y = ly + 24
     for ci, cat in enumerate(chart.categories):
         gy = y + ci * group_h
         lines = _wrap(cat, label_w - 8, label_size)
@@ -252,7 +258,13 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
 # ------------------------------------------------------------------------------------------
 # SVG
 # ------------------------------------------------------------------------------------------
-def chart_svg(chart: Chart, *, ident: str = "", width: float = 640) -> str:
+#: the drawing width of a chart in the web page: narrow enough that a phone (≈ 330 px of
+#: text width) shows its labels at ~11 px; it grows to ``SVG_MAX_WIDTH`` on a desktop
+SVG_WIDTH = 420
+SVG_MAX_WIDTH = 640
+
+
+def chart_svg(chart: Chart, *, ident: str = "", width: float = SVG_WIDTH) -> str:
     """The chart as an inline ``<svg>`` (role=img, a <title> and the data as <desc>).
 
     Scales with its container (``viewBox``, ``width:100%``, ``max-width``), so it fits a
@@ -264,7 +276,7 @@ def chart_svg(chart: Chart, *, ident: str = "", width: float = 640) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {scene.width:g} {scene.height:g}" '
         f'width="{scene.width:g}" height="{scene.height:g}" role="img" '
         f'aria-labelledby="{ident}-t {ident}-d" '
-        f'style="width:100%;max-width:{scene.width:g}px;height:auto;display:block;margin:0 auto" '
+        f'style="width:100%;max-width:{max(scene.width, SVG_MAX_WIDTH):g}px;height:auto;display:block;margin:0 auto" '
         f'font-family="{esc(FONT_FAMILY)}">',
         f'<title id="{ident}-t">{esc(chart.title)}</title>',
         f'<desc id="{ident}-d">{esc(chart.alt_text())}</desc>',

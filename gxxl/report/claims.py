@@ -246,13 +246,14 @@ NEG_BREAK = re.compile(r"按时|及时|按期|逾期|超期|全部|完全")
 CHANGE_WORDS = re.compile(r"增加|减少|增长|下降|上升|同比|较上年|比上年|较去年|比去年")
 #: between a trigger and its number these words say the count is of something else
 #: (「办结公众反映各类问题的信件3265件」)
-FOREIGN = re.compile(r"信件|来信|来电|留言|咨询|诉求|问题|建议|提案|热线|工单|人次|批次")
+FOREIGN = re.compile(r"信件|来信|来电|留言|咨询|诉求|问题|建议|提案|热线|工单|人次|批次|办件|办事|服务事项")
 #: a previous year's figure in brackets: 「（上年为5件）」
 PREV_BRACKET = re.compile(r"\((?:上年|去年|上一年|上年度)[^()\n]*\)")
 
 COUNT_UNITS = ("件", "起", "宗", "个")
-#: a number this close before a keyword belongs to it (「2件属于行政查询事项」)
-FORWARD_GAP = 4
+#: what may stand between a count and the keyword after it that it belongs to
+#: (「2件属于行政查询事项」, 「两件不予公开」; not 「20个工作日内予以公开」)
+_FORWARD_GAP = re.compile(r"(?:属于|为|系|是|被|均|均为)?")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 NUMBER = re.compile(
     r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>万元|元|件|起|宗|个|%)"
@@ -604,7 +605,7 @@ def _sentence(found_all: dict[str, list], original: str, paragraph: int, ctx: di
             # the number before its keyword: 「其中2件属于行政查询事项」, 「两件不予公开」
             nxt = toks[idx + 1] if idx + 1 < len(toks) else None
             if (nxt is not None and nxt.clause == t.clause and nxt.kind in ("qty", "case", "result", "t2noun")
-                    and not nxt.used and nxt.start - t.end <= FORWARD_GAP and not re.search(r"[\d、,，;；:：]", s[t.end:nxt.start])
+                    and not nxt.used and unit in ("件", "起", "宗") and _FORWARD_GAP.fullmatch(s[t.end:nxt.start])
                     and (trig is None or t.start - trig.end > nxt.start - t.end + 2)):
                 trig = nxt
                 pending.append(nxt)

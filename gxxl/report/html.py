@@ -40,6 +40,7 @@ body{margin:0;padding:0;background:#fff;color:#222}
 .gxxl-report figcaption{text-align:center;font-size:.9em;text-indent:0}
 .gxxl-table-wrap:focus{outline:2px solid #1F5A96}
 @media print{.gxxl-table-wrap{overflow:visible!important}.gxxl-report{max-width:none}}
+@media (max-width:40em){.gxxl-report caption,.gxxl-report caption span{text-align:left!important}}
 """.strip()
 
 #: inline styles (kept when the page is pasted into a CMS editor)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from ..annotate import write_results_sheet
@@ -38,6 +39,8 @@ LEDGER_WIDTHS = (5, 30, 24, 20, 12, 6, 11, 11, 12, 11, 5, 5, 48, 30, 66, 60, 60)
 LEDGER_HEAD_ROW = 5
 #: the ledger prints columns A…M (序号 … 说明); 来源, SHA-256, the full path and 报送经过 stay on screen
 LEDGER_PRINT_COLS = 13
+#: up to this many files the 文件 cells carry the full path as a note too (notes are heavy)
+NOTE_LIMIT = 1000
 
 MISSING_HEADERS = ("序号", "单位名称", "统一社会信用代码", "行政层级", "情况", "相关文件")
 MISSING_WIDTHS = (5, 26, 20, 12, 56, 40)
@@ -107,6 +110,10 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
     rows = [_ledger_row(e, styles, base) for e in decision.entries]
     first = LEDGER_HEAD_ROW + 1
     last = LEDGER_HEAD_ROW + len(rows)
+    if len(rows) <= NOTE_LIMIT:  # the full path as a note on the file name (also in column P)
+        for i, e in enumerate(decision.entries):
+            full = full_path(e.source.display)
+            ws.cell(first + i, 2).comment = Comment(full, "gxxl", width=360, height=60)
     ws.freeze_panes = f"C{first}"
     ws.auto_filter.ref = f"A{LEDGER_HEAD_ROW}:{col_letter(len(LEDGER_HEADERS))}{max(last, first)}"
     setup_print(ws, title=LEDGER_SHEET, unit=unit, year=year, landscape=True,

@@ -195,6 +195,9 @@ def fill(package: bytes, fills: list[Rows], *, sst: SharedStrings | None = None,
     return out.finish()
 
 
+_ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
+
+
 def _add_sheet(out: "ZipOut", name: str, xml: str, rows: Rows, sst: SharedStrings, level: int) -> None:
     end = xml.find("</sheetData>")
     if end < 0:  # openpyxl writes <sheetData/> for a sheet without cells
@@ -204,6 +207,9 @@ def _add_sheet(out: "ZipOut", name: str, xml: str, rows: Rows, sst: SharedString
         xml = xml[:empty] + "<sheetData></sheetData>" + xml[empty + len("<sheetData/>"):]
         end = xml.find("</sheetData>")
     head, tail = xml[:end], xml[end:]
+    # rows openpyxl wrote in the data area only carry cell notes (their comments part is
+    # written by openpyxl); the data rows below replace them
+    head = _ROW.sub(lambda m: m.group(0) if int(m.group(1)) < rows.first_row else "", head)
     last = max(rows.last_row, rows.first_row - 1)
     ref = f"A1:{col_letter(max(1, rows.ncols))}{max(1, last)}"
     head = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>', head, count=1)

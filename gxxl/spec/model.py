@@ -176,6 +176,8 @@ class SumRule(_Frozen):
     #: short names used in messages for the two sides
     lhs_name: str = ""
     rhs_name: str = ""
+    #: appended to the message when blank cells were counted as 0 (``{count}``)
+    blank_note: str = "（其中{count}个空白单元格按0计算）"
 
 
 class DomainRule(_Frozen):
@@ -191,6 +193,12 @@ class DomainRule(_Frozen):
     blank_severity: Severity = "warning"
     basis: str
     tables: tuple[str, ...]
+    #: message templates; fields ``{label}`` (the cell's name), ``{raw}``, ``{value}``
+    blank_message: str = "{label}：单元格为空白，按0计算；如确无此项请填0"
+    nocache_message: str = "{label}：单元格是公式但没有计算结果，请在 Excel/WPS 中重新计算并保存"
+    text_message: str = "{label}：「{raw}」不是数字，请填写数字（没有发生的填0）"
+    negative_message: str = "{label}：{value} 为负数，应不小于0"
+    not_whole_message: str = "{label}：{value} 不是整数，件数应为整数"
 
 
 class ZeroForLevelsRule(_Frozen):
@@ -372,6 +380,8 @@ class CrossYearRule(_Frozen):
     #: the finding when no instance can be compared (the two years' formats differ);
     #: fields ``{title}``, ``{reason}``
     not_checked: str = "{title}：未核对，{reason}"
+    #: appended to the message when blank cells were counted as 0 (``{count}``)
+    blank_note: str = "（其中{count}个空白单元格按0计算）"
     not_checked_severity: Severity = "info"
 
 
