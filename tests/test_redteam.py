@@ -306,6 +306,18 @@ def test_hostile_workbooks_in_a_rollup_are_rows_not_crashes(box):
     (box / "out/hostile.xlsx").unlink()
 
 
+def test_far_cell_wherever_a_workbook_is_read(box):
+    """The 29 KB workbook that aborted the process (a cell at XFD1048576): refused as every kind of input."""
+    gx(box, "rollup", "in/far.xlsx", "--unit", "县", "--year", "2024", "-o", "out/far.xlsx", expect=(2,),
+       names=["far.xlsx"])
+    # an unreadable --previous is the P-3 warning naming it (validate of this year still runs)
+    gx(box, "validate", "in/good.xlsx", "--previous", "in/far.xlsx", expect=(0, 1), names=["far.xlsx", "P-3"])
+    gx(box, "rollup", "in/good.xlsx", "--unit", "县", "--roster", "in/far.xlsx", "-o", "out/far.xlsx", expect=(2,),
+       names=["far.xlsx"], needle="单个工作表最多")
+    gx(box, "report", "in/far.xlsx", "-o", "out/far.docx", expect=(2,), names=["far.xlsx"])
+    gx(box, "check-text", "in/notes.txt", "--against", "in/far.xlsx", expect=(2,), names=["far.xlsx"])
+
+
 def test_nonexistent_input_is_an_error(box):
     gx(box, "rollup", "in/good.xlsx", "/nonexistent.xlsx", "--unit", "县", "-o", "out/n.xlsx",
        expect=(2,), names=["/nonexistent.xlsx"], needle="不存在")
