@@ -240,31 +240,34 @@ def gx(box: Path, *args, expect=(1, 2), names=(), outputs=(), nobody=False, need
     args = [str(a) for a in args]
     before = _snapshot(box)
     tmp = _private_tmp()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), GXXL_ITEM_TIMEOUT="30", TMPDIR=str(tmp))
-    t0 = time.monotonic()
-    r = subprocess.run([sys.executable, "-m", "gxxl", *args], capture_output=True, text=True, timeout=TIMEOUT,
-                       env=env, cwd=box, preexec_fn=_as_nobody if nobody else _limits, stdin=subprocess.DEVNULL)
-    took = time.monotonic() - t0
-    text = r.stdout + r.stderr
-    case = f"gxxl {' '.join(args)}\nexit {r.returncode} in {took:.1f}s\n{text[-3000:]}"
-    assert r.returncode in expect, case
-    assert "Traceback" not in text and "panicked" not in text, case
-    for n in names:
-        assert n in text, (n, case)
-    if needle:
-        assert needle in text, (needle, case)
-    if r.returncode:
-        assert any("\u4e00" <= ch <= "\u9fff" for ch in r.stderr + r.stdout), case  # a Chinese message
-    after = _snapshot(box)
-    wanted = {str(Path(o) if Path(o).is_absolute() else box / o) for o in outputs}
-    for path, digest in before.items():
-        if path in wanted:
-            continue
-        assert after.get(path) == digest, (f"input changed or removed: {path}", case)
-    extra = set(after) - set(before) - wanted
-    assert not extra, (f"files left beside the outputs: {sorted(extra)}", case)
-    _assert_empty_and_remove(tmp, case)
-    return r
+    try:
+        env = dict(os.environ, PYTHONPATH=str(ROOT), GXXL_ITEM_TIMEOUT="30", TMPDIR=str(tmp))
+        t0 = time.monotonic()
+        r = subprocess.run([sys.executable, "-m", "gxxl", *args], capture_output=True, text=True, timeout=TIMEOUT,
+                           env=env, cwd=box, preexec_fn=_as_nobody if nobody else _limits, stdin=subprocess.DEVNULL)
+        took = time.monotonic() - t0
+        text = r.stdout + r.stderr
+        case = f"gxxl {' '.join(args)}\nexit {r.returncode} in {took:.1f}s\n{text[-3000:]}"
+        assert r.returncode in expect, case
+        assert "Traceback" not in text and "panicked" not in text, case
+        for n in names:
+            assert n in text, (n, case)
+        if needle:
+            assert needle in text, (needle, case)
+        if r.returncode:
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in r.stderr + r.stdout), case  # a Chinese message
+        after = _snapshot(box)
+        wanted = {str(Path(o) if Path(o).is_absolute() else box / o) for o in outputs}
+        for path, digest in before.items():
+            if path in wanted:
+                continue
+            assert after.get(path) == digest, (f"input changed or removed: {path}", case)
+        extra = set(after) - set(before) - wanted
+        assert not extra, (f"files left beside the outputs: {sorted(extra)}", case)
+        _assert_empty_and_remove(tmp, case)
+        return r
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------
