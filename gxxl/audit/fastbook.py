@@ -62,7 +62,7 @@ def _template(spec) -> _Template:
         return _CACHE[spec.id]
     from ..filing import Filing
     from ..importer import IMPORT_SHEET, ImportResult, write_import
-    from ..importer.gaps import META_ABSENT, META_UNREADABLE
+    from ..gaps import META_ABSENT, META_UNREADABLE
     from ..layout import META_SHEET, a1, cell_positions, cover_positions
 
     probe = Filing(spec_id=spec.id, source=f"{SENT}SRC")
@@ -243,7 +243,7 @@ def _scratch():
 
 
 def _meta(xml: str, result, tpl: _Template, src: str) -> str:
-    from ..importer.gaps import gap_meta
+    from ..gaps import gap_meta
 
     rows = list(tpl.meta_rows) + list(gap_meta(result.states).items())
     body = "".join(

@@ -101,7 +101,7 @@ def import_source(path: str | Path, *, spec_id: str | None = None, unit: str | N
     hits, states = _locate_all(doc, spec, decisions)
     filing = Filing(spec_id=spec.id, source=str(path))
     coverage = _fill_values(filing, spec, hits, decisions, states, text_source=doc.kind == "text")
-    from .gaps import gap_meta
+    from ..gaps import gap_meta
 
     filing.meta.update(gap_meta(states))
     _fill_cover(filing, spec, doc, decisions, unit=unit, level=level, year=year)
@@ -418,7 +418,7 @@ def write_import(result: ImportResult, out: str | Path, *, force: bool = True) -
     from ..writer import append, fill_workbook
 
     src = Path(result.filing.source or "")
-    from .gaps import gap_meta
+    from ..gaps import gap_meta
 
     wb = fill_workbook(result.filing, meta={"imported_from": src.name, "importer": "gxxl import", **gap_meta(result.states)})
     ws = wb.create_sheet(IMPORT_SHEET)

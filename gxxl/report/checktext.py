@@ -75,7 +75,7 @@ class _Known:
     of the applicant columns when they hold numbers (and the result says so)."""
 
     def __init__(self, filing: Filing):
-        from ..importer.gaps import source_gaps
+        from ..gaps import source_gaps
 
         self.filing = filing
         absent, unreadable = source_gaps(filing)

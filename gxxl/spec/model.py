@@ -344,7 +344,7 @@ class NoticeRule(_Frozen):
     title: str
     severity: Severity
     basis: str
-    #: "reader" (gxxl.reader), "crossyear" (gxxl.crossyear), "gaps" (gxxl.importer.gaps, in validate)
+    #: "reader" (gxxl.reader), "crossyear" (gxxl.crossyear), "gaps" (gxxl.gaps, in validate)
     raised_by: Literal["reader", "crossyear", "gaps"]
     message: str
     variants: dict[str, str] = Field(default_factory=dict)

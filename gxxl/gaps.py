@@ -10,7 +10,7 @@ are declared (ID, severity, message) in ``gxxl/spec/common.py``.
 
 from __future__ import annotations
 
-from ..findings import Finding
+from .findings import Finding
 
 META_ABSENT = "cells_absent"
 META_UNREADABLE = "cells_unreadable"
@@ -48,14 +48,14 @@ def apply_gaps(filing, spec, findings: list[Finding]) -> list[Finding]:
         if unreadable:
             parts.append(f"{len(unreadable & gaps)}个单元格在来源中无法识别")
         cells = tuple(c for c in spec.cells if c in gaps)
-        from ..layout import cell_positions, sheet_ref
-        from ..validate import notice
+        from .layout import cell_positions, sheet_ref
+        from .validate import notice
 
         pos = cell_positions(spec).get(cells[0])
         out = out + [notice(spec, "F-7", cells=cells[:1], locations=(sheet_ref(*pos),) if pos else (),
                             reported=len(gaps), parts="，".join(parts), tables="、".join(tables), count=len(dropped))]
     if filing.values and all(v is None for v in filing.values.values()):
-        from ..validate import notice
+        from .validate import notice
 
         out = out + [notice(spec, "F-6")]
     return out
