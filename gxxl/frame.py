@@ -166,18 +166,16 @@ def write_frame(frame: "pd.DataFrame", out: Path, *, force: bool = False) -> Pat
     else:
         from openpyxl import Workbook
 
+        from . import cells
         from .fileio import workbook_bytes
 
         wb = Workbook()
         ws = wb.active
         ws.title = "数据"
-        ws.append(list(frame.columns))
-        for row in frame.itertuples(index=False):
-            ws.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
-                       else v.item() if hasattr(v, "item") else v for v in row])
-            for c in ws[ws.max_row]:
-                if isinstance(c.value, str):
-                    c.data_type = "s"  # text, never a formula
+        cells.append(ws, list(frame.columns))
+        for row in frame.itertuples(index=False):  # text is a string cell, never a formula
+            cells.append(ws, [None if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                              else v.item() if hasattr(v, "item") else v for v in row])
         ws.freeze_panes = "A2"
         data = workbook_bytes(wb)
     try:

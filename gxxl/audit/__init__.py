@@ -153,15 +153,6 @@ def _crashed(task) -> PageAudit:
     return failed(index, source, f"{Path(path).name}：审查时进程意外终止（页面可能过大或已损坏）", str(path))
 
 
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the main process, which stops them and tidies up; SIGTERM
-    (how the pool stops them) ends a worker at once, whatever handler the CLI installed."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def _remove_partial(folder: Path | None) -> None:
     """Temporary files of workbooks a stopped worker was writing (atomic writes never finished)."""
     if folder is None or not folder.is_dir():

@@ -132,6 +132,7 @@ def _audit_page(index: int, path: Path, *, source: str | None, workbook: Path | 
     shown = filing.model_copy(update={"problems": {c: p for c, p in filing.problems.items() if c not in absent}})
     table_findings = _table_findings(api.validate(shown).findings, filing, absent, file)
     table_findings += suspects(table_findings, spec)
+    table_findings += _decisions_as_items(filing, absent, file) + _unreadable_tables(result, file)
     secs["validate"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -222,3 +223,61 @@ def _text_findings(path: Path, filing, absent: set[str], file: str) -> tuple[lis
             continue  # the table value is not on the page (cut off, or published blank)
         keep.append(f.model_copy(update={"file": file}))
     return keep, True
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
+
+
+def _decisions_as_items(filing, absent: set[str], file: str) -> list[Finding]:
+    """A-15: 处理决定数量 = 上一年项目数量 + 本年增/减 in every row where all three are
+    published and the sum is not 0, with at least one such row whose 增/减 is not 0."""
+    from ..layout import cell_positions, sheet_ref
+    from .rules import DECISIONS_AS_ITEMS as P
+
+    spec = filing.spec
+    table = spec.table_by_code.get(P.table)
+    if table is None:
+        return []
+    rows, changed = [], False
+    for row in table.rows:
+        codes = [f"{P.table}.{row.code}.{c}" for c in (P.prev, P.change, P.decisions)]
+        if any(c not in spec.cells or c in absent for c in codes):
+            continue
+        prev, change, decisions = (filing.values.get(c) for c in codes)
+        if not all(_number(v) for v in (prev, change, decisions)) or prev + change == 0:
+            continue
+        if decisions != prev + change:
+            return []
+        rows.append((row, codes, prev, change, decisions))
+        changed = changed or change != 0
+    if not rows or not changed:
+        return []
+    sign = lambda v: f"+{v:g}" if v >= 0 else f"{v:g}"  # noqa: E731
+    said = "；".join(f"{r.short or r.label}：{p:g}{sign(c)}={d:g}" for r, _, p, c, d in rows)
+    cells = tuple(c for _, codes, *_ in rows for c in codes)
+    pos = cell_positions(spec).get(rows[0][1][2])
+    return [RULE_BY_ID["A-15"].finding(
+        where=sheet_ref(*pos) if pos else "", quote=said, tname=table.number, rows=said, file=file,
+    ).model_copy(update={"cells": cells})]
+
+
+def _unreadable_tables(result, file: str) -> list[Finding]:
+    """A-16: one finding per table where rows (at least ``STRUCTURE_DAMAGE_MIN_ROWS``) could not
+    be given to columns (the importer's ``cells_unreadable`` state, its I-12 decisions)."""
+    from ..gaps import source_gaps
+    from .rules import STRUCTURE_DAMAGE_MIN_ROWS
+
+    spec = result.filing.spec
+    _, unreadable = source_gaps(result.filing)
+    out = []
+    for table in spec.tables:
+        cells = tuple(c.code for c in table.cells if c.code in unreadable)
+        if len({spec.cells[c].row for c in cells}) < STRUCTURE_DAMAGE_MIN_ROWS:
+            continue
+        where = next((f.locations[0] for f in result.findings
+                      if f.rule == "I-12" and f.locations and set(f.cells) & set(cells)), "")
+        out.append(RULE_BY_ID["A-16"].finding(
+            where=where, tname=table.number, n=len(cells), first=spec.cell_label(cells[0]), file=file,
+        ).model_copy(update={"cells": cells}))
+    return out

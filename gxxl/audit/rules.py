@@ -100,8 +100,34 @@ AUDIT_RULES: tuple[AuditRule, ...] = (
     _R("A-12", "info", K_OTHER, "统计表无法按表格读取",
        "页面中有统计表的栏目名称，但表格被拆成了零散的文字（每格一行等），无法还原各单元格",
        "第{n}部分中出现了{tname}的栏目名称，但表格结构已丢失（如每个单元格各占一行），无法读取数字，未作勾稽审查"),
+    _R("A-15", "warning", K_VALUES, "“处理决定数量”疑填为项目数量",
+       "2019年格式表二第（五）（六）项的“处理决定数量”是本年作出的处理决定数，不是本年末的项目数量"
+       "（上一年项目数量+本年增/减）；各行都恰好相等，是对2019年模板的常见误读（参考资料 §2.2）",
+       "{tname}各行的处理决定数量都等于上一年项目数量+本年增/减（{rows}），疑将本年项目数量误填为处理决定数量"),
+    _R("A-16", "warning", K_VALUES, "统计表结构损坏",
+       "页面中统计表有两行以上的数字个数与栏目不符，无法确定各数字所在的栏目（导入时按“无法识别”留空）",
+       "{tname}结构损坏：{n}个单元格无法对应到栏目（如{first}），这些单元格未作勾稽审查"),
 )
 RULE_BY_ID: dict[str, AuditRule] = {r.id: r for r in AUDIT_RULES}
+
+
+@dataclass(frozen=True)
+class ItemCountPattern:
+    """A-15's data: in ``table``, the rows that have all three columns are checked."""
+    table: str
+    prev: str
+    change: str
+    decisions: str
+
+
+#: 2019 试行 表二 第（五）（六）项 (cell codes T2.<row>.prev_items/change/decisions); a format
+#: without these columns (2021) has no row to check
+DECISIONS_AS_ITEMS = ItemCountPattern(table="T2", prev="prev_items", change="change", decisions="decisions")
+
+#: A-16: a table counts as structurally damaged when at least this many of its rows could not be
+#: given to columns; one such row alone (a stray number in an otherwise blank row) is the
+#: importer's I-12 note in the kept workbook and, if the rest is blank, A-10
+STRUCTURE_DAMAGE_MIN_ROWS = 2
 
 #: the engine's rule IDs → kind of defect (prefix match for families such as L-*)
 _ENGINE_KINDS: dict[str, str] = {

@@ -70,11 +70,10 @@ def _build(args) -> int:
 
     _, infos = udf_sources()
     if args.json:
-        import json
+        from .output import print_json
 
-        json.dump({"output": str(out), "xlwings": XLWINGS_PIN, "buttons": [b.label for b in buttons()],
-                   "functions": [i.name for i in infos]}, sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json({"output": str(out), "xlwings": XLWINGS_PIN, "buttons": [b.label for b in buttons()],
+                    "functions": [i.name for i in infos]})
         return 0
     print(f"已生成加载项：{out}（xlwings {XLWINGS_PIN}；功能区按钮 {len(buttons())} 个：{'、'.join(b.label for b in buttons())}；"
           f"工作表函数 {len(infos)} 个：{'、'.join(i.name for i in infos)}）")

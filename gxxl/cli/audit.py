@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import UserError
+from . import UserError, progress
 from .output import display_path
 
 HELP = "年报审查：一次审查一个地区已发布的全部年度报告（网页、Word、PDF、文本或网址列表），生成审查结果工作簿"
@@ -29,38 +29,26 @@ def add_arguments(p) -> None:
     p.add_argument("--max-size", metavar="KB", default="20480", help="单个网页的大小上限（默认 20480 KB）")
 
 
-def _number(text: str, name: str, *, lo: float, hi: float, integer: bool = False):
-    try:
-        v = int(str(text).strip()) if integer else float(str(text).strip())
-    except ValueError:
-        raise UserError(f"{name} 应为{'整数' if integer else '数字'}：「{text}」") from None
-    if not lo <= v <= hi:
-        raise UserError(f"{name} 应在 {lo:g} 到 {hi:g} 之间：「{text}」")
-    return v
-
-
 def run(args) -> int:
     from ..audit import Options, run_audit
-    from ..errors import Interrupted, OutputError, OutputExistsError
+    from ..errors import Interrupted
+    from ..fileio import check_output
+
     if not args.output and not args.json:
         raise UserError("请用 -o 指定输出的审查结果工作簿，如 -o 审查结果.xlsx（或加 --json 只输出 JSON）")
     out = Path(args.output) if args.output else None
     if out is not None:
         if out.suffix.lower() != ".xlsx":
             raise UserError(f"{args.output}：输出文件应为 .xlsx 工作簿")
-        if out.exists() and not args.force:
-            raise OutputExistsError(out)
-        for s in args.sources:
-            sp = Path(s)
-            if sp.exists() and sp.is_file() and sp.resolve() == out.resolve():
-                raise OutputError(f"{args.output}：输出文件不能是输入文件，否则原文件会被覆盖；请换一个输出文件名", path=out)
+        # the output gate before any download: never over an input (links included), --force to replace
+        check_output(out, force=args.force, inputs=tuple(Path(s) for s in args.sources if Path(s).is_file()))
     opts = Options(
         inputs=list(args.sources), output=out, grades=args.grades, force=args.force,
-        jobs=_number(args.jobs, "--jobs", lo=1, hi=256, integer=True) if args.jobs else None,
+        jobs=progress.number(args.jobs, "--jobs", lo=1, hi=256, integer=True) if args.jobs else None,
         keep_workbooks=not args.no_workbooks,
-        timeout=_number(args.timeout, "--timeout", lo=1, hi=600),
-        delay=_number(args.delay, "--delay", lo=0, hi=60),
-        max_bytes=_number(args.max_size, "--max-size", lo=1, hi=200 * 1024, integer=True) * 1024,
+        timeout=progress.number(args.timeout, "--timeout", lo=1, hi=600),
+        delay=progress.number(args.delay, "--delay", lo=0, hi=60),
+        max_bytes=progress.number(args.max_size, "--max-size", lo=1, hi=200 * 1024, integer=True) * 1024,
     )
     bar = AuditProgress(sys.stderr)
     first = [True]
@@ -115,42 +103,11 @@ def _json(a) -> dict:
     }
 
 
-class AuditProgress:
-    """One line on stderr (only when it is a terminal): downloads, then pages audited."""
-
-    WIDTH = 30
-
-    def __init__(self, stream):
-        import time
-
-        self.stream, self.clock = stream, time.perf_counter
-        try:
-            self.enabled = stream.isatty()
-        except (AttributeError, ValueError):
-            self.enabled = False
-        self.start = self.clock()
-        self.last = 0.0
-        self.shown = False
+class AuditProgress(progress.ProgressBar):
+    """Downloads, then pages audited, then writing the workbook."""
 
     def __call__(self, phase: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        now = self.clock()
-        if phase != "write" and done not in (0, total) and now - self.last < 0.1:
-            return
-        self.last = now
         if phase == "write":
-            line = "正在写出审查结果……"
+            self.line("正在写出审查结果……")
         else:
-            what = "下载网页" if phase == "fetch" else "审查报告"
-            frac = done / total if total else 1.0
-            filled = int(self.WIDTH * frac)
-            line = f"{what} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total}（{frac:.0%}），已用 {now - self.start:.1f} 秒"
-        self.stream.write("\r\x1b[2K" + line)
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.enabled and self.shown:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
+            self.bar("下载网页" if phase == "fetch" else "审查报告", done, total)

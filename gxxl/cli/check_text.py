@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 HELP = "核对报告文字：找出草稿或已发布报告中与统计表不一致的数字和百分比，以及文字本身对不上的合计、百分比"
 
 
@@ -17,14 +15,11 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from .. import api
-    from .output import display_path, findings_table, summary_line
+    from .output import display_path, findings_table, print_json, summary_line
 
     result = api.check_text(args.draft, args.against)
     if args.json:
-        import json
-
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json(result.to_json())
         return result.exit_code
 
     arith = result.arithmetic

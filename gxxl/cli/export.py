@@ -36,7 +36,7 @@ def run(args) -> int:
     from ..errors import OutputExistsError, UserError
     from ..frame import write_frame
     from .inputs import expand
-    from .output import display_path
+    from .output import display_path, print_json
 
     out = Path(args.output)
     if out.suffix.lower() not in (".csv", ".xlsx"):
@@ -59,14 +59,10 @@ def run(args) -> int:
     frame = api.read_frame(f for f in filings if f.readable)
     write_frame(frame, out, force=args.force)
     if args.json:
-        import json
-
-        json.dump({"output": str(out), "files": len(paths), "exported": len(filings) - len(unreadable),
-                   "rows": len(frame),
-                   "unreadable": [{"file": f.source, "reason": f.findings[0].message if f.findings else ""}
-                                  for f in unreadable]},
-                  sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json({"output": str(out), "files": len(paths), "exported": len(filings) - len(unreadable),
+                    "rows": len(frame),
+                    "unreadable": [{"file": f.source, "reason": f.findings[0].message if f.findings else ""}
+                                   for f in unreadable]})
     else:
         print(f"已导出：{display_path(out)}（{len(filings) - len(unreadable)} 个文件，{len(frame)} 行）")
         for f in unreadable:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from ..errors import UserError
 
 HELP = "导入：把已发布的年报（文本、网页、Word、PDF）或其他样式的工作簿中的统计表，按栏目名称识别后转成本系统的工作簿"
@@ -26,7 +24,7 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     from .. import api
     from ..importer import STATE_ZH
-    from .output import display_path, findings_table, summary_line
+    from .output import display_path, findings_table, print_json, summary_line
 
     year = None
     if args.year is not None:
@@ -40,20 +38,14 @@ def run(args) -> int:
     src, out = args.source, args.output
     if not imported.found_any:
         if args.json:
-            import json
-
-            json.dump(imported.to_json(), sys.stdout, ensure_ascii=False, indent=1)
-            print()
+            print_json(imported.to_json())
             return imported.exit_code
         print(f"\n== {display_path(src)}")
         print(findings_table(result.findings, show_info=not args.no_info))
         print(f"\n   来源中没有找到任何统计表（{'、'.join(t.number for t in result.spec.tables)}），未生成 {display_path(out)}")
         return imported.exit_code
     if args.json:
-        import json
-
-        json.dump(imported.to_json(), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json(imported.to_json())
         return imported.exit_code
     spec = result.spec
     cover = result.filing.cover

@@ -60,3 +60,12 @@ def display_path(p: str | Path) -> str:
         return str(p.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(p)
+
+
+def print_json(obj) -> None:
+    """``--json`` output: one JSON document on stdout (Chinese kept readable), then a newline."""
+    import json
+    import sys
+
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=1)
+    print()

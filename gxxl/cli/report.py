@@ -69,7 +69,7 @@ def _flags(args) -> tuple[str | None, str | None, bool]:
 def run(args) -> int:
     from .. import api
     from ..errors import UserError
-    from .output import display_path, findings_table
+    from .output import display_path, findings_table, print_json
 
     to, table_format, old_force = _flags(args)
     if args.in_place and to is None and args.output is None:
@@ -94,10 +94,7 @@ def run(args) -> int:
         result = api.report(args.file, args.output, ignore_errors=True, **kw)
 
     if args.json:
-        import json
-
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json(result.to_json())
         return result.exit_code
     from ..report.outputs import OUTPUT_TYPES
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 from ..errors import UserError
+from . import progress
 
 HELP = "汇总：把各单位的统计表按栏目逐项相加，生成同一模板的汇总表（附报送情况、缺报单位、明细、校验结果）"
 
@@ -63,8 +63,8 @@ def run(args) -> int:
 
     if not args.output:
         raise UserError("请用 -o 指定输出的汇总表，如 -o 示例县2024年汇总.xlsx")
-    year = _int(args.year, "--year", lo=YEAR_MIN, hi=YEAR_MAX) if args.year else None
-    jobs = _int(args.jobs, "--jobs", lo=1, hi=256) if args.jobs else None
+    year = progress.number(args.year, "--year", lo=YEAR_MIN, hi=YEAR_MAX, integer=True) if args.year else None
+    jobs = progress.number(args.jobs, "--jobs", lo=1, hi=256, integer=True) if args.jobs else None
     bar = ProgressBar(sys.stderr)
     try:
         result = api.rollup(args.inputs, output=args.output, unit=args.unit or "", level=args.level, year=year,
@@ -75,10 +75,9 @@ def run(args) -> int:
     for note in result.collected.notes:
         print(f"gxxl：{note}", file=sys.stderr)
     if args.json:
-        import json
+        from .output import print_json
 
-        json.dump(to_json(result), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json(to_json(result))
     else:
         print(summary(result))
     return exit_code(result)
@@ -101,16 +100,6 @@ def to_json(result) -> dict:
     }
 
 
-def _int(text: str, name: str, *, lo: int, hi: int) -> int:
-    try:
-        v = int(str(text).strip())
-    except ValueError:
-        raise UserError(f"{name} 应为整数：「{text}」") from None
-    if not lo <= v <= hi:
-        raise UserError(f"{name} 应在 {lo} 到 {hi} 之间：「{text}」")
-    return v
-
-
 def exit_code(result) -> int:
     from ..rollup import INCLUDED
 
@@ -120,45 +109,14 @@ def exit_code(result) -> int:
     return 0 if clean else 1
 
 
-class ProgressBar:
-    """A one-line progress bar on stderr, only when stderr is a terminal."""
-
-    WIDTH = 30
-
-    def __init__(self, stream):
-        self.stream = getattr(stream, "raw", stream)  # our own escape sequences bypass gxxl.term
-        try:
-            self.enabled = stream.isatty()
-        except (AttributeError, ValueError):
-            self.enabled = False
-        self.start = time.perf_counter()
-        self.last = 0.0
-        self.shown = False
+class ProgressBar(progress.ProgressBar):
+    """Reading and checking the files, then writing the roll-up."""
 
     def __call__(self, phase: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        now = time.perf_counter()
         if phase == "scan":
-            if done not in (0, total) and now - self.last < 0.1:
-                return
-            self.last = now
-            elapsed = now - self.start
-            frac = done / total if total else 1.0
-            filled = int(self.WIDTH * frac)
-            eta = f"，预计还需 {elapsed / frac - elapsed:.0f} 秒" if 0 < frac < 1 and elapsed > 1 else ""
-            line = f"读取并校验 [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total}（{frac:.0%}），已用 {elapsed:.1f} 秒{eta}"
+            self.bar("读取并校验", done, total, eta=True)
         else:
-            line = "正在写出汇总表……"
-        self.stream.write("\r\x1b[2K" + line)
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.enabled and self.shown:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
-            self.shown = False
+            self.line("正在写出汇总表……")
 
 
 def summary(result) -> str:

@@ -19,12 +19,9 @@ def run(args) -> int:
     out = api.template(args.output, format=args.format, force=args.force)
     spec = get_spec(args.format)
     if args.json:
-        import json
-        import sys
+        from .output import print_json
 
-        json.dump({"output": str(out), "format": spec.id, "name": spec.name, "basis": spec.basis},
-                  sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json({"output": str(out), "format": spec.id, "name": spec.name, "basis": spec.basis})
         return 0
     print(f"已生成模板：{out}（{spec.name}，{spec.basis}）")
     return 0

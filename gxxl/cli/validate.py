@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import MSG_OUTPUT_IS_INPUT, UserError
 from .inputs import expand
-from .output import display_path
+from .output import display_path, print_json
 
 HELP = "校验统计表：逐条检查勾稽关系，指出单元格、报告值和计算值"
 
@@ -66,10 +66,7 @@ def run(args) -> int:
                 print(f"  已写出标注副本：{display_path(targets[p])}")
     if args.json:
         payload = [{**checked.to_json(), "file": str(p)} for p, checked in results]
-        import json
-
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print_json(payload)
     elif len(results) > 1:
         bad = sum(1 for _, c in results if not c.ok)
         print(f"\n共 {len(results)} 个文件：{len(results) - bad} 个无错误，{bad} 个有错误或无法读取")

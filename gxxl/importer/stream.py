@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..spec import FormatSpec, TableSpec
+from ..spec import TableSpec
 from ..locate.match import kind_of, similarity
 
 #: a row label must be at least this similar to the official one
@@ -174,10 +174,6 @@ def _score(text: str, official: str) -> float:
 
 def _row_columns(table: TableSpec, row_code: str) -> list[str]:
     return [cs.code for cs in sorted((c for c in table.cells if c.row == row_code), key=lambda c: c.c)]
-
-
-def _labels_after(tokens: list[Token], i: int) -> list[int]:
-    return [j for j in range(i, len(tokens)) if tokens[j].kind == "label"]
 
 
 #: column headers are never row labels (「总计」 is not 「（七）总计」, 「其他」 not 「3.其他」)
@@ -364,7 +360,3 @@ def match_table(tokens: list[Token], table: TableSpec) -> StreamHit | None:
 def label_texts(tokens: list[Token]) -> list[str]:
     """The label texts of the stream (for the format detector)."""
     return [_clean(t.text) for t in tokens if t.kind == "label" and len(t.text) <= 60]
-
-
-def spec_rows_found(tokens: list[Token], spec: FormatSpec) -> int:
-    return sum((h.rows_found if h else 0) for h in (match_table(tokens, t) for t in spec.tables))

@@ -24,6 +24,7 @@ from ..findings import Finding, fmt_num
 from bisect import bisect_right
 
 from .claims import CHANGE_WORDS, cn_number, prepare
+from .numbers import decimal_value as _num
 from .numbers import fmt_percent, printed_matches, ratio_percent
 
 SEVERITY = "warning"
@@ -108,10 +109,6 @@ def _quote(sent: str) -> str:
 def _finding(rule: str, paragraph: int, sent: str, what: str, reported, computed, source) -> Finding:
     return Finding(rule=rule, severity=SEVERITY, message=f"第{paragraph}段“{_quote(sent)}”：{what}",
                    reported=reported, computed=computed, file=source)
-
-
-def _num(d: Decimal):
-    return int(d) if d == d.to_integral_value() else float(d)
 
 
 # --------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ..filing import Filing
 from ..findings import Finding, fmt_num
 from .claims import Claim, Quantity, extract, quantities
 from .draft import Paragraph, read_draft
+from .numbers import decimal_value as _num
 from .numbers import fmt_percent, printed_matches, ratio_percent
 
 SEVERITY = "warning"
@@ -285,12 +286,6 @@ def _claimed_text(c: Claim, q: Quantity) -> str:
 
 def _said(c: Claim) -> str:
     return f"“{c.surface}”" if c.surface else "为0"
-
-
-def _num(d: Decimal | None):
-    if d is None:
-        return None
-    return int(d) if d == d.to_integral_value() else float(d)
 
 
 def _quote(sentence: str, surface: str, pos: int = -1) -> str:

@@ -17,6 +17,13 @@ from fractions import Fraction
 from ..findings import fmt_num
 
 
+def decimal_value(d: Decimal | None) -> int | float | None:
+    """A parsed Decimal as the plain number a finding carries: 258, 0.35 (None stays None)."""
+    if d is None:
+        return None
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
 def ratio_percent(part: int | float, base: int | float) -> Fraction | None:
     """part/base as an exact percentage (None when the base is 0)."""
     if not base:

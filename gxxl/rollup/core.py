@@ -125,6 +125,7 @@ def _run(opts: Options, progress: Progress | None = None) -> Result:
                          jobs=opts.jobs, progress=progress)
         t2 = time.perf_counter()
         entries = [P.Entry(no=i + 1, source=src, scan=sc) for i, (src, sc) in enumerate(zip(collected.sources, scans))]
+        _none_readable(collected.sources, scans)
         year, year_inferred = _year(opts.year, scans)
         spec = spec_for_year(year)
         if spec is None:
@@ -239,6 +240,19 @@ def scan_all(paths: list[Path], skip: list[bool], *, jobs: int | None = None,
 # --------------------------------------------------------------------------------------
 # year, level, sums
 # --------------------------------------------------------------------------------------
+def _none_readable(sources, scans: list[Scan | None]) -> None:
+    """Stop with the files' own reasons when not one of them can be read (nothing to sum)."""
+    if any(s is not None and s.readable for s in scans):
+        return
+    reasons = []
+    for src, sc in list(zip(sources, scans))[:3]:
+        why = src.problem or (sc.file_note if sc is not None else "") or "无法读取"
+        reasons.append(f"{src.display}：{why}")
+    more = "；……" if len(scans) > 3 else ""
+    raise RollupError(f"收到的 {len(scans)} 个文件都无法作为统计表读取，未生成汇总表（" + "；".join(reasons) + more
+                      + "）；可先用 gxxl validate 查看各文件的问题")
+
+
 def _year(given: int | None, scans: list[Scan | None]) -> tuple[int, bool]:
     if given:
         return given, False
