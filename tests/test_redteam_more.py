@@ -192,3 +192,33 @@ def test_check_text_ignores_the_charts_of_a_generated_html_report(tmp_path, agai
     assert payload["findings"] == [] and payload["arithmetic_checked"] >= 10
     if against:
         assert payload["claims"] >= 30 and payload["contradictions"] == 0
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:  # bound and closed again: nothing listens there
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_audit_url_list_with_odd_addresses(tmp_path):
+    """A list with one ftp:/file: line was audited as a 「page」 (A-13 不像是年报); a malformed
+    address (「http://[::1」) crashed the run with a ValueError traceback."""
+    port = _closed_port()
+    urls = [f"http://127.0.0.1:{port}/a.html", "http://127.0.0.1:port/", "ftp://127.0.0.1/a",
+            "file:///etc/passwd", "http://[::1"]
+    (tmp_path / "网址.txt").write_text("# 审查名单\n" + "\n".join(urls) + "\n", encoding="utf-8")
+    r = gx(tmp_path, "audit", "网址.txt", "-o", "a.xlsx", "--delay", "0", "--timeout", "5", "--json")
+    no_traceback(r)
+    assert r.returncode == 1, r.stderr
+    reports = json.loads(r.stdout)["reports"]
+    assert [x["source"] for x in reports] == urls
+    messages = [[f["message"] for f in x["findings"] if f["rule"] == "A-0"] for x in reports]
+    assert all(len(m) == 1 for m in messages), messages
+    assert "连接被拒绝" in messages[0][0]
+    assert "网址格式不对" in messages[1][0] and "网址格式不对" in messages[4][0]
+    assert "只支持 http/https 网址" in messages[2][0] and "只支持 http/https 网址" in messages[3][0]
+    r = gx(tmp_path, "audit", "http://[::1", "-o", "b.xlsx", "--delay", "0")
+    no_traceback(r)
+    assert r.returncode == 1 and (tmp_path / "b.xlsx").exists()

@@ -30,6 +30,7 @@ MAX_URL_LIST_BYTES = 5 * 1024 * 1024
 URL_INDEX = "网址对照.tsv"
 USER_AGENT = "gxxl-audit/0.1 (government information disclosure annual report review)"
 _URL = re.compile(r"^https?://[^\s]+$", re.I)
+_ANY_URL = re.compile(r"^[a-z][a-z0-9+.-]{1,15}://\S*$", re.I)
 
 
 @dataclass
@@ -55,7 +56,9 @@ def url_list(path: Path) -> list[str] | None:
     except (UnicodeDecodeError, OSError):
         return None
     lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
-    if lines and all(is_url(ln) for ln in lines):
+    # any scheme counts (ftp:, file: …): such a line is refused per address when fetched
+    # («只支持 http/https 网址»), instead of the whole list being audited as a 「page」
+    if lines and all(_ANY_URL.match(ln) for ln in lines) and any(is_url(ln) for ln in lines):
         return lines
     return None
 
@@ -142,10 +145,31 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_HttpOnlyRedirects())
 
 
+def _reason_zh(reason: object) -> str:
+    """A connection failure in Chinese where it is a common one, else as the system says it."""
+    import errno
+    import socket
+
+    if isinstance(reason, socket.gaierror):
+        return "找不到该网站（域名无法解析）"
+    if isinstance(reason, OSError):
+        zh = {errno.ECONNREFUSED: "连接被拒绝", errno.ECONNRESET: "连接被对方重置",
+              errno.EHOSTUNREACH: "网络不通", errno.ENETUNREACH: "网络不通"}.get(reason.errno or 0)
+        if zh:
+            return zh
+    return str(reason)
+
+
 def fetch(item: Item, index: int, folder: Path, *, timeout: float, max_bytes: int) -> None:
     """Download ``item.source`` into ``folder``; on failure set ``item.error`` (never raises)."""
     url = item.source
-    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    try:
+        parts = urllib.parse.urlsplit(url)
+        scheme = parts.scheme.lower()
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:  # 「http://[::1」, 「http://host:port」 …
+        item.error = f"{url}：网址格式不对，无法下载"
+        return
     if scheme not in ("http", "https"):
         item.error = f"{url}：只支持 http/https 网址"
         return
@@ -172,7 +196,7 @@ def fetch(item: Item, index: int, folder: Path, *, timeout: float, max_bytes: in
         return
     except urllib.error.URLError as e:
         reason = e.reason
-        text = "连接超时" if isinstance(reason, TimeoutError) or "timed out" in str(reason) else f"无法连接（{reason}）"
+        text = "连接超时" if isinstance(reason, TimeoutError) or "timed out" in str(reason) else f"无法连接（{_reason_zh(reason)}）"
         item.error = f"{url}：下载失败，{text}"
         return
     except TimeoutError:
