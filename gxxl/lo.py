@@ -144,6 +144,9 @@ def _run_soffice(args: list[str], timeout: float) -> tuple[int, str, str]:
     ]
     env = dict(os.environ)
     env.pop("DISPLAY", None)  # never try to reach an X server
+    tmp = profile / "tmp"  # soffice's own temporary files (lu*.tmp) go with the profile
+    tmp.mkdir()
+    env["TMPDIR"] = env["TMP"] = env["TEMP"] = str(tmp)
     try:
         proc = subprocess.Popen(
             cmd,
@@ -165,6 +168,16 @@ def _run_soffice(args: list[str], timeout: float) -> tuple[int, str, str]:
                 f"LibreOffice 转换超时（超过 {timeout:g} 秒），已终止进程",
                 stderr=err.decode("utf-8", "replace"),
             ) from None
+        except BaseException:
+            # Ctrl-C or SIGTERM (gxxl.errors.Interrupted): soffice runs in its own session and
+            # never sees them; stop it before its profile is removed, or it outlives gxxl and
+            # leaves the profile (and its lu*.tmp files) behind in the temporary folder
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+            raise
         return (
             proc.returncode,
             out.decode("utf-8", "replace"),

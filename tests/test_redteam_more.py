@@ -222,3 +222,48 @@ def test_audit_url_list_with_odd_addresses(tmp_path):
     r = gx(tmp_path, "audit", "http://[::1", "-o", "b.xlsx", "--delay", "0")
     no_traceback(r)
     assert r.returncode == 1 and (tmp_path / "b.xlsx").exists()
+
+
+def _processes_mentioning(needle: str) -> list[int]:
+    """Processes whose command line contains ``needle`` (soffice.bin names its profile folder)."""
+    found = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                if needle.encode() in (p / "cmdline").read_bytes():
+                    found.append(int(p.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_ctrl_c_during_pdf_conversion_stops_soffice_and_leaves_no_temp_files(tmp_path, soffice):
+    """soffice runs in its own session, so Ctrl-C never reached it: gxxl removed its profile
+    while it kept running, and the profile and soffice's lu*.tmp files stayed in /tmp."""
+    import signal
+    import time
+
+    (tmp_path / "a.xlsx").write_bytes(SAMPLE.read_bytes())
+    private = tmp_path / "tmp"
+    private.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TMPDIR=str(private))
+    p = subprocess.Popen([sys.executable, "-m", "gxxl", "report", "a.xlsx", "-o", "r.pdf"], cwd=tmp_path, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    kids: list[int] = []
+    while not kids and p.poll() is None and time.monotonic() < deadline:
+        kids = _processes_mentioning(str(private))  # soffice with its profile in our TMPDIR
+        time.sleep(0.02)
+    assert kids, "soffice never started"
+    time.sleep(0.3)  # soffice is converting
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    no_traceback(subprocess.CompletedProcess(p.args, p.returncode, out, err))
+    assert p.returncode == 130, err
+    assert "已中断" in err
+    assert not (tmp_path / "r.pdf").exists()
+    time.sleep(0.5)
+    assert _processes_mentioning(str(private)) == []  # soffice stopped with gxxl
+    assert list(private.iterdir()) == []  # no gxxl-lo-profile-*, no lu*.tmp
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["a.xlsx", "tmp"]
