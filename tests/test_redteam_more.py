@@ -267,3 +267,13 @@ def test_ctrl_c_during_pdf_conversion_stops_soffice_and_leaves_no_temp_files(tmp
     assert _processes_mentioning(str(private)) == []  # soffice stopped with gxxl
     assert list(private.iterdir()) == []  # no gxxl-lo-profile-*, no lu*.tmp
     assert sorted(x.name for x in tmp_path.iterdir()) == ["a.xlsx", "tmp"]
+
+
+def test_check_text_names_an_empty_file_and_lists_pdf(tmp_path):
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    (tmp_path / "draft.abc").write_text("x", encoding="utf-8")
+    r = gx(tmp_path, "check-text", "empty.xlsx")
+    no_traceback(r)
+    assert r.returncode == 2 and r.stderr.startswith("gxxl：empty.xlsx：文件为空（0 字节）")
+    r = gx(tmp_path, "check-text", "draft.abc")
+    assert r.returncode == 2 and ".pdf" in r.stderr and "draft.abc" in r.stderr

@@ -64,7 +64,9 @@ def read_draft(path: str | Path) -> list[Paragraph]:
     elif ext in TEXT_EXT or not ext:
         texts = _plain(decode_bytes(path.read_bytes()))
     else:
-        raise DraftError(f"{path.name}：无法识别的文件类型 {ext}，请使用 .docx、.txt 或 .html")
+        if path.stat().st_size == 0:
+            raise DraftError(f"{path.name}：文件为空（0 字节），没有可核对的文字")
+        raise DraftError(f"{path.name}：无法识别的文件类型 {ext}，请使用 .docx、.txt、.html 或 .pdf")
     out = []
     for t in texts:
         t = t.strip().strip("\u3000")
