@@ -17,6 +17,32 @@ SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 
 
+#: the real seed-004 workbook (a clean, complete 2021-format filing)
+SEED004 = WORKBOOKS / "seed004_某区人民政府办公室_2024.xlsx"
+
+
+def need(ok: bool, what: str) -> None:
+    """A system tool the test needs: its absence fails in CI (install-system should have
+    installed it) and skips elsewhere."""
+    import os
+
+    if not ok:
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail(f"未找到 {what}；CI 应先运行 .ci/install-system")
+        pytest.skip(f"{what} not installed")
+
+
+def run_gxxl(*args):
+    """``python -m gxxl ARGS`` from this checkout (PYTHONPATH first), output as text."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "gxxl", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, env=env)
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 

@@ -8,42 +8,26 @@ printed into the side margins (no table wider than the page).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import WORKBOOKS
+from conftest import SEED004, WORKBOOKS, need, run_gxxl
 from gxxl import lo
 
 pytestmark = pytest.mark.libreoffice
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED004 = WORKBOOKS / "seed004_某区人民政府办公室_2024.xlsx"
-
-
-def _need(ok: bool, what: str):
-    if not ok:
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail(f"未找到 {what}；CI 应先运行 .ci/install-system")
-        pytest.skip(f"{what} not installed")
-
-
-def gxxl(*args):
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "gxxl", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, env=env)
+gxxl = run_gxxl
 
 
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory):
-    _need(lo.find_soffice() is not None, "LibreOffice（soffice）")
+    need(lo.find_soffice() is not None, "LibreOffice（soffice）")
     for tool in ("pdftoppm", "pdftotext", "pdffonts", "pdfinfo"):
-        _need(shutil.which(tool) is not None, f"{tool}（poppler-utils）")
+        need(shutil.which(tool) is not None, f"{tool}（poppler-utils）")
     tmp = tmp_path_factory.mktemp("pdf")
     rollup = tmp / "示例县汇总.xlsx"
     books = sorted(str(p) for p in WORKBOOKS.glob("示例县_*.xlsx"))

@@ -14,32 +14,18 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from gxxl import lo
-from conftest import WORKBOOKS
+from conftest import SEED004, WORKBOOKS, need, run_gxxl
 
 pytestmark = pytest.mark.libreoffice
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED004 = WORKBOOKS / "seed004_某区人民政府办公室_2024.xlsx"
-
-
-def _need(ok: bool, what: str):
-    if not ok:
-        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-            pytest.fail(f"未找到 {what}；CI 应先运行 .ci/install-system")
-        pytest.skip(f"{what} not installed")
-
-
-def gxxl(*args):
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "gxxl", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, env=env)
+gxxl = run_gxxl
 
 
 def pages_text(pdf: Path) -> list[str]:
@@ -69,8 +55,8 @@ def by_sheet(pdf: Path, unit: str, titles: list[str]) -> dict[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory):
-    _need(lo.find_soffice() is not None, "LibreOffice（soffice）")
-    _need(shutil.which("pdftotext") is not None, "pdftotext（poppler-utils）")
+    need(lo.find_soffice() is not None, "LibreOffice（soffice）")
+    need(shutil.which("pdftotext") is not None, "pdftotext（poppler-utils）")
     tmp = tmp_path_factory.mktemp("print")
     books = sorted(str(p) for p in WORKBOOKS.glob("示例县_*.xlsx"))
     rollup = tmp / "示例县汇总.xlsx"
@@ -217,7 +203,7 @@ def test_setup_print_on_a_streaming_sheet(tmp_path):
 
 def test_audit_workbook_prints_with_headers_and_page_numbers(tmp_path):
     """The audit sheets (审查汇总, 问题明细, 统计, 评级标准) use the same print setup."""
-    _need(lo.find_soffice() is not None, "LibreOffice（soffice）")
+    need(lo.find_soffice() is not None, "LibreOffice（soffice）")
     corpus = ROOT.parent / "shared" / "corpus"
     pages = sorted(corpus.glob("*/page.txt"))[:6] if corpus.is_dir() else []
     if not pages:
