@@ -288,6 +288,7 @@ def match_rows(tokens: list[Token], table: TableSpec) -> StreamHit | None:
     for i0, k0 in starts[:20]:
         hit = StreamHit(table=table)
         pos = i0
+        missing: list = []  # rows not found since the last row that was
         for k in range(k0, len(rows)):
             row = rows[k]
             cols = _row_columns(table, row.code)
@@ -295,7 +296,11 @@ def match_rows(tokens: list[Token], table: TableSpec) -> StreamHit | None:
             if found is None:
                 for code in cols:
                     hit.cells[code] = StreamCell("absent")
+                missing.append(row)
                 continue
+            if missing:
+                _orphans(hit, table, missing, tokens[pos:found[0]])
+                missing = []
             _, end, _ = found
             end = _skip_fragments(tokens, end, [r.label for r in rows[k + 1:k + 4]])
             vals, at_end = _values(tokens, end)
@@ -307,6 +312,8 @@ def match_rows(tokens: list[Token], table: TableSpec) -> StreamHit | None:
                 hit.unreadable.append((row.short or row.label, why, tokens[found[0]].where))
             hit.rows_found += 1
             pos = end + len(vals)
+        if missing:  # the copy ends after a group heading whose rows lost their labels
+            _orphans(hit, table, missing, _values_after_group(tokens, pos, table))
         if best is None or (hit.rows_found, hit.quality) > (best.rows_found, best.quality):
             best = hit
     if best is None or best.rows_found == 0:
@@ -314,6 +321,44 @@ def match_rows(tokens: list[Token], table: TableSpec) -> StreamHit | None:
     if best.count("value") == 0 and not any(sc.token is not None for sc in best.cells.values()) and best.rows_found < 2:
         return None  # one label and nothing else: not a table
     return best
+
+
+def _orphans(hit: StreamHit, table: TableSpec, missing: list, between: list[Token]) -> None:
+    """Rows whose labels are not on the page while numbers stand where they belong (a page
+    that lost 「1.属于国家秘密」… but kept their 0s): those cells are in the source but cannot
+    be given to rows — unreadable, not absent.  Fewer numbers than one row holds are not
+    enough to say so (a page number, a footnote mark)."""
+    vals = [t for t in between if t.kind == "value" and not t.empty]
+    if len(vals) < len(_row_columns(table, missing[0].code)):
+        return
+    # no more rows than the numbers could fill: the rows after them stay absent (cut off)
+    room, taken = len(vals), []
+    for row in missing:
+        room -= len(_row_columns(table, row.code))
+        if room < 0:
+            break
+        taken.append(row)
+    missing = taken
+    for row in missing:
+        for code in _row_columns(table, row.code):
+            hit.cells[code] = StreamCell("unreadable", vals[0], vals[0].where)
+    first = missing[0].short or missing[0].label
+    shown = "、".join(t.text for t in vals[:12]) + ("…" if len(vals) > 12 else "")
+    hit.unreadable.append((first if len(missing) == 1 else f"{first}等{len(missing)}行",
+                           f"栏目名称不在来源中，其位置有{len(vals)}个值（{shown}），无法对应到行", vals[0].where))
+
+
+def _values_after_group(tokens: list[Token], pos: int, table: TableSpec) -> list[Token]:
+    """The run of values right after ``pos``, past the table's own group headings only
+    (「（三）不予公开」): never reaching into the text or table that follows."""
+    groups = [sp.text for sp in table.layout.spans]
+    i = pos
+    while i < len(tokens) and tokens[i].kind == "label" and any(_score(tokens[i].text, g) >= 0.9 for g in groups):
+        i += 1
+    j = i
+    while j < len(tokens) and tokens[j].kind == "value":
+        j += 1
+    return tokens[i:j]
 
 
 def match_positional(tokens: list[Token], table: TableSpec) -> StreamHit | None:
