@@ -277,3 +277,17 @@ def test_check_text_names_an_empty_file_and_lists_pdf(tmp_path):
     assert r.returncode == 2 and r.stderr.startswith("gxxl：empty.xlsx：文件为空（0 字节）")
     r = gx(tmp_path, "check-text", "draft.abc")
     assert r.returncode == 2 and ".pdf" in r.stderr and "draft.abc" in r.stderr
+
+
+def test_markdown_report_does_not_pass_html_from_the_unit_name(seed_filing, write, tmp_path):
+    """A unit name is text in every output: the Markdown report (often pasted into a CMS that
+    renders HTML) escapes it in the title and headings as the HTML report does."""
+    import gxxl
+
+    seed_filing.cover["unit_name"] = '<script>alert("x")</script>某区人民政府办公室'
+    src = write(seed_filing, "unit.xlsx")
+    out = tmp_path / "报告.md"
+    gxxl.report(src, out)
+    text = out.read_text(encoding="utf-8")
+    assert "<script>" not in text
+    assert "&lt;script&gt;" in text.splitlines()[0]

@@ -23,11 +23,11 @@ def report_markdown(report: Report) -> str:
         if block.kind == "table":
             out.append(table_html(report.spec.table_by_code[block.table], report))
         elif block.kind == "title":
-            out.append(f"# {block.text}")
+            out.append(f"# {_escape_md(block.text)}")
         elif block.kind == "h1":
-            out.append(f"## {block.text}")
+            out.append(f"## {_escape_md(block.text)}")
         elif block.kind == "h2":
-            out.append(f"### {block.text}")
+            out.append(f"### {_escape_md(block.text)}")
         elif block.kind == "notice":
             out.append("> " + _inline(block))
         else:
