@@ -30,7 +30,7 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .errors import InputError, LimitError
 
@@ -227,6 +227,10 @@ class SheetShape:
     #: <row> elements seen, and the column of the last cell in the current row
     row_elems: int = 0
     col_now: int = 0
+    #: the open package while it is checked (for the sheet's name in a message)
+    zf: zipfile.ZipFile | None = field(default=None, repr=False, compare=False)
+    #: False when ``_FAR`` proved the sheet small (rows, cols, cells then stay 0)
+    measured: bool = False
 
     @property
     def area(self) -> int:
@@ -283,29 +287,62 @@ def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory) -
         declared_total += info.file_size
     if declared_total > MAX_TOTAL_BYTES:
         raise _limit(err, "MAX_TOTAL_BYTES", f"解压后共 {human(declared_total)}")
-    names = _sheet_names(zf)
     for info in infos:
         name = info.filename
         low = name.lower()
         if not (low.endswith((".xml", ".rels", ".vml"))):
             continue  # binary parts (images, vbaProject.bin): sizes checked above
         is_sheet = low.startswith("xl/worksheets/") and low.endswith(".xml")
-        sheet = SheetShape(part=name, name=names.get(low, "")) if is_sheet else None
+        sheet = SheetShape(part=name, zf=zf) if is_sheet else None
         is_text = is_sheet or low in ("xl/sharedstrings.xml", "content.xml")
         try:
             shape.total += _scan_part(zf, info, sheet, is_text, err)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
             raise err("文件已损坏（压缩包中的 " + name + " 无法解压），请重新保存或重新发送") from None
         if sheet is not None:
+            sheet.zf = None
             shape.sheets.append(sheet)
+
+
+#: The proof that spares measuring a sheet.  A part of at most ``_SMALL_SHEET`` bytes holds
+#: at most MAX_SHEET_CELLS cells (the shortest cell, ``<c/>``, is four bytes; zipfile never
+#: returns more than the size the directory declares).  When no cell in it matches ``_FAR``,
+#: every cell has its reference as first attribute, at most two letters and four digits: the
+#: extent is at most ZZ9999 (702 × 9,999 cells), within MAX_SHEET_AREA, whatever the order
+#: of the cells (calamine places a cell by its reference; rows without cells take no room).
+#: Excel, WPS, LibreOffice and openpyxl write every cell of a table-sized sheet this way, so
+#: the usual workbook costs one regex pass per sheet; any other sheet is measured exactly.
+_FAR = re.compile(rb'<(?:\w+:)?c(?=[\s/>])(?! r="[A-Z]{1,2}[0-9]{1,4}")')
+_SMALL_SHEET = 4 * MAX_SHEET_CELLS
+assert 702 * 9_999 <= MAX_SHEET_AREA
 
 
 def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape | None, is_text: bool,
                err: ErrorFactory) -> int:
-    """Stream one part: real decompressed size, DOCTYPE, long text runs, sheet extent."""
+    """Stream one part: real decompressed size, DOCTYPE, long text runs; a sheet's extent
+    proven small (``_FAR``) or, failing that, measured exactly in a second pass."""
+    size = 0
+    near = sheet is not None and info.file_size <= _SMALL_SHEET
+    for body in _bodies(zf, info, err):
+        size += len(body)
+        if _DOCTYPE.search(body):
+            raise err(f"{info.filename} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
+        if is_text and _long_run(body):
+            raise _limit(err, "MAX_CELL_TEXT", f"{info.filename} 中有一段文字过长")
+        if near and _FAR.search(body):
+            near = False
+    if sheet is not None and not near:
+        sheet.measured = True
+        for body in _bodies(zf, info, err):
+            _measure(body, sheet, err)
+    return size
+
+
+def _bodies(zf: zipfile.ZipFile, info: zipfile.ZipInfo, err: ErrorFactory) -> Iterator[bytes]:
+    """The part's bytes in pieces of about ``_CHUNK``, each cut just before a ``<`` (no tag
+    is split); the size limit is enforced on the real decompressed bytes."""
     size = 0
     tail = b""
-    first = True
     with zf.open(info) as fh:
         while True:
             block = fh.read(_CHUNK)
@@ -320,24 +357,12 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape | N
                 body, tail = b"", data
             else:
                 body, tail = data[:cut], data[cut:]
-            if first or b"<!" in body:
-                if _DOCTYPE.search(body):
-                    raise err(f"{info.filename} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
-                first = False
-            if is_text and len(tail) > _RUN_BYTES:
-                raise _limit(err, "MAX_CELL_TEXT", f"{info.filename} 中有一段文字过长")
             if len(tail) > _RUN_BYTES * 4:  # a tag or text that never ends
                 raise err(f"{info.filename} 的内容格式异常（一个元素超过 {human(_RUN_BYTES * 4)}），不予读取")
-            if is_text and body and _long_run(body):
-                raise _limit(err, "MAX_CELL_TEXT", f"{info.filename} 中有一段文字过长")
-            if sheet is not None and body:
-                _measure(body, sheet, err)
+            if body:
+                yield body
     if tail:
-        if _DOCTYPE.search(tail):
-            raise err(f"{info.filename} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
-        if sheet is not None:
-            _measure(tail, sheet, err)
-    return size
+        yield tail
 
 
 def _long_run(body: bytes) -> bool:
@@ -404,6 +429,8 @@ def _measure_slow(body: bytes, sheet: SheetShape) -> None:
 
 
 def _sheet_label(sheet: SheetShape) -> str:
+    if not sheet.name and sheet.zf is not None:  # looked up only for a message
+        sheet.name = _sheet_names(sheet.zf).get(sheet.part.lower(), "")
     return f"工作表「{sheet.name}」" if sheet.name else f"工作表部件 {sheet.part}"
 
 

@@ -1,0 +1,97 @@
+"""The gate's sheet-extent check on crafted sheets: the one-regex proof for ordinary sheets
+(every cell referenced within ZZ9999 in a part of at most 16 MB) and the exact measurement
+for every other sheet — the far cell, cells without references, references that are not the
+first attribute, namespaced cells, more cells than the limit."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from gxxl import gate
+from gxxl.errors import InputError, LimitError
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "workbooks" / "seed004_某区人民政府办公室_2024.xlsx"
+
+
+def _with_sheet(dst: Path, sheet_data: bytes) -> Path:
+    """The sample workbook with its sheet3's rows replaced by ``sheet_data``."""
+    with zipfile.ZipFile(SAMPLE) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                head, rest = data.split(b"<sheetData", 1)
+                tail = rest.split(b"</sheetData>", 1)[1]
+                data = head + b"<sheetData>" + sheet_data + b"</sheetData>" + tail
+            zout.writestr(info, data)
+    return dst
+
+
+def _row(r: int | None, cells: list[bytes]) -> bytes:
+    return (b'<row r="%d">' % r if r else b"<row>") + b"".join(cells) + b"</row>"
+
+
+def _sheet_name() -> str:
+    with zipfile.ZipFile(SAMPLE) as zf:
+        return gate._sheet_names(zf)["xl/worksheets/sheet3.xml"]
+
+
+def test_ordinary_workbooks_are_proven_small_without_measuring():
+    workbooks = sorted((ROOT / "workbooks").glob("*.xlsx")) + sorted((ROOT / "templates").glob("*.xlsx"))
+    assert workbooks
+    for path in workbooks:
+        shape = gate.check_workbook(path)
+        assert shape.sheets and not any(s.measured for s in shape.sheets), path.name
+
+
+def test_near_cells_in_any_order_are_proven_small(tmp_path):
+    rows = [_row(9999, [b'<c r="ZZ9999"><v>1</v></c>']), _row(1, [b'<c r="A1"><v>2</v></c>'])]
+    shape = gate.check_workbook(_with_sheet(tmp_path / "near.xlsx", b"".join(rows)))
+    assert not any(s.measured for s in shape.sheets)
+
+
+def test_a_long_sheet_is_measured_and_accepted(tmp_path):
+    rows = [_row(r, [b'<c r="%s%d"><v>%d</v></c>' % (c, r, r) for c in (b"A", b"B", b"C")]) for r in range(1, 20_001)]
+    shape = gate.check_workbook(_with_sheet(tmp_path / "long.xlsx", b"".join(rows)))
+    (sheet,) = [s for s in shape.sheets if s.measured]
+    assert (sheet.rows, sheet.cols, sheet.cells) == (20_000, 3, 60_000)
+
+
+@pytest.mark.parametrize("cells, where", [
+    # three-letter column far out
+    (_row(20_000, [b'<c r="AAA20000"><v>1</v></c>']), "AAA20000"),
+    # the reference is not the first attribute
+    (_row(1_048_576, [b'<c t="n" r="XFD1048576"><v>1</v></c>']), "XFD1048576"),
+    # a namespace prefix on the cell
+    (_row(1_048_576, [b'<x:c r="XFD1048576"><x:v>1</x:v></x:c>']), "XFD1048576"),
+    # cells without references follow the previous cell: 15,000 columns in one row, then row 1,000
+    (_row(1, [b'<c r="A1"><v>1</v></c>'] + [b"<c><v>1</v></c>"] * 15_000) + _row(1_000, [b'<c r="A1000"><v>1</v></c>']),
+     "VDY1000"),  # column 15,001
+], ids=["three-letter column", "reference not first", "namespaced cell", "cells without references"])
+def test_far_extents_are_measured_and_refused(tmp_path, cells, where):
+    path = _with_sheet(tmp_path / "far.xlsx", cells)
+    with pytest.raises(LimitError) as e:
+        gate.check_workbook(path)
+    msg = e.value.message
+    assert "MAX_SHEET_AREA" in msg or "使用范围" in msg
+    assert where in msg and f"工作表「{_sheet_name()}」" in msg
+
+
+def test_more_cells_than_the_limit_in_a_big_part_are_counted(tmp_path):
+    # 4,000,001 one-cell repetitions of A1: a small extent, but too many cells for calamine's memory
+    cells = b'<row r="1">' + b'<c r="A1"/>' * (gate.MAX_SHEET_CELLS + 1) + b"</row>"
+    path = _with_sheet(tmp_path / "many.xlsx", cells)
+    with pytest.raises(LimitError) as e:
+        gate.check_workbook(path)
+    assert "MAX_SHEET_CELLS" in e.value.message or f"{gate.MAX_SHEET_CELLS:,}" in e.value.message
+
+
+def test_doctype_in_a_later_chunk_is_refused(tmp_path):
+    filler = b"".join(_row(r, [b'<c r="A%d"><v>%d</v></c>' % (r, r)]) for r in range(1, 60_000))
+    path = _with_sheet(tmp_path / "dtd.xlsx", filler + b'<!DOCTYPE x [<!ENTITY a "b">]>')
+    with pytest.raises(InputError) as e:
+        gate.check_workbook(path)
+    assert "DOCTYPE" in e.value.message
