@@ -13,6 +13,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from . import gate
 from .filing import Filing
 from .fileio import check_output, save_workbook
 from .findings import RESULT_HEADERS, RESULTS_SHEET, Finding, note_text, result_row, status_line
@@ -80,8 +81,11 @@ def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str 
     wb = None
     if src.suffix.lower() in (".xlsx", ".xlsm"):
         try:
+            # every sheet through the gate: the reader checked only the sheets it parsed,
+            # openpyxl parses them all
+            gate.check_workbook(src)
             wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
-        except Exception:  # openpyxl refuses what calamine read (a cell <v>NaN</v>, odd XML)
+        except Exception:  # a sheet the gate refuses; openpyxl refuses what calamine read (<v>NaN</v>, odd XML)
             wb = None
     if wb is None:  # .xls and others: annotate a copy in the official template instead
         from .writer import fill_workbook

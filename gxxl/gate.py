@@ -172,16 +172,19 @@ def session():
 
 def check_file(path: str | os.PathLike, *, max_bytes: int | None = MAX_FILE_BYTES,
                limit_name: str = "MAX_FILE_BYTES", error: ErrorFactory | None = None,
-               role: str = "输入文件") -> os.stat_result:
+               role: str = "输入文件", remember_input: bool = True) -> os.stat_result:
     """A regular, readable file within ``max_bytes``; never opens anything else.
 
     Raises ``error(reason)`` (default :class:`InputError` naming the path).  The file is
-    remembered as an input (``role`` says which), so no output of this process replaces it.
+    remembered as an input (``role`` says which), so no output of this process replaces it;
+    ``remember_input=False`` when the caller has decided that already (an input the person
+    asked to rewrite, checked again before it is rewritten).
     """
     err = _factory(path, error)
     try:
         st = os.stat(path)
-        remember(path, role, st)
+        if remember_input:
+            remember(path, role, st)
     except FileNotFoundError:
         raise err("文件不存在") from None
     except PermissionError:
@@ -252,33 +255,99 @@ def _col_number(letters: bytes) -> int:
 
 
 def check_workbook(path: str | os.PathLike, *, error: ErrorFactory | None = None,
-                   role: str = "输入文件") -> WorkbookShape:
+                   role: str = "输入文件", remember_input: bool = True) -> WorkbookShape:
     """Every input check for a workbook, before it is parsed; returns what was measured.
 
     ``error(reason)`` builds the exception (default: :class:`InputError`/:class:`LimitError`
     naming the path); the reader passes its own to turn the reason into an F-1 finding.
     """
+    with sheets_checked_on_use(path, error=error, role=role, remember_input=remember_input) as sheets:
+        sheets.check_all()
+        return sheets.shape
+
+
+class SheetGate:
+    """A workbook whose package passed the gate (file, part sizes, every part that is not a
+    worksheet), with its worksheets checked one by one, each just before it is parsed:
+    ``check(name)``.  A reader that parses only the cover and the tables never pays for a
+    roll-up's 明细 of many megabytes.  From :func:`sheets_checked_on_use`."""
+
+    def __init__(self, zf: zipfile.ZipFile | None, shape: WorkbookShape, err: ErrorFactory):
+        self._zf = zf
+        self.shape = shape
+        self._err = err
+        self._pending: dict[str, zipfile.ZipInfo] = {}  # lower-case part → its entry
+        self._by_name: dict[str, str] | None = None
+
+    def check(self, name: str) -> None:
+        """Check the worksheet called ``name`` (each part once); an unknown name checks all."""
+        if not self._pending:
+            return
+        if self._by_name is None:
+            self._by_name = {n: part for part, n in _sheet_names(self._zf).items()}
+        part = self._by_name.get(name)
+        if part is None or part not in self._pending:
+            self.check_all()  # the mapping is best effort: when in doubt, every sheet
+        else:
+            self._check(part)
+
+    def check_all(self) -> None:
+        for part in list(self._pending):
+            self._check(part)
+
+    def _check(self, part: str) -> None:
+        info = self._pending[part]
+        sheet = SheetShape(part=info.filename, zf=self._zf)
+        try:
+            self.shape.total += _scan_part(self._zf, info, sheet, True, self._err)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
+            raise self._err("文件已损坏（压缩包中的 " + info.filename + " 无法解压），请重新保存或重新发送") from None
+        sheet.zf = None
+        self.shape.sheets.append(sheet)
+        del self._pending[part]
+
+
+@contextmanager
+def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None = None,
+                          role: str = "输入文件", remember_input: bool = True):
+    """The gate for a reader that parses sheets lazily: everything but the worksheets is
+    checked on entry; the yielded :class:`SheetGate` checks each worksheet on request while
+    the package stays open.  Not a zip (.xls, not a workbook, damaged): nothing to check
+    beyond the file, the reader says what it is."""
     err = _factory(path, error)
-    st = check_file(path, error=err, role=role)
+    st = check_file(path, error=err, role=role, remember_input=remember_input)
     shape = WorkbookShape(size=st.st_size)
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(4)
-            if head != b"PK\x03\x04":
-                return shape  # not a zip (.xls, or not a workbook at all): the reader says which
-            fh.seek(0)
-            try:
-                zf = zipfile.ZipFile(fh)
-            except (zipfile.BadZipFile, ValueError, EOFError, OSError):
-                return shape  # damaged: the reader says so
-            with zf:
-                _check_parts(zf, shape, err)
+        fh = open(path, "rb")
     except PermissionError:
         raise err("没有读取权限（请检查文件或所在文件夹的权限）") from None
-    return shape
+    with fh:
+        zf = None
+        try:
+            if fh.read(4) == b"PK\x03\x04":
+                fh.seek(0)
+                try:
+                    zf = zipfile.ZipFile(fh)
+                except (zipfile.BadZipFile, ValueError, EOFError, OSError):
+                    zf = None  # damaged: the reader says so
+        except PermissionError:
+            raise err("没有读取权限（请检查文件或所在文件夹的权限）") from None
+        gate = SheetGate(zf, shape, err)
+        if zf is None:
+            yield gate
+            return
+        with zf:
+            try:
+                _check_parts(zf, shape, err, gate._pending)
+            except PermissionError:
+                raise err("没有读取权限（请检查文件或所在文件夹的权限）") from None
+            yield gate
 
 
-def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory) -> None:
+def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory,
+                 sheets: dict[str, zipfile.ZipInfo]) -> None:
+    """Sizes of every part; every part but the worksheets scanned now, the worksheets put
+    into ``sheets`` (lower-case part → entry) for :class:`SheetGate`."""
     infos = zf.infolist()
     declared_total = 0
     for info in infos:
@@ -292,49 +361,61 @@ def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory) -
         low = name.lower()
         if not (low.endswith((".xml", ".rels", ".vml"))):
             continue  # binary parts (images, vbaProject.bin): sizes checked above
-        is_sheet = low.startswith("xl/worksheets/") and low.endswith(".xml")
-        sheet = SheetShape(part=name, zf=zf) if is_sheet else None
-        is_text = is_sheet or low in ("xl/sharedstrings.xml", "content.xml")
+        if low.startswith("xl/worksheets/") and low.endswith(".xml"):
+            sheets[low] = info
+            continue
+        is_text = low in ("xl/sharedstrings.xml", "content.xml")
         try:
-            shape.total += _scan_part(zf, info, sheet, is_text, err)
+            shape.total += _scan_part(zf, info, None, is_text, err)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
             raise err("文件已损坏（压缩包中的 " + name + " 无法解压），请重新保存或重新发送") from None
-        if sheet is not None:
-            sheet.zf = None
-            shape.sheets.append(sheet)
 
 
-#: The proof that spares measuring a sheet.  A part of at most ``_SMALL_SHEET`` bytes holds
-#: at most MAX_SHEET_CELLS cells (the shortest cell, ``<c/>``, is four bytes; zipfile never
-#: returns more than the size the directory declares).  When no cell in it matches ``_FAR``,
-#: every cell has its reference as first attribute, at most two letters and four digits: the
-#: extent is at most ZZ9999 (702 × 9,999 cells), within MAX_SHEET_AREA, whatever the order
-#: of the cells (calamine places a cell by its reference; rows without cells take no room).
-#: Excel, WPS, LibreOffice and openpyxl write every cell of a table-sized sheet this way, so
-#: the usual workbook costs one regex pass per sheet; any other sheet is measured exactly.
+#: The proof that spares measuring a sheet.  It is tried on sheet parts of at most
+#: ``_SMALL_SHEET`` bytes (one piece of ``_bodies``: the table sheets; a roll-up's 明细 of
+#: many megabytes is measured at once): such a part holds far fewer than MAX_SHEET_CELLS
+#: cells (the shortest cell, ``<c/>``, is four bytes; zipfile never returns more than the
+#: size the directory declares).  When no cell in it matches ``_FAR``, every cell has its
+#: reference as first attribute, at most two letters and four digits: the extent is at
+#: most ZZ9999 (702 × 9,999 cells), within MAX_SHEET_AREA, whatever the order of the cells
+#: (calamine places a cell by its reference; rows without cells take no room).  Excel, WPS,
+#: LibreOffice and openpyxl write every cell of a table-sized sheet this way, so the usual
+#: workbook costs one regex pass per sheet; any other sheet is measured exactly (its pieces
+#: read so far are measured then, in order, as if measured from the start).
 _FAR = re.compile(rb'<(?:\w+:)?c(?=[\s/>])(?! r="[A-Z]{1,2}[0-9]{1,4}")')
-_SMALL_SHEET = 4 * MAX_SHEET_CELLS
+_SMALL_SHEET = _CHUNK
+assert _SMALL_SHEET // 4 <= MAX_SHEET_CELLS
 assert 702 * 9_999 <= MAX_SHEET_AREA
 
 
 def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape | None, is_text: bool,
                err: ErrorFactory) -> int:
     """Stream one part: real decompressed size, DOCTYPE, long text runs; a sheet's extent
-    proven small (``_FAR``) or, failing that, measured exactly in a second pass."""
+    proven small (``_FAR``) or, failing that, measured exactly.  The pieces proven so far
+    are kept (at most ``_SMALL_SHEET`` bytes) so that a sheet found to need measuring is
+    measured from its start without decompressing it twice."""
     size = 0
     near = sheet is not None and info.file_size <= _SMALL_SHEET
+    if sheet is not None and not near:
+        sheet.measured = True
+    kept: list[bytes] = []
     for body in _bodies(zf, info, err):
         size += len(body)
         if _DOCTYPE.search(body):
             raise err(f"{info.filename} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
         if is_text and _long_run(body):
             raise _limit(err, "MAX_CELL_TEXT", f"{info.filename} 中有一段文字过长")
-        if near and _FAR.search(body):
-            near = False
-    if sheet is not None and not near:
-        sheet.measured = True
-        for body in _bodies(zf, info, err):
-            _measure(body, sheet, err)
+        if sheet is None:
+            continue
+        if near:
+            if _FAR.search(body) is None:
+                kept.append(body)
+                continue
+            near, sheet.measured = False, True
+            for earlier in kept:
+                _measure(earlier, sheet, err)
+            kept.clear()
+        _measure(body, sheet, err)
     return size
 
 

@@ -83,11 +83,13 @@ def read_filing(path: str | os.PathLike, spec: FormatSpec | None = None) -> Fili
     path = Path(path)
     name = path.name
     try:
-        book = _open(path)
-        sheets = _load_sheets(book)
-        meta = _read_meta(sheets)
-        spec = spec or _choose_spec(meta, sheets, name)
-        return _read(path, spec, sheets, meta)
+        # the gate checks the package now and each worksheet just before calamine parses it
+        with gate.sheets_checked_on_use(path, error=_Unreadable) as sheet_gate:
+            book = _open(path)
+            sheets = _load_sheets(book, sheet_gate)
+            meta = _read_meta(sheets)
+            spec = spec or _choose_spec(meta, sheets, name)
+            return _read(path, spec, sheets, meta)
     except _Unreadable as e:
         return Filing(
             spec_id=(spec or get_spec()).id,
@@ -131,7 +133,7 @@ def read_filing_grids(sheets: dict[str, Grid], name: str = "工作簿", *, sourc
 # opening
 # --------------------------------------------------------------------------------------
 def _open(path: Path) -> CalamineWorkbook:
-    gate.check_workbook(path, error=_Unreadable)  # regular file, size and shape limits, before parsing
+    """Calamine's workbook, after the gate (``gate.sheets_checked_on_use``) passed the file."""
     if not path.exists():
         raise _Unreadable("文件不存在")
     if path.is_dir():
@@ -193,10 +195,15 @@ class _LazySheets(Mapping):
     label-locating fallback iterates all sheets and so loads them as before.
     """
 
-    def __init__(self, book: CalamineWorkbook):
+    def __init__(self, book: CalamineWorkbook, sheet_gate: gate.SheetGate):
         self._book = book
+        self._gate = sheet_gate
         self._names = list(book.sheet_names)
         self._grids: dict[str, Grid] = {}
+
+    def _sheet(self, name: str):
+        self._gate.check(name)  # extent and content limits, before calamine allocates the sheet
+        return self._book.get_sheet_by_name(name)
 
     def __getitem__(self, name: str) -> Grid:
         grid = self._grids.get(name)
@@ -204,7 +211,9 @@ class _LazySheets(Mapping):
             if name not in self._names:
                 raise KeyError(name)
             try:
-                grid = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                grid = self._sheet(name).to_python(skip_empty_area=False)
+            except _Unreadable:
+                raise
             except Exception:
                 grid = []  # chart sheets and the like
             self._grids[name] = grid
@@ -213,7 +222,9 @@ class _LazySheets(Mapping):
     def merges(self, name: str) -> list[tuple[int, int, int, int]]:
         """Merged ranges of a sheet, 0-based (first row, first col, last row, last col)."""
         try:
-            ranges = self._book.get_sheet_by_name(name).merged_cell_ranges or ()
+            ranges = self._sheet(name).merged_cell_ranges or ()
+        except _Unreadable:
+            raise
         except Exception:
             return []
         return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
@@ -225,8 +236,8 @@ class _LazySheets(Mapping):
         return len(self._names)
 
 
-def _load_sheets(book: CalamineWorkbook) -> Mapping[str, Grid]:
-    sheets = _LazySheets(book)
+def _load_sheets(book: CalamineWorkbook, sheet_gate: gate.SheetGate) -> Mapping[str, Grid]:
+    sheets = _LazySheets(book, sheet_gate)
     _check_not_empty(sheets)  # stops at the first sheet with content
     return sheets
 

@@ -95,3 +95,69 @@ def test_doctype_in_a_later_chunk_is_refused(tmp_path):
     with pytest.raises(InputError) as e:
         gate.check_workbook(path)
     assert "DOCTYPE" in e.value.message
+
+
+# --------------------------------------------------------------------------------------
+# the reader: each worksheet checked just before calamine parses it
+# --------------------------------------------------------------------------------------
+def _with_part(dst: Path, part: str, edit) -> Path:
+    with zipfile.ZipFile(SAMPLE) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, edit(data) if info.filename == part else data)
+    return dst
+
+
+def _part_of(sheet_name: str) -> str:
+    with zipfile.ZipFile(SAMPLE) as zf:
+        return next(p for p, n in gate._sheet_names(zf).items() if n == sheet_name)
+
+
+FAR_CELL = lambda data: data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')  # noqa: E731
+
+
+def test_a_far_cell_in_a_sheet_the_reader_never_parses_does_not_stop_reading(tmp_path):
+    from gxxl.reader import read_filing
+
+    part = _part_of("自动校验")
+    path = _with_part(tmp_path / "far_selfcheck.xlsx", part, FAR_CELL)
+    with pytest.raises(LimitError):
+        gate.check_workbook(path)  # the whole-workbook gate (import, annotate, report's sheet) refuses it
+    got, want = read_filing(path), read_filing(SAMPLE)
+    assert got.readable and got.values == want.values
+
+
+def test_a_far_cell_in_a_table_sheet_is_an_f1_naming_the_sheet(tmp_path):
+    from gxxl.reader import read_filing
+
+    path = _with_part(tmp_path / "far_table.xlsx", _part_of("表三 依申请公开"), FAR_CELL)
+    f = read_filing(path)
+    assert not f.readable
+    (finding,) = f.findings
+    assert finding.rule == "F-1" and "工作表「表三 依申请公开」" in finding.message and "XFD1048576" in finding.message
+
+
+def test_a_doctype_in_a_parsed_sheet_is_refused_by_the_reader(tmp_path):
+    from gxxl.reader import read_filing
+
+    dtd = lambda data: data.replace(b"<worksheet", b'<!DOCTYPE w [<!ENTITY a "b">]><worksheet', 1)  # noqa: E731
+    f = read_filing(_with_part(tmp_path / "dtd.xlsx", _part_of("封面"), dtd))
+    assert not f.readable and f.findings[0].rule == "F-1" and "DOCTYPE" in f.findings[0].message
+
+
+def test_annotate_checks_every_sheet_before_openpyxl_parses_them(tmp_path):
+    import hashlib
+
+    from gxxl.annotate import annotate
+    from gxxl.reader import read_filing
+    from gxxl.validate import validate
+
+    path = _with_part(tmp_path / "far_selfcheck.xlsx", _part_of("自动校验"), FAR_CELL)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    filing = read_filing(path)
+    out = annotate(path, filing, validate(filing), tmp_path / "out.xlsx")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    assert "自动校验" not in wb.sheetnames or wb["自动校验"].max_row < 1_048_576  # the far cell was not copied
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before

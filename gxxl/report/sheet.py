@@ -47,6 +47,11 @@ def write_report_sheet(report: Report, src: str | Path, out: str | Path) -> Path
     src, out = Path(src), Path(out)
     # macros stay only in a macro-enabled copy (an .xlsx with a VBA part does not open in Excel)
     keep_vba = src.suffix.lower() == ".xlsm" and out.suffix.lower() == ".xlsm"
+    from .. import gate
+
+    # every sheet (the reader checked only those it parsed): openpyxl parses them all; the
+    # caller has decided whether src is an input that must not be overwritten (--in-place)
+    gate.check_workbook(src, remember_input=False)
     wb = load_workbook(src, keep_vba=keep_vba, rich_text=True)
     if SHEET in wb.sheetnames:
         del wb[SHEET]
