@@ -20,8 +20,8 @@ class, hashing by the field values (frozen records), ``FrozenInstanceError`` on 
 What the records keep of the former pydantic API: ``model_copy(update=…, deep=…)`` and
 ``model_dump()``.  Derived data are ``functools.cached_property`` values (stored in the
 instance ``__dict__``, no ``__slots__``): they are not fields, so equality, hashing and
-dumps ignore them, and ``model_copy`` builds the copy anew so it never keeps the
-original's (possibly stale) derived values.
+dumps ignore them, ``model_copy`` builds the copy anew so it never keeps the original's
+(possibly stale) derived values, and pickles and copies carry the fields only.
 """
 
 from __future__ import annotations
@@ -83,6 +83,13 @@ class _Record:
     def __repr__(self) -> str:
         d = self.__dict__
         return f"{type(self).__qualname__}({', '.join(f'{n}={d[n]!r}' for n in self._names)})"
+
+    def __getstate__(self) -> dict:
+        """Pickles and ``copy.copy``/``deepcopy`` carry the fields only: cached derived
+        values are recomputed on demand (some, like ``FormatSpec.compiled_checks``, hold
+        closures that cannot be pickled)."""
+        d = self.__dict__
+        return {n: d[n] for n in self._names}
 
     def model_copy(self, *, update: dict | None = None, deep: bool = False):
         """A copy with some fields replaced (``update``), the values deep-copied when ``deep``.

@@ -53,7 +53,8 @@ def test_each_record_gets_its_own_mutable_defaults():
 
 def test_copies_and_pickles_are_equal_and_independent():
     spec = get_spec()
-    _ = spec.cell_positions, spec.rule_by_id  # cached derived data on the original
+    # cached derived data on the original; compiled_checks holds closures (not picklable)
+    _ = spec.cell_positions, spec.rule_by_id, spec.compiled_checks
     filing = seed004_filing()
     for obj in (spec, filing, filing.findings[:1] or Finding(rule="F-1", severity="info", message="m")):
         for clone in (copy.copy(obj), copy.deepcopy(obj), pickle.loads(pickle.dumps(obj))):
@@ -64,7 +65,8 @@ def test_copies_and_pickles_are_equal_and_independent():
     shallow = filing.model_copy(update={"source": "x.xlsx"})
     assert shallow.values is filing.values and shallow.source == "x.xlsx"
     again = pickle.loads(pickle.dumps(spec))
-    assert again == spec and again.cell_positions == spec.cell_positions
+    assert again == spec and "compiled_checks" not in again.__dict__ and "compiled_checks" in spec.__dict__
+    assert again.cell_positions == spec.cell_positions and again.compiled_checks.clean(filing)
 
 
 def test_model_dump_gives_nested_dicts_and_keeps_tuples():
