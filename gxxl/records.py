@@ -64,12 +64,12 @@ class _Record:
         cls = type(self)
         values = dict(cls._defaults)
         values.update(kw)
-        if len(values) + len(cls._factories) != len(cls._names) or not kw.keys() <= cls._name_set:
-            values = _complete(cls, kw, values)
-        else:
-            for name, factory in cls._factories:
-                if name not in kw:
-                    values[name] = factory()
+        for name, factory in cls._factories:
+            if name not in values:
+                values[name] = factory()
+        # every key is a field name (defaults, factories, kw ⊆ fields): as many as fields → all
+        if len(values) != len(cls._names) or not kw.keys() <= cls._name_set:
+            _refuse(cls, kw, values)
         self.__dict__.update(values)
         if cls._post_init is not None:
             self.__post_init__()
@@ -114,19 +114,14 @@ class _Record:
         return {n: _dump(d[n]) for n in self._names}
 
 
-def _complete(cls, kw: dict, values: dict) -> dict:
-    """The slow path of ``__init__``: factories, or the error for an unknown/missing field."""
-    unknown = [k for k in kw if k not in cls._names]
+def _refuse(cls, kw: dict, values: dict) -> None:
+    """The error for an unknown or a missing field."""
+    unknown = [k for k in kw if k not in cls._name_set]
     if unknown:
         raise TypeError(f"{cls.__name__}: unknown field(s) {', '.join(unknown)} "
                         f"(fields: {', '.join(sorted(cls._names))})")
-    for name, factory in cls._factories:
-        if name not in kw:
-            values[name] = factory()
     missing = [n for n in cls._names if n not in values]
-    if missing:
-        raise TypeError(f"{cls.__name__}: missing required field(s) {', '.join(missing)}")
-    return values
+    raise TypeError(f"{cls.__name__}: missing required field(s) {', '.join(missing)}")
 
 
 def _dump(v):

@@ -42,6 +42,14 @@ def test_frozen_records_compare_and_hash_by_their_fields():
         hash(Layout(spans=(), width=1, height=1, row_heights={0: 20}))
 
 
+def test_a_missing_field_is_an_error_also_when_a_defaulted_one_is_given():
+    with pytest.raises(TypeError, match=r"Filing: missing required field\(s\) spec_id"):
+        Filing(values={"T3.new.np": 1})
+    with pytest.raises(TypeError, match=r"Layout: missing required field\(s\) spans, height"):
+        Layout(width=3, row_heights={0: 20})
+    assert Filing(spec_id="gov2021", meta={"format": "gov2021"}).meta == {"format": "gov2021"}
+
+
 def test_each_record_gets_its_own_mutable_defaults():
     f, g = Filing(spec_id="gov2021"), Filing(spec_id="gov2021")
     f.values["T3.new.np"] = 1
