@@ -19,11 +19,12 @@ only by the function that needs them.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Union
 
 from .constants import YEAR_MAX, YEAR_MIN
+from .records import Mutable
 from .errors import MSG_OUTPUT_BUSY, MSG_OUTPUT_IS_INPUT, OutputError, OutputExistsError, UserError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,8 +71,7 @@ def read_grids(sheets: dict, name: str = "工作簿", *, source: str | None = No
     return read_filing_grids(sheets, name, source=source)
 
 
-@dataclass
-class Validation:
+class Validation(Mutable):
     """What :func:`validate` found in one filing."""
 
     filing: "Filing"
@@ -199,8 +199,7 @@ def rollup(inputs: Iterable[PathLike], *, output: PathLike, unit: str, level: st
 # --------------------------------------------------------------------------------------
 # report
 # --------------------------------------------------------------------------------------
-@dataclass
-class ReportResult:
+class ReportResult(Mutable):
     """What :func:`report` made: the report model, where it was written, what to point out."""
 
     report: "Report"
@@ -335,8 +334,7 @@ def report(source: "PathLike | Filing", output: PathLike | None = None, *, to: s
 # --------------------------------------------------------------------------------------
 # check-text
 # --------------------------------------------------------------------------------------
-@dataclass
-class TextCheck:
+class TextCheck(Mutable):
     """What :func:`check_text` found: every numeric statement checked against the tables
     (``ok`` True / False / None = cannot be checked: blank or not in the source), the
     contradictions, and the text's own arithmetic (totals vs parts, shares, 办结)."""
@@ -414,8 +412,7 @@ def check_text(draft: PathLike, against: "PathLike | Filing | None" = None) -> T
 # --------------------------------------------------------------------------------------
 # import
 # --------------------------------------------------------------------------------------
-@dataclass
-class Imported:
+class Imported(Mutable):
     """:func:`import_source`'s result: the importer's decisions and the imported filing's validation."""
 
     result: "ImportResult"

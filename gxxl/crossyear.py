@@ -86,7 +86,7 @@ def check_previous(filing: Filing, previous: Filing) -> list[Finding]:
     if not compare:
         return _with_file(out, filing)
     prev = _Prev(previous, spec)
-    ctx = Context(filing, spec, out, previous=prev.cells)
+    ctx = Context(filing=filing, spec=spec, findings=out, previous=prev.cells)
     for rule in spec.cross_year_rules:
         if not cross_year_instances(spec, rule, prev.cells):
             reason = NOT_COMPARABLE.get((previous.spec_id, spec.id))

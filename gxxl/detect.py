@@ -18,8 +18,8 @@ to the current format, and says so (I-9).  A gxxl workbook names its format in t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from .records import Frozen
 from .spec import FormatSpec, all_specs
 
 #: the least share of a format's signature that must be present
@@ -38,8 +38,7 @@ def signature_of(spec: FormatSpec) -> frozenset[str]:
     return frozenset(mine - others) or frozenset(mine)
 
 
-@dataclass(frozen=True)
-class Detection:
+class Detection(Frozen):
     spec: FormatSpec | None  # None: undecided
     share: float  # the best format's share
     shares: dict[str, float]  # spec id → share
@@ -56,4 +55,4 @@ def detect_format(texts: Iterable[object]) -> Detection:
     best = max(shares, key=lambda sid: shares[sid])
     runner_up = ranked[1] if len(ranked) > 1 else 0.0
     ok = shares[best] >= MIN_SHARE and shares[best] - runner_up >= MIN_LEAD
-    return Detection(specs[best] if ok else None, shares[best], shares)
+    return Detection(spec=specs[best] if ok else None, share=shares[best], shares=shares)

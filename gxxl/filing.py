@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from .findings import Finding
+from .records import Mutable
 from .layout import cell_positions, sheet_ref
 from .spec import FormatSpec, get_spec
 
@@ -19,22 +19,22 @@ Problem = Literal["blank", "text", "nocache", "invalid"]
 NO_NUMBER = ("text", "nocache", "invalid")
 
 
-class Filing(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+class Filing(Mutable):
+    """A mutable dataclass (:class:`gxxl.records.Mutable`); the reader fills its dicts in place."""
 
     spec_id: str
     source: str | None = None
-    cover: dict[str, Any] = Field(default_factory=dict)
+    cover: dict[str, Any] = field(default_factory=dict)
     #: value by cell code; None when the cell has no usable number (see ``problems``)
-    values: dict[str, Number | None] = Field(default_factory=dict)
+    values: dict[str, Number | None] = field(default_factory=dict)
     #: cell code → (problem, the raw text as found)
-    problems: dict[str, tuple[Problem, str]] = Field(default_factory=dict)
+    problems: dict[str, tuple[Problem, str]] = field(default_factory=dict)
     #: cell code → "sheet!A1" where the reader found it, when that differs from the template
-    moved: dict[str, str] = Field(default_factory=dict)
+    moved: dict[str, str] = field(default_factory=dict)
     #: what the reader noticed about the file (F-* findings)
-    findings: list[Finding] = Field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     #: contents of the hidden metadata sheet (format, version, kind, members …)
-    meta: dict[str, str] = Field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)
     #: False when the file could not be read as a filing at all
     readable: bool = True
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from .records import Frozen
 
 Severity = Literal["error", "warning", "info"]
 
@@ -28,8 +28,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class Finding(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Finding(Frozen):
+    """A frozen dataclass (:class:`gxxl.records.Frozen`): equal and hashable by its fields."""
 
     rule: str
     severity: Severity
@@ -41,6 +41,13 @@ class Finding(BaseModel):
     reported: float | int | str | None = None
     computed: float | int | None = None
     file: str | None = None
+
+    def __post_init__(self) -> None:
+        # the cells and their locations are often built as lists: stored as tuples
+        if type(self.cells) is not tuple:
+            object.__setattr__(self, "cells", tuple(self.cells))
+        if type(self.locations) is not tuple:
+            object.__setattr__(self, "locations", tuple(self.locations))
 
     @property
     def difference(self) -> float | int | None:

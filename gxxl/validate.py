@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from .filing import NO_NUMBER, Filing
 from .findings import Finding, fmt_num, sort_key
+from .records import Frozen, Mutable
 from .spec import FormatSpec
 from .spec.model import PREV
 
@@ -57,8 +58,7 @@ def prover(kind: str):
     return register
 
 
-@dataclass
-class Context:
+class Context(Mutable):
     """What an evaluator sees: the filing, its spec, the findings so far."""
 
     filing: Filing
@@ -91,7 +91,7 @@ def validate(filing: Filing, spec: FormatSpec | None = None, *, fast: bool = Tru
         return findings
     compiled = spec.compiled_checks
     proven = compiled.proven(filing) if fast else ()
-    ctx = Context(filing, spec, findings)
+    ctx = Context(filing=filing, spec=spec, findings=findings)
     for i, rule in enumerate(spec.checks):
         if i not in proven:
             findings += evaluate(rule, ctx)
@@ -180,8 +180,7 @@ def _total(filing: Filing, codes) -> int | float:
 # --------------------------------------------------------------------------------------
 # sums and bounds (SumRule, LeqRule)
 # --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SumInstance:
+class SumInstance(Frozen):
     """One instance of a sum or bound rule: a concrete column (or row) of a table."""
 
     rule: object
@@ -211,7 +210,7 @@ def sum_instances(spec: FormatSpec, rule) -> list[SumInstance]:
         lhs = tuple(t.replace("*", code) for t in rule.lhs)
         rhs = tuple(t.replace("*", code) for t in rule.rhs)
         if all(c in spec.cells for c in lhs + rhs):
-            out.append(SumInstance(rule, code, label, lhs, rhs))
+            out.append(SumInstance(rule=rule, item=code, item_label=label, lhs=lhs, rhs=rhs))
     return out
 
 
@@ -514,7 +513,7 @@ def check_suspect(ctx: Context, rule) -> list[Finding]:
 
 def suspects(findings: list[Finding], spec: FormatSpec) -> list[Finding]:
     """X-1 findings for ``findings`` (every SuspectRule of the spec)."""
-    ctx = Context(Filing(spec_id=spec.id), spec, list(findings))
+    ctx = Context(filing=Filing(spec_id=spec.id), spec=spec, findings=list(findings))
     return [f for r in spec.summary_rules for f in evaluate(r, ctx)]
 
 

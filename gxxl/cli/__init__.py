@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
-import os
 import signal
 import sys
 
@@ -94,9 +93,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # gxxl's models need no pydantic plugins; looking for them scans every installed
-    # package's entry points (10–20 ms at each start)
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     argv = list(sys.argv[1:] if argv is None else argv)
     _utf8_stdio()
     streams = _visible_stdio()

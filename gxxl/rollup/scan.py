@@ -3,7 +3,7 @@
 A worker reads the file (``gxxl.reader.read_filing``), validates it and hands back a
 :class:`Scan`: plain tuples and arrays (the cover fields the roll-up needs, finding
 counts, the first few messages, the SHA-256 and the non-zero values by cell index), not
-a pydantic ``Filing`` — that keeps inter-process traffic and the parent's memory small.
+a whole ``Filing`` — that keeps inter-process traffic and the parent's memory small.
 
 Validation is ``gxxl.validate.validate`` itself: its fast path (each rule's *prover*,
 compiled once per spec from the same module as the rule's evaluator) shows on plain

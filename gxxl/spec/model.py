@@ -6,6 +6,10 @@ the printed layout) and its rules.  The template writer, the reader, the validat
 roll-up, the report writer and the Excel layer all derive what they need from it; no
 label or rule is typed anywhere else.
 
+Spec objects are frozen standard-library dataclasses (:class:`gxxl.records.Frozen`):
+keyword-only fields, no validation at run time (``tests/test_spec_types.py`` checks every
+declared value against its annotation); derived data are ``functools.cached_property``.
+
 Cells are addressed by a stable code ``"<table>.<row>.<column>"`` (for example
 ``"T3.new.np"``).  Sheet coordinates exist only in :class:`Layout` and are turned into
 A1 addresses only where a finding is shown to a person.
@@ -13,10 +17,11 @@ A1 addresses only where a finding is shown to a person.
 
 from __future__ import annotations
 
+from dataclasses import field
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from ..records import Frozen
 
 Severity = Literal["error", "warning", "info"]
 Unit = Literal["件", "万元", "条", "次", "篇", "个", "人", "人次", "元"]
@@ -26,29 +31,7 @@ Unit = Literal["件", "万元", "条", "次", "篇", "个", "人", "人次", "�
 MAX_PLAUSIBLE = 10**9
 
 
-class _Frozen(BaseModel):
-    """A frozen spec object.  Derived data are ``functools.cached_property`` values.
-
-    Pydantic 2 lets a cached property be stored on a frozen model (it writes the
-    instance ``__dict__`` directly) and leaves it out of equality, hashing and dumps,
-    but ``model_copy`` copies ``__dict__`` wholesale, so a copy made with ``update=``
-    would keep the original's stale derived values: ``model_copy`` drops them.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    def model_copy(self, *, update=None, deep: bool = False):  # type: ignore[override]
-        new = super().model_copy(update=update, deep=deep)
-        for name in _cached_names(type(self)):
-            new.__dict__.pop(name, None)
-        return new
-
-
-def _cached_names(cls: type) -> tuple[str, ...]:
-    return tuple(n for k in cls.__mro__ for n, v in vars(k).items() if isinstance(v, cached_property))
-
-
-class Span(_Frozen):
+class Span(Frozen):
     """A printed label cell of the official table (row/col relative to the table origin)."""
 
     text: str
@@ -59,14 +42,14 @@ class Span(_Frozen):
     kind: Literal["header", "label", "caption", "note"] = "header"
 
 
-class Column(_Frozen):
+class Column(Frozen):
     code: str
     label: str
     #: header path from the top header row down, used to find the column by its labels
     path: tuple[str, ...] = ()
 
 
-class Row(_Frozen):
+class Row(Frozen):
     code: str
     #: label path from the outermost group down to the row's own label (verbatim)
     path: tuple[str, ...]
@@ -78,7 +61,7 @@ class Row(_Frozen):
         return self.path[-1]
 
 
-class CellSpec(_Frozen):
+class CellSpec(Frozen):
     code: str
     table: str
     row: str
@@ -95,7 +78,7 @@ class CellSpec(_Frozen):
     signed: bool = False
 
 
-class Layout(_Frozen):
+class Layout(Frozen):
     """Where things are printed: header spans, row-label spans and the sheet's geometry."""
 
     spans: tuple[Span, ...]
@@ -106,13 +89,19 @@ class Layout(_Frozen):
     #: column widths in characters, index = table column
     col_widths: tuple[float, ...] = ()
     #: row heights in points for special rows {table row: height}
-    row_heights: dict[int, float] = Field(default_factory=dict)
+    row_heights: dict[int, float] = field(default_factory=dict)
     landscape: bool = False
     #: 1-based sheet row and column of table position (0, 0)
     origin: tuple[int, int] = (4, 1)
 
+    def __post_init__(self) -> None:
+        # widths and heights are declared as whole numbers (``col_widths=(26, 20)``) and
+        # stored as the floats the annotations say
+        object.__setattr__(self, "col_widths", tuple(float(w) for w in self.col_widths))
+        object.__setattr__(self, "row_heights", {r: float(h) for r, h in self.row_heights.items()})
 
-class TableSpec(_Frozen):
+
+class TableSpec(Frozen):
     code: str  # "T2", "T3", "T4"
     number: str  # "表二"
     title: str  # "二、主动公开政府信息情况"
@@ -145,7 +134,7 @@ class TableSpec(_Frozen):
         return table_sheet_positions(self)
 
 
-class CoverField(_Frozen):
+class CoverField(Frozen):
     code: str
     label: str
     required: bool = False
@@ -154,7 +143,7 @@ class CoverField(_Frozen):
     hint: str = ""
 
 
-class SumRule(_Frozen):
+class SumRule(Frozen):
     """``Σ lhs = Σ rhs`` for every instance of the loop (each column, each row, or once).
 
     ``loop`` names the table and what ``*`` in the terms runs over.  An instance is
@@ -180,7 +169,7 @@ class SumRule(_Frozen):
     blank_note: str = "（其中{count}个空白单元格按0计算）"
 
 
-class DomainRule(_Frozen):
+class DomainRule(Frozen):
     """Every cell of the listed tables holds a number of its kind (int ≥ 0 or decimal ≥ 0).
 
     A blank cell is reported with ``blank_severity`` (a blank is not silently a 0).
@@ -201,7 +190,7 @@ class DomainRule(_Frozen):
     not_whole_message: str = "{label}：{value} 不是整数，件数应为整数"
 
 
-class ZeroForLevelsRule(_Frozen):
+class ZeroForLevelsRule(Frozen):
     """Cells that must be 0 for units at some 行政层级 (e.g. 规章 below 设区的市)."""
 
     kind: Literal["zero_for_levels"] = "zero_for_levels"
@@ -215,7 +204,7 @@ class ZeroForLevelsRule(_Frozen):
     severity: Severity = "warning"
 
 
-class LeqRule(_Frozen):
+class LeqRule(Frozen):
     """``Σ lhs ≤ Σ rhs`` for every instance of the loop (a bound, e.g. 其中 ≤ 总数).
 
     Same loop and term conventions as :class:`SumRule`; usually a plausibility warning.
@@ -243,7 +232,7 @@ Rule = SumRule | DomainRule | ZeroForLevelsRule | LeqRule
 # rules on the cover, on the file and on the other findings (shared by every format:
 # declared once in ``spec/common.py`` and included by each format's spec)
 # --------------------------------------------------------------------------------------
-class CoverRequiredRule(_Frozen):
+class CoverRequiredRule(Frozen):
     """A required cover field (``CoverField.required``) is filled in.
 
     Message fields: ``{label}`` (the cover field's label).
@@ -257,7 +246,7 @@ class CoverRequiredRule(_Frozen):
     message: str
 
 
-class CoverChoiceRule(_Frozen):
+class CoverChoiceRule(Frozen):
     """A cover field with a fixed list (``CoverField.choices``) holds one of the choices.
 
     Message fields: ``{label}``, ``{value}``, ``{choices}`` (joined with 「、」).
@@ -271,7 +260,7 @@ class CoverChoiceRule(_Frozen):
     message: str
 
 
-class CoverYearRule(_Frozen):
+class CoverYearRule(Frozen):
     """A cover field of kind ``year`` (without choices) holds a year in ``[first, last]``."""
 
     kind: Literal["cover_year"] = "cover_year"
@@ -284,7 +273,7 @@ class CoverYearRule(_Frozen):
     message: str
 
 
-class CreditCodeRule(_Frozen):
+class CreditCodeRule(Frozen):
     """A cover field of kind ``credit_code`` (without choices) is a valid 统一社会信用代码
     (GB 32100-2015: 18 characters from the code alphabet with a check character)."""
 
@@ -296,7 +285,7 @@ class CreditCodeRule(_Frozen):
     message: str
 
 
-class FormatYearRule(_Frozen):
+class FormatYearRule(Frozen):
     """The cover's 报告年度 lies within the format's years (``FormatSpec.years``).
 
     Message fields: ``{year}``, ``{basis}`` (this format's), ``{years}`` (``years_open`` or
@@ -315,7 +304,7 @@ class FormatYearRule(_Frozen):
     hint: str
 
 
-class SuspectRule(_Frozen):
+class SuspectRule(Frozen):
     """On the other findings: the one cell shared by every failing rule of ``of_kinds`` in
     a table, when there are at least two (where to look first).
 
@@ -331,7 +320,7 @@ class SuspectRule(_Frozen):
     message: str
 
 
-class NoticeRule(_Frozen):
+class NoticeRule(Frozen):
     """A rule whose condition is found where the data are (``raised_by``: the reader, the
     cross-year mapping), but whose ID, severity and message templates are declared here.
 
@@ -347,7 +336,7 @@ class NoticeRule(_Frozen):
     #: "reader" (gxxl.reader), "crossyear" (gxxl.crossyear), "gaps" (gxxl.gaps, in validate)
     raised_by: Literal["reader", "crossyear", "gaps"]
     message: str
-    variants: dict[str, str] = Field(default_factory=dict)
+    variants: dict[str, str] = field(default_factory=dict)
 
 
 #: rules on the cover (run on every filing, after the reader's own findings)
@@ -358,7 +347,7 @@ CoverRule = CoverRequiredRule | CoverChoiceRule | CoverYearRule | CreditCodeRule
 PREV = "prev:"
 
 
-class CrossYearRule(_Frozen):
+class CrossYearRule(Frozen):
     """A rule between this year's filing and last year's (``gxxl validate --previous``).
 
     Terms are cell patterns as in :class:`SumRule`; a term starting with ``prev:`` is a
@@ -388,7 +377,7 @@ class CrossYearRule(_Frozen):
 AnyRule = Rule | CoverRule | SuspectRule | NoticeRule | CrossYearRule
 
 
-class FormatSpec(_Frozen):
+class FormatSpec(Frozen):
     id: str  # "gov2021"
     version: str  # spec revision, bumped when the template changes
     name: str  # 《中华人民共和国政府信息公开工作年度报告格式》
