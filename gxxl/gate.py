@@ -543,10 +543,27 @@ def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
         if t:
             t = t.decode("utf-8", "replace").lstrip("/")
             part = t if t.startswith("xl/") else "xl/" + t
-            import html
-
-            out[part.lower()] = html.unescape(m.group(1).decode("utf-8", "replace"))
+            out[part.lower()] = _xml_unescape(m.group(1).decode("utf-8", "replace"))
     return out
+
+
+_XML_REF = re.compile(r"&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));")
+_XML_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _xml_unescape(s: str) -> str:
+    """An attribute value's character and entity references (XML has five named ones),
+    without importing ``html`` at every start of ``gxxl validate``."""
+    if "&" not in s:
+        return s
+
+    def one(m: re.Match) -> str:
+        if m.group(3):
+            return _XML_NAMED[m.group(3)]
+        n = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        return chr(n) if 0 < n <= 0x10FFFF and not 0xD800 <= n <= 0xDFFF else "\ufffd"
+
+    return _XML_REF.sub(one, s)
 
 
 # --------------------------------------------------------------------------------------

@@ -161,3 +161,24 @@ def test_annotate_checks_every_sheet_before_openpyxl_parses_them(tmp_path):
     wb = load_workbook(out)
     assert "自动校验" not in wb.sheetnames or wb["自动校验"].max_row < 1_048_576  # the far cell was not copied
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_sheet_names_with_references_name_the_sheet_in_messages(tmp_path):
+    name = "表三 <依申请> & \"公开\""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(SAMPLE)
+    wb["表三 依申请公开"].title = name
+    src = tmp_path / "renamed.xlsx"
+    wb.save(src)
+    with zipfile.ZipFile(src) as zf:
+        assert name in gate._sheet_names(zf).values()
+        part = next(p for p, n in gate._sheet_names(zf).items() if n == name)
+    dst = tmp_path / "renamed_far.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, FAR_CELL(data) if info.filename.lower() == part else data)
+    with pytest.raises(LimitError) as e:
+        gate.check_workbook(dst)
+    assert f"工作表「{name}」" in e.value.message
