@@ -185,7 +185,7 @@ def main() -> None:
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, nargs="+", default=[1000, 10000], help="sizes to measure")
-    ap.add_argument("--openpyxl-files", type=int, default=1000, help="files in the openpyxl loop (default 1000)")
+    ap.add_argument("--openpyxl-files", type=int, default=1000, help="files in the openpyxl loop (default 1000; 0: no loop)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="processes for generating")
     ap.add_argument("--repeat", type=int, default=1, help="roll-up runs per size (the best is reported)")
     args = ap.parse_args()
@@ -193,10 +193,11 @@ def main() -> None:
     expected = generate(max(sizes), args.jobs)
     print(f"机器：{machine()}", flush=True)
     op_n = min(args.openpyxl_files, max(sizes))
-    op = measure(["openpyxl", str(subset(max(sizes))), str(op_n)])
-    op_ms = op["loop_s"] / op["files"] * 1000
-    print(f"openpyxl load_workbook 循环：{op['files']} 个文件 {op['loop_s']:.1f} 秒，{op_ms:.1f} 毫秒/个"
-          f"（CPU {op['cpu_main_s'] / op['files'] * 1000:.1f} 毫秒/个），峰值内存 {op['rss_main_kb'] / 1024:.0f} MiB", flush=True)
+    op = measure(["openpyxl", str(subset(max(sizes))), str(op_n)]) if op_n > 0 else None
+    op_ms = op["loop_s"] / op["files"] * 1000 if op else float("nan")
+    if op:
+        print(f"openpyxl load_workbook 循环：{op['files']} 个文件 {op['loop_s']:.1f} 秒，{op_ms:.1f} 毫秒/个"
+              f"（CPU {op['cpu_main_s'] / op['files'] * 1000:.1f} 毫秒/个），峰值内存 {op['rss_main_kb'] / 1024:.0f} MiB", flush=True)
     rows = []
     for n in sizes:
         folder = subset(n)
@@ -205,14 +206,15 @@ def main() -> None:
         best = min(runs, key=lambda r: r["wall_s"])
         ok = check(out, expected[n], n)
         op_total = op_ms / 1000 * n
-        measured = "实测" if op["files"] >= n else f"按前 {op['files']} 个的速度推算"
+        measured = "未测" if op is None else "实测" if op["files"] >= n else f"按前 {op['files']} 个的速度推算"
         rows.append((n, best, op_total, measured, ok, out.stat().st_size))
     print()
     print(f"{'N':>6} {'汇总用时':>8} {'文件/秒':>8} {'CPU 主/工作进程':>16} {'主进程峰值':>10} {'工作进程峰值':>12} {'openpyxl 循环':>14} {'倍数':>6}  结果  输出大小")
     for n, best, op_total, measured, ok, size in rows:
+        versus = f"{op_total:>10.1f}s（{measured}） {op_total / best['wall_s']:>5.0f}×" if op else f"{'—':>14} {'—':>6}"
         print(f"{n:>6} {best['wall_s']:>7.2f}s {n / best['wall_s']:>8.0f} {best['cpu_main_s']:>7.1f}s/{best['cpu_workers_s']:>5.1f}s"
               f" {best['rss_main_kb'] / 1024:>8.0f}MiB {best['rss_worker_kb'] / 1024:>10.0f}MiB"
-              f" {op_total:>10.1f}s（{measured}） {op_total / best['wall_s']:>5.0f}×  {ok}  {size / 1e6:.1f} MB")
+              f" {versus}  {ok}  {size / 1e6:.1f} MB")
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     if load:
         print(f"\n测量结束时的系统负载（1/5/15 分钟）：{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}（2 核机器上大于 2 表示有其他程序争用 CPU）")

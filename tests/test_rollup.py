@@ -664,7 +664,7 @@ def test_detail_split_into_segments_and_sheets_keeps_every_row(tmp_path, monkeyp
 
 @pytest.mark.libreoffice
 def test_output_opens_in_libreoffice(tmp_path, soffice):
-    """The hand-assembled package (fast sheets, own zip writer) is read by an office suite."""
+    """The hand-assembled package (fast sheets streamed into a stdlib zipfile) is read by an office suite."""
     from gxxl.lo import convert
 
     out = tmp_path / "示例县汇总.xlsx"

@@ -8,13 +8,18 @@ because rows are generated, compressed and written chunk by chunk.
 
 Style ids for data cells come from openpyxl (``cell.style_id`` of a styled cell), so
 fills and fonts are declared once, in openpyxl's styles part.
+
+The package is written with the standard library's ``zipfile`` (``ZipFile.open(…, "w")``
+fed chunk by chunk; ZIP64 where a part may pass 4 GiB).  Rows compressed in worker
+processes (``Segment``) are inflated into that stream and deflated again: about 0.7 s of
+this process's CPU per 120 MB of sheet text, ≈ 1 % of the CPU of a 10,000-file roll-up
+(measured against the former hand-written zip writer that concatenated the segments).
 """
 
 from __future__ import annotations
 
 import io
 import re
-import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -178,32 +183,33 @@ def fill(package: bytes, fills: list[Rows], *, sst: SharedStrings | None = None,
     if "xl/sharedStrings.xml" in src.namelist():
         raise ValueError("the package already has shared strings")
     sst = sst if sst is not None else SharedStrings()
-    out = ZipOut(compresslevel)
-    for info in src.infolist():
-        name = info.filename
-        body = src.read(name)
-        if name in by_part:
-            _add_sheet(out, name, body.decode("utf-8"), by_part[name], sst, compresslevel)
-            continue
-        if name == "[Content_Types].xml" and b"sharedStrings" not in body:
-            body = body.replace(
-                b"</Types>",
-                f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SST_CT}"/></Types>'.encode(),
-            )
-        elif name == "xl/_rels/workbook.xml.rels" and b"sharedStrings" not in body:
-            body = body.replace(
-                b"</Relationships>",
-                f'<Relationship Type="{_SST_TYPE}" Target="/xl/sharedStrings.xml" Id="rIdGxxlSst"/></Relationships>'.encode(),
-            )
-        out.add(name, body)
-    out.add_segments("xl/sharedStrings.xml", [compress(sst.xml(), level=compresslevel, final=True)])
-    return out.finish()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as out:
+        for info in src.infolist():
+            name = info.filename
+            body = src.read(name)
+            if name in by_part:
+                _add_sheet(out, name, body.decode("utf-8"), by_part[name], sst, compresslevel)
+                continue
+            if name == "[Content_Types].xml" and b"sharedStrings" not in body:
+                body = body.replace(
+                    b"</Types>",
+                    f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SST_CT}"/></Types>'.encode(),
+                )
+            elif name == "xl/_rels/workbook.xml.rels" and b"sharedStrings" not in body:
+                body = body.replace(
+                    b"</Relationships>",
+                    f'<Relationship Type="{_SST_TYPE}" Target="/xl/sharedStrings.xml" Id="rIdGxxlSst"/></Relationships>'.encode(),
+                )
+            out.writestr(_info(name, compresslevel), body)
+        out.writestr(_info("xl/sharedStrings.xml", compresslevel), "".join(sst.xml()).encode("utf-8"))
+    return buf.getbuffer()
 
 
 _ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.S)
 
 
-def _add_sheet(out: "ZipOut", name: str, xml: str, rows: Rows, sst: SharedStrings, level: int) -> None:
+def _add_sheet(out: zipfile.ZipFile, name: str, xml: str, rows: Rows, sst: SharedStrings, level: int) -> None:
     end = xml.find("</sheetData>")
     if end < 0:  # openpyxl writes <sheetData/> for a sheet without cells
         empty = xml.find("<sheetData/>")
@@ -218,12 +224,52 @@ def _add_sheet(out: "ZipOut", name: str, xml: str, rows: Rows, sst: SharedString
     last = max(rows.last_row, rows.first_row - 1)
     ref = f"A1:{col_letter(max(1, rows.ncols))}{max(1, last)}"
     head = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{ref}"/>', head, count=1)
-    body = rows.segments if rows.segments is not None else [compress(rows.xml(sst), level=level)]
-    out.add_segments(name, [compress([head], level=level), *body, compress([tail], level=level, final=True)])
+    head_b, tail_b = head.encode("utf-8"), tail.encode("utf-8")
+    info = _info(name, level)
+    segments = rows.segments
+    if segments is not None:  # the size is known: ZIP64 only when the part needs it
+        info.file_size = len(head_b) + sum(s.size for s in segments) + len(tail_b)
+    # rows generated here: the size is not known in advance, so the part may grow past 4 GiB
+    with out.open(info, "w", force_zip64=segments is None) as w:
+        w.write(head_b)
+        if segments is None:
+            for chunk in rows.xml(sst):
+                w.write(chunk.encode("utf-8"))
+        else:
+            while segments:  # the list is emptied as the segments are written (memory)
+                _inflate_into(w, segments.pop(0))
+        w.write(tail_b)
+
+
+#: 2021-09-26 00:00 (the 2021 format's date); parts carry no real time
+_DATE_TIME = (2021, 9, 26, 0, 0, 0)
+_INFLATE_IN = 1 << 16  # compressed bytes at a time (about 0.5 MB of text)
+
+
+def _info(name: str, level: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, _DATE_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    # a ZipInfo given to writestr/open ignores the archive's compresslevel (zlib's default,
+    # 6, would be used): set it on the member (public as ``compress_level`` from Python 3.13)
+    if hasattr(info, "compress_level"):
+        info.compress_level = level
+    else:
+        info._compresslevel = level
+    info.external_attr = 0o600 << 16
+    return info
+
+
+def _inflate_into(w, seg: "Segment") -> None:
+    """Write the text of a segment compressed elsewhere (raw deflate, sync-flushed)."""
+    d = zlib.decompressobj(-15)
+    data = memoryview(seg.data)
+    for i in range(0, len(data), _INFLATE_IN):
+        w.write(d.decompress(data[i:i + _INFLATE_IN]))
+    w.write(d.flush())
 
 
 # --------------------------------------------------------------------------------------
-# deflate segments and a minimal zip writer
+# deflate segments (rows compressed in worker processes)
 # --------------------------------------------------------------------------------------
 @dataclass
 class Segment:
@@ -250,95 +296,3 @@ def compress(chunks: Iterable[str], *, level: int = 1, final: bool = False) -> S
         out.append(comp.compress(b))
     out.append(comp.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH))
     return Segment(b"".join(out), crc, size)
-
-
-def _gf2_times(mat: list[int], vec: int) -> int:
-    total = 0
-    i = 0
-    while vec:
-        if vec & 1:
-            total ^= mat[i]
-        vec >>= 1
-        i += 1
-    return total
-
-
-def _gf2_square(mat: list[int]) -> list[int]:
-    return [_gf2_times(mat, mat[n]) for n in range(32)]
-
-
-def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
-    """CRC-32 of A+B from CRC(A), CRC(B) and len(B) (zlib's crc32_combine)."""
-    if len2 <= 0:
-        return crc1
-    odd = [0xEDB88320] + [1 << n for n in range(31)]
-    even = _gf2_square(odd)
-    odd = _gf2_square(even)
-    while True:
-        even = _gf2_square(odd)
-        if len2 & 1:
-            crc1 = _gf2_times(even, crc1)
-        len2 >>= 1
-        if not len2:
-            break
-        odd = _gf2_square(even)
-        if len2 & 1:
-            crc1 = _gf2_times(odd, crc1)
-        len2 >>= 1
-        if not len2:
-            break
-    return crc1 ^ crc2
-
-
-#: 2021-09-26 00:00 (the 2021 format's date) in MS-DOS form; parts carry no real time
-_DOS_TIME, _DOS_DATE = 0, ((2021 - 1980) << 9) | (9 << 5) | 26
-_LIMIT = 0xFFFFFFFF
-
-
-class ZipOut:
-    """A zip archive in memory whose members may be given as precompressed deflate segments."""
-
-    def __init__(self, level: int = 1):
-        self.level = level
-        self.buf = io.BytesIO()
-        self.central: list[bytes] = []
-
-    def add(self, name: str, data: bytes) -> None:
-        comp = zlib.compressobj(self.level, zlib.DEFLATED, -15)
-        self._member(name, comp.compress(data) + comp.flush(), zlib.crc32(data), len(data))
-
-    def add_segments(self, name: str, segments: list[Segment]) -> None:
-        """Add a member from segments; the list is emptied as they are written (memory)."""
-        crc = segments[0].crc
-        for seg in segments[1:]:
-            crc = crc32_combine(crc, seg.crc, seg.size)
-        size = sum(s.size for s in segments)
-        length = sum(len(s.data) for s in segments)
-        self._header(name, crc, length, size)
-        while segments:
-            self.buf.write(segments.pop(0).data)
-
-    def _member(self, name: str, data: bytes, crc: int, size: int) -> None:
-        self._header(name, crc, len(data), size)
-        self.buf.write(data)
-
-    def _header(self, name: str, crc: int, length: int, size: int) -> None:
-        offset = self.buf.tell()
-        if max(length, size, offset + length) >= _LIMIT:
-            raise ValueError("part too large for a zip without ZIP64")
-        raw = name.encode("utf-8")
-        flags = 0 if raw.isascii() else 0x800
-        self.buf.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, _DOS_TIME, _DOS_DATE,
-                                   crc, length, size, len(raw), 0) + raw)
-        self.central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 8, _DOS_TIME, _DOS_DATE,
-                                        crc, length, size, len(raw), 0, 0, 0, 0, 0o600 << 16, offset) + raw)
-
-    def finish(self) -> memoryview:
-        """The archive (a view of the buffer, not a copy)."""
-        start = self.buf.tell()
-        for entry in self.central:
-            self.buf.write(entry)
-        size = self.buf.tell() - start
-        n = len(self.central)
-        self.buf.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, size, start, 0))
-        return self.buf.getbuffer()
