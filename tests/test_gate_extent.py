@@ -182,3 +182,79 @@ def test_sheet_names_with_references_name_the_sheet_in_messages(tmp_path):
     with pytest.raises(LimitError) as e:
         gate.check_workbook(dst)
     assert f"工作表「{name}」" in e.value.message
+
+
+# --------------------------------------------------------------------------------------
+# parts whose directory sizes lie, read from memory (small files) and streamed (large)
+# --------------------------------------------------------------------------------------
+def _lying(dst: Path, part: str, delta: int, pad: int) -> Path:
+    """The sample with ``part``'s declared uncompressed size changed by ``delta`` (in the
+    local header and the central directory), and ``pad`` bytes of incompressible padding
+    (a large file is streamed by the gate, a small one read into memory)."""
+    import os
+
+    with zipfile.ZipFile(SAMPLE) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename))
+        if pad:
+            zout.writestr(zipfile.ZipInfo("xl/media/image1.png"), os.urandom(pad), compress_type=zipfile.ZIP_STORED)
+    data = bytearray(dst.read_bytes())
+    with zipfile.ZipFile(dst) as zf:
+        info = zf.getinfo(part)
+    real = info.file_size
+    at = info.header_offset
+    assert data[at:at + 4] == b"PK\x03\x04"
+    data[at + 22:at + 26] = (real + delta).to_bytes(4, "little")
+    pos = data.find(b"PK\x01\x02")
+    while pos != -1:
+        n = int.from_bytes(data[pos + 28:pos + 30], "little")
+        if bytes(data[pos + 46:pos + 46 + n]).decode() == part:
+            data[pos + 24:pos + 28] = (real + delta).to_bytes(4, "little")
+            break
+        pos = data.find(b"PK\x01\x02", pos + 4)
+    assert pos != -1
+    dst.write_bytes(bytes(data))
+    return dst
+
+
+@pytest.mark.parametrize("pad", [0, 9 << 20], ids=["in memory", "streamed"])
+def test_a_part_that_inflates_to_more_than_declared_is_damaged(tmp_path, pad):
+    from gxxl.reader import read_filing
+
+    part = _part_of("表三 依申请公开")
+    path = _lying(tmp_path / "lying.xlsx", part, -1000, pad)
+    with pytest.raises(InputError) as e:
+        gate.check_workbook(path)
+    assert "已损坏" in e.value.message and part in e.value.message
+    f = read_filing(path)
+    assert not f.readable and f.findings[0].rule == "F-1" and "已损坏" in f.findings[0].message
+
+
+@pytest.mark.parametrize("pad", [0, 9 << 20], ids=["in memory", "streamed"])
+def test_a_part_that_inflates_to_less_than_declared_reads_the_same_both_ways(tmp_path, pad):
+    from gxxl.reader import read_filing
+
+    path = _lying(tmp_path / "lying.xlsx", _part_of("表三 依申请公开"), 1000, pad)
+    gate.check_workbook(path)  # zipfile accepts it when streaming (the CRC matches): so does the gate in memory
+    f = read_filing(path)
+    assert f.readable and f.values == read_filing(SAMPLE).values
+
+
+def test_a_truncated_part_is_damaged(tmp_path):
+    part = _part_of("表三 依申请公开")
+    src = tmp_path / "src.xlsx"
+    src.write_bytes(SAMPLE.read_bytes())
+    with zipfile.ZipFile(src) as zf:
+        info = zf.getinfo(part)
+    data = bytearray(src.read_bytes())
+    at = info.header_offset
+    n, m = int.from_bytes(data[at + 26:at + 28], "little"), int.from_bytes(data[at + 28:at + 30], "little")
+    start = at + 30 + n + m
+    # the compressed stream cut in half, the rest of its bytes zeros (sizes unchanged)
+    half = info.compress_size // 2
+    data[start + half:start + info.compress_size] = bytes(info.compress_size - half)
+    bad = tmp_path / "truncated.xlsx"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(InputError) as e:
+        gate.check_workbook(bad)
+    assert "已损坏" in e.value.message
