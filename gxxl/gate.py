@@ -278,6 +278,7 @@ class SheetGate:
         self.shape = shape
         self._err = err
         self._pending: dict[str, zipfile.ZipInfo] = {}  # lower-case part → its entry
+        self._done: set[str] = set()
         self._by_name: dict[str, str] | None = None
 
     def check(self, name: str) -> None:
@@ -287,10 +288,12 @@ class SheetGate:
         if self._by_name is None:
             self._by_name = {n: part for part, n in _sheet_names(self._zf).items()}
         part = self._by_name.get(name)
-        if part is None or part not in self._pending:
-            self.check_all()  # the mapping is best effort: when in doubt, every sheet
-        else:
+        if part in self._done:
+            return
+        if part in self._pending:
             self._check(part)
+        else:
+            self.check_all()  # the mapping is best effort: when in doubt, every sheet
 
     def check_all(self) -> None:
         for part in list(self._pending):
@@ -306,6 +309,7 @@ class SheetGate:
         sheet.zf = None
         self.shape.sheets.append(sheet)
         del self._pending[part]
+        self._done.add(part)
 
 
 @contextmanager
@@ -370,9 +374,32 @@ def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory,
             continue
         is_text = low in ("xl/sharedstrings.xml", "content.xml")
         try:
-            shape.total += _scan_part(zf, info, None, is_text, err)
+            size, has_cells = _scan_other(zf, info, is_text, err)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
             raise err("文件已损坏（压缩包中的 " + name + " 无法解压），请重新保存或重新发送") from None
+        shape.total += size
+        if has_cells and low.endswith(".xml"):
+            # a worksheet elsewhere than xl/worksheets/ (calamine follows the workbook's
+            # relationships wherever they point): checked as a sheet
+            sheets[low] = info
+
+
+#: a part with a sheet's cells, wherever it is in the package
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s/>]")
+
+
+def _scan_other(zf: zipfile.ZipFile, info: zipfile.ZipInfo, is_text: bool, err: ErrorFactory) -> tuple[int, bool]:
+    """A part that is not under xl/worksheets/: real size, DOCTYPE, long text runs (``is_text``);
+    also whether it holds a ``<sheetData>`` (then it is checked as a sheet too)."""
+    size, has_cells = 0, False
+    for body in _bodies(zf, info, err):
+        size += len(body)
+        if _DOCTYPE.search(body):
+            raise err(f"{info.filename} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
+        if is_text and _long_run(body):
+            raise _limit(err, "MAX_CELL_TEXT", f"{info.filename} 中有一段文字过长")
+        has_cells = has_cells or _SHEET_DATA.search(body) is not None
+    return size, has_cells
 
 
 #: The proof that spares measuring a sheet.  It is tried on sheet parts of at most
@@ -396,15 +423,15 @@ assert _SMALL_SHEET // 4 <= MAX_SHEET_CELLS
 assert 702 * 9_999 <= MAX_SHEET_AREA
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape | None, is_text: bool,
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape, is_text: bool,
                err: ErrorFactory) -> int:
-    """Stream one part: real decompressed size, DOCTYPE, long text runs; a sheet's extent
+    """Stream one sheet part: real decompressed size, DOCTYPE, long text runs; a sheet's extent
     proven small (``_FAR``) or, failing that, measured exactly.  The pieces proven so far
     are kept (at most ``_SMALL_SHEET`` bytes) so that a sheet found to need measuring is
     measured from its start without decompressing it twice."""
     size = 0
-    near = sheet is not None and info.file_size <= _SMALL_SHEET
-    if sheet is not None and not near:
+    near = info.file_size <= _SMALL_SHEET
+    if not near:
         sheet.measured = True
     kept: list[bytes] = []
     for body in _bodies(zf, info, err):
@@ -418,13 +445,11 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape | N
             else:  # <!D… or <!E…: both searched exactly
                 far, dtd = _FAR.search(body) is not None, _DOCTYPE.search(body) is not None
         else:
-            far, dtd = sheet is not None, _DOCTYPE.search(body) is not None
+            far, dtd = True, _DOCTYPE.search(body) is not None
         if dtd:
             raise err(f"{info.filename} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
         if is_text and _long_run(body):
             raise _limit(err, "MAX_CELL_TEXT", f"{info.filename} 中有一段文字过长")
-        if sheet is None:
-            continue
         if near:
             if not far:
                 kept.append(body)

@@ -258,3 +258,49 @@ def test_a_truncated_part_is_damaged(tmp_path):
     with pytest.raises(InputError) as e:
         gate.check_workbook(bad)
     assert "已损坏" in e.value.message
+
+
+def _moved(dst: Path, edit=None) -> Path:
+    """The sample with 表三's worksheet moved out of xl/worksheets/ (to xl/other/s3.xml, the
+    relationship pointing there): calamine follows the relationship wherever it points."""
+    part = _part_of("表三 依申请公开")
+    with zipfile.ZipFile(SAMPLE) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data, name = zin.read(info.filename), info.filename
+            if name == part:
+                name, data = "xl/other/s3.xml", edit(data) if edit else data
+            elif name == "xl/_rels/workbook.xml.rels":
+                data = data.replace(part.removeprefix("xl/").encode(), b"other/s3.xml")
+            elif name == "[Content_Types].xml":
+                data = data.replace(b"/" + part.encode(), b"/xl/other/s3.xml")
+            elif name == part.replace("worksheets/", "worksheets/_rels/") + ".rels":
+                name = "xl/other/_rels/s3.xml.rels"
+            zout.writestr(zipfile.ZipInfo(name, info.date_time), data)
+    return dst
+
+
+def test_a_worksheet_outside_xl_worksheets_is_checked_as_a_sheet(tmp_path):
+    from gxxl.reader import read_filing
+
+    far = lambda data: data.replace(b"</sheetData>", b'<row r="60000"><c r="ZZZ60000"><v>1</v></c></row></sheetData>')  # noqa: E731
+    path = _moved(tmp_path / "moved_far.xlsx", far)
+    with pytest.raises(LimitError) as e:
+        gate.check_workbook(path)
+    assert "ZZZ60000" in e.value.message and "工作表「表三 依申请公开」" in e.value.message
+    # the reader's per-sheet gate, in a child process under a memory limit (calamine aborts
+    # the process it runs in when it is let through)
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    code = ("import sys; from gxxl.reader import read_filing; f = read_filing(sys.argv[1]); "
+            "print(f.readable, f.findings[0].rule if f.findings else '', f.findings[0].message if f.findings else '')")
+    r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120,
+                       preexec_fn=limit, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0, r.stderr[-500:]
+    assert r.stdout.startswith("False F-1 ") and "ZZZ60000" in r.stdout
+    moved = read_filing(_moved(tmp_path / "moved.xlsx"))  # the same, without the far cell, reads
+    assert moved.readable and moved.values == read_filing(SAMPLE).values
