@@ -10,10 +10,14 @@
   parts' decompressed size, the real extent of every sheet (largest cell reference ×
   largest row: python-calamine allocates rows × columns cells, so one cell at
   XFD1048576 would ask for 512 GB and abort the process), the number of cells of a
-  sheet, the length of a cell text or shared string, and no ``<!DOCTYPE``/entity
-  declarations (a real workbook never has them).  The declared ``<dimension ref>`` is
-  read and reported but not trusted: calamine ignores it (measured), only the real cell
-  references decide.
+  sheet, the length of a cell text or shared string, no ``<!DOCTYPE``/entity
+  declarations and no other encoding than UTF-8 (a real workbook has neither).  The
+  declared ``<dimension ref>`` is not trusted: calamine ignores it (measured), only the
+  real cell references decide.  A sheet is every part under xl/worksheets/ and every
+  other part with a ``<sheetData>`` (calamine follows the relationships wherever they
+  point); an ordinary sheet is proven small by one regex pass, any other measured exactly
+  by expat.  The reader checks each sheet just before calamine parses it, through the
+  workbook's sheet → part map when that map is unambiguous, otherwise all sheets.
 
 Every limit is one named constant below and is named in the message.  Errors are
 :class:`gxxl.errors.InputError` / :class:`gxxl.errors.LimitError`; a caller that must
@@ -214,9 +218,6 @@ def _limit(err: ErrorFactory, name: str, what: str) -> Exception:
 # --------------------------------------------------------------------------------------
 # workbooks: the zip parts, before any parser sees them
 # --------------------------------------------------------------------------------------
-_REF = re.compile(rb'<(?:\w+:)?(c|row)\b([^>]*)>')
-_R_ATTR = re.compile(rb'\br="([A-Za-z]{0,3})([0-9]{1,9})"')
-_DIM = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref="([^"]*)"')
 _DOCTYPE = re.compile(rb'<!DOCTYPE|<!ENTITY', re.I)
 
 
@@ -224,7 +225,6 @@ _DOCTYPE = re.compile(rb'<!DOCTYPE|<!ENTITY', re.I)
 class SheetShape:
     part: str
     name: str = ""
-    declared: str = ""
     rows: int = 0
     cols: int = 0
     cells: int = 0
@@ -277,23 +277,25 @@ class SheetGate:
         self._zf = zf
         self.shape = shape
         self._err = err
-        self._pending: dict[str, zipfile.ZipInfo] = {}  # lower-case part → its entry
+        self._pending: dict[str, zipfile.ZipInfo] = {}  # part (exact name) → its entry
         self._done: set[str] = set()
         self._by_name: dict[str, str] | None = None
 
     def check(self, name: str) -> None:
-        """Check the worksheet called ``name`` (each part once); an unknown name checks all."""
+        """Check the worksheet called ``name`` (each part once).  The name leads to its part
+        only through an unambiguous workbook (:func:`_sheet_parts`); otherwise, or for a
+        name it does not know, every sheet is checked."""
         if not self._pending:
             return
         if self._by_name is None:
-            self._by_name = {n: part for part, n in _sheet_names(self._zf).items()}
+            self._by_name = _sheet_parts(self._zf) or {}
         part = self._by_name.get(name)
         if part in self._done:
             return
         if part in self._pending:
             self._check(part)
         else:
-            self.check_all()  # the mapping is best effort: when in doubt, every sheet
+            self.check_all()
 
     def check_all(self) -> None:
         for part in list(self._pending):
@@ -355,7 +357,7 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
 def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory,
                  sheets: dict[str, zipfile.ZipInfo]) -> None:
     """Sizes of every part; every part but the worksheets scanned now, the worksheets put
-    into ``sheets`` (lower-case part → entry) for :class:`SheetGate`."""
+    into ``sheets`` (part → entry) for :class:`SheetGate`."""
     infos = zf.infolist()
     declared_total = 0
     for info in infos:
@@ -367,38 +369,46 @@ def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory,
     for info in infos:
         name = info.filename
         low = name.lower()
-        if not (low.endswith((".xml", ".rels", ".vml"))):
-            continue  # binary parts (images, vbaProject.bin): sizes checked above
         if low.startswith("xl/worksheets/") and low.endswith(".xml"):
-            sheets[low] = info
+            sheets[name] = info
             continue
+        xml = low.endswith((".xml", ".rels", ".vml"))
         is_text = low in ("xl/sharedstrings.xml", "content.xml")
         try:
-            size, has_cells = _scan_other(zf, info, is_text, err)
+            size, has_cells = _scan_other(zf, info, xml, is_text, err)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
             raise err("文件已损坏（压缩包中的 " + name + " 无法解压），请重新保存或重新发送") from None
         shape.total += size
-        if has_cells and low.endswith(".xml"):
-            # a worksheet elsewhere than xl/worksheets/ (calamine follows the workbook's
-            # relationships wherever they point): checked as a sheet
-            sheets[low] = info
+        if has_cells:
+            # a worksheet elsewhere than xl/worksheets/, or under another extension (calamine
+            # follows the workbook's relationships wherever they point): checked as a sheet
+            sheets[name] = info
 
 
 #: a part with a sheet's cells, wherever it is in the package
-_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s/>]")
+_SHEET_DATA = re.compile(rb"<(?:[^\s<>/!?\"'=]+:)?sheetData[\s/>]")
 
 
-def _scan_other(zf: zipfile.ZipFile, info: zipfile.ZipInfo, is_text: bool, err: ErrorFactory) -> tuple[int, bool]:
-    """A part that is not under xl/worksheets/: real size, DOCTYPE, long text runs (``is_text``);
-    also whether it holds a ``<sheetData>`` (then it is checked as a sheet too)."""
+def _scan_other(zf: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool, is_text: bool,
+                err: ErrorFactory) -> tuple[int, bool]:
+    """A part that is not under xl/worksheets/: its real size; for an XML part (``xml``) its
+    encoding, DOCTYPE and (``is_text``) long text runs; and for any part whether it holds a
+    ``<sheetData>`` (then it is checked as a sheet too).  A part that starts as XML (a
+    byte-order mark or ``<``) is XML whatever its extension; a binary part (image, VBA
+    project, embedded object) is not searched for DOCTYPE: an embedded web page may have one."""
     size, has_cells = 0, False
     for body in _bodies(zf, info, err):
+        if size == 0:
+            # XML under another extension (a relationship may name any part as a sheet)
+            xml = xml or body[:3] == b"\xef\xbb\xbf" or body[:2] in (b"\xff\xfe", b"\xfe\xff") or body.lstrip()[:1] == b"<"
+            if xml:
+                _check_encoding(body, info.filename, err)
         size += len(body)
-        if _DOCTYPE.search(body):
+        if xml and _DOCTYPE.search(body):
             raise err(f"{info.filename} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
         if is_text and _long_run(body):
             raise _limit(err, "MAX_CELL_TEXT", f"{info.filename} 中有一段文字过长")
-        has_cells = has_cells or _SHEET_DATA.search(body) is not None
+        has_cells = has_cells or (b"sheetData" in body and _SHEET_DATA.search(body) is not None)
     return size, has_cells
 
 
@@ -406,18 +416,21 @@ def _scan_other(zf: zipfile.ZipFile, info: zipfile.ZipInfo, is_text: bool, err: 
 #: ``_SMALL_SHEET`` bytes (one piece of ``_bodies``: the table sheets; a roll-up's 明细 of
 #: many megabytes is measured at once): such a part holds far fewer than MAX_SHEET_CELLS
 #: cells (the shortest cell, ``<c/>``, is four bytes; zipfile never returns more than the
-#: size the directory declares).  When no cell in it matches ``_FAR``, every cell has its
-#: reference as first attribute, at most two letters and four digits: the extent is at
+#: size the directory declares).  When no cell in it matches ``_FAR``, every cell (any
+#: namespace prefix) is a plain start tag — single spaces, double quotes, no ``<``/``>`` in
+#: values — whose first attribute is its reference, at most two letters and four digits,
+#: and no other attribute is called ``r`` (calamine reads the last one): the extent is at
 #: most ZZ9999 (702 × 9,999 cells), within MAX_SHEET_AREA, whatever the order of the cells
 #: (calamine places a cell by its reference; rows without cells take no room).  Excel, WPS,
 #: LibreOffice and openpyxl write every cell of a table-sized sheet this way, so the usual
 #: workbook costs one regex pass per sheet; any other sheet is measured exactly (its pieces
 #: read so far are measured then, in order, as if measured from the start).
-_FAR = re.compile(rb'<(?:\w+:)?c(?=[\s/>])(?! r="[A-Z]{1,2}[0-9]{1,4}")')
+_GOOD_CELL = rb'(?! r="[A-Z]{1,2}[0-9]{1,4}"(?: (?!r=)[^\s=<>/"\']+="[^"<>]*")*/?>)'
+_FAR = re.compile(rb'<(?:[^\s<>/!?"\'=]+:)?c(?=[\s/>])' + _GOOD_CELL)
 #: the same pass looks for a ``<!D…``/``<!E…`` (group 1: a possible DOCTYPE or ENTITY);
 #: one leading ``<`` keeps the regex engine's fast literal scan (an alternation of two
 #: patterns is five times slower)
-_FAR_OR_DTD = re.compile(rb'<(?:(?:\w+:)?c(?=[\s/>])(?! r="[A-Z]{1,2}[0-9]{1,4}")|(![DdEe]))')
+_FAR_OR_DTD = re.compile(rb'<(?:(?:[^\s<>/!?"\'=]+:)?c(?=[\s/>])' + _GOOD_CELL + rb'|(![DdEe]))')
 _SMALL_SHEET = _CHUNK
 assert _SMALL_SHEET // 4 <= MAX_SHEET_CELLS
 assert 702 * 9_999 <= MAX_SHEET_AREA
@@ -425,16 +438,19 @@ assert 702 * 9_999 <= MAX_SHEET_AREA
 
 def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape, is_text: bool,
                err: ErrorFactory) -> int:
-    """Stream one sheet part: real decompressed size, DOCTYPE, long text runs; a sheet's extent
-    proven small (``_FAR``) or, failing that, measured exactly.  The pieces proven so far
-    are kept (at most ``_SMALL_SHEET`` bytes) so that a sheet found to need measuring is
-    measured from its start without decompressing it twice."""
+    """Stream one sheet part: real decompressed size, encoding, DOCTYPE, long text runs; its
+    extent proven small (``_FAR``) or, failing that, measured exactly (:class:`_Measure`).
+    The pieces proven so far are kept (at most ``_SMALL_SHEET`` bytes) so that a sheet found
+    to need measuring is measured from its start without decompressing it twice."""
     size = 0
     near = info.file_size <= _SMALL_SHEET
-    if not near:
+    measure = None if near else _Measure(sheet, err, info.filename)
+    if measure is not None:
         sheet.measured = True
     kept: list[bytes] = []
     for body in _bodies(zf, info, err):
+        if size == 0:
+            _check_encoding(body, info.filename, err)
         size += len(body)
         if near:  # one pass finds a far cell or a DOCTYPE, whichever comes first
             m = _FAR_OR_DTD.search(body)
@@ -455,11 +471,30 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape, is
                 kept.append(body)
                 continue
             near, sheet.measured = False, True
+            measure = _Measure(sheet, err, info.filename)
             for earlier in kept:
-                _measure(earlier, sheet, err)
+                measure.feed(earlier)
             kept.clear()
-        _measure(body, sheet, err)
+        measure.feed(body)
+    if measure is not None:
+        measure.feed(b"", final=True)
     return size
+
+
+#: an XML part in another encoding than UTF-8 (a byte-order mark of UTF-16/32, NUL bytes, or
+#: a declared encoding): calamine reads such a sheet as empty, openpyxl decodes it — and the
+#: gate's byte-level checks would not see its markup.  Excel, WPS, LibreOffice write UTF-8.
+_ENCODING = re.compile(rb'\s*<\?xml[^>]{0,300}?encoding\s*=\s*["\']([^"\']{0,40})["\']')
+
+
+def _check_encoding(head: bytes, part: str, err: ErrorFactory) -> None:
+    start = head[:512]
+    if start.startswith(b"\xef\xbb\xbf"):
+        start = start[3:]
+    bad = start[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in start[:64]
+    m = None if bad else _ENCODING.match(start)
+    if bad or (m and m.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8")):
+        raise err(f"{part} 不是 UTF-8 编码（正常的工作簿都是 UTF-8），可能是恶意构造的文件，不予读取")
 
 
 def _bodies(zf: zipfile.ZipFile, info: zipfile.ZipInfo, err: ErrorFactory) -> Iterator[bytes]:
@@ -548,60 +583,82 @@ def _long_run(body: bytes) -> bool:
     return False
 
 
-def _measure(body: bytes, sheet: SheetShape, err: ErrorFactory) -> None:
-    if not sheet.declared and sheet.cells == 0:
-        m = _DIM.search(body, 0, 4096)
-        if m:
-            sheet.declared = m.group(1).decode("ascii", "replace")[:40]
-    # the usual case (no namespace prefixes, every cell with its reference first): counts
-    # and one regex pass, no Python loop over cells
-    plain = b":c " not in body and b":c>" not in body and b":row" not in body
-    n_cells = body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>") if plain else -1
-    refs = _CELL_REF.findall(body) if plain else ()
-    if plain and n_cells == len(refs) and not sheet.col_now:
-        sheet.cells += n_cells
-        if refs:
-            sheet.cols = max(sheet.cols, max(_col_number(c) for c in {c for c, _ in refs}))
-            sheet.rows = max(sheet.rows, max(map(int, {r for _, r in refs})))
-        sheet.row_elems += body.count(b"<row ") + body.count(b"<row>")
-    else:
-        _measure_slow(body, sheet)
-    sheet.rows = max(sheet.rows, sheet.row_elems)
-    if sheet.cells > MAX_SHEET_CELLS:
-        raise _limit(err, "MAX_SHEET_CELLS", f"{_sheet_label(sheet)} 有超过 {MAX_SHEET_CELLS:,} 个单元格")
-    if sheet.area > MAX_SHEET_AREA:
-        raise _limit(err, "MAX_SHEET_AREA",
-                     f"{_sheet_label(sheet)} 的使用范围达到 {sheet.rows:,} 行 × {sheet.cols:,} 列"
-                     f"（用到了 {_a1(sheet.rows, sheet.cols)} 这样远的单元格，可能是误填的）")
+class _Measure:
+    """The exact extent of a sheet, measured as calamine places cells: a cell (an element
+    whose local name is ``c``, any prefix) at its ``r`` reference (letters and digits, any
+    number of digits), or without one after the previous cell of its row; rows likewise.
+    The XML is parsed by expat (C, streaming, linear whatever the markup); a DOCTYPE or an
+    entity declaration, a duplicated attribute or any other malformed XML is refused — a
+    sheet that gets here failed the ordinary-sheet proof, and Excel, WPS, LibreOffice and
+    openpyxl write well-formed XML."""
 
+    def __init__(self, sheet: SheetShape, err: ErrorFactory, part: str):
+        import xml.parsers.expat
 
-#: a cell whose reference is its first attribute, as Excel, WPS, LibreOffice and openpyxl write
-#: it (any other cell makes the counts differ and the exact, slower path runs)
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,9})"')
+        self.sheet, self.err, self.part = sheet, err, part
+        self.row_now = 0
+        self.checked = 0
+        p = self.parser = xml.parsers.expat.ParserCreate()
+        p.StartElementHandler = self.start
+        p.StartDoctypeDeclHandler = self.doctype
+        p.EntityDeclHandler = self.doctype
+        p.buffer_text = True
+        self.error = xml.parsers.expat.ExpatError
 
+    def doctype(self, *args) -> None:
+        raise self.err(f"{self.part} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
 
-def _measure_slow(body: bytes, sheet: SheetShape) -> None:
-    """Cells without a reference: follow them as calamine does (after the previous cell)."""
-    for m in _REF.finditer(body):
-        tag, attrs = m.group(1), m.group(2)
-        r = _R_ATTR.search(attrs)
-        if tag == b"row":
+    def start(self, name: str, attrs: dict) -> None:
+        local = name.rpartition(":")[2]
+        sheet = self.sheet
+        if local == "row":
             sheet.row_elems += 1
             sheet.col_now = 0
-            sheet.rows = max(sheet.rows, int(r.group(2)) if r else sheet.row_elems)
-            continue
-        sheet.cells += 1
-        if r and r.group(1):
-            sheet.col_now = _col_number(r.group(1))
-            sheet.rows = max(sheet.rows, int(r.group(2)))
+            r = attrs.get("r", "")
+            self.row_now = int(r) if r.isdigit() else self.row_now + 1
+            sheet.rows = max(sheet.rows, self.row_now)
+        elif local == "c":
+            sheet.cells += 1
+            m = _A1.fullmatch(attrs.get("r", ""))
+            if m:
+                sheet.col_now = _col_number(m.group(1).upper().encode())
+                sheet.rows = max(sheet.rows, int(m.group(2)))
+            else:
+                sheet.col_now += 1
+                sheet.rows = max(sheet.rows, self.row_now)
+            sheet.cols = max(sheet.cols, sheet.col_now)
         else:
-            sheet.col_now += 1
-        sheet.cols = max(sheet.cols, sheet.col_now)
+            return
+        self.checked += 1
+        if self.checked & 1023 == 0:
+            self.limits()
+
+    def feed(self, body: bytes, final: bool = False) -> None:
+        try:
+            self.parser.Parse(body, final)
+        except self.error as e:
+            raise self.err(f"{self.part} 不是格式正确的 XML（{e}），不予读取") from None
+        if final:
+            self.limits()
+
+    def limits(self) -> None:
+        sheet = self.sheet
+        if sheet.cells > MAX_SHEET_CELLS:
+            raise _limit(self.err, "MAX_SHEET_CELLS", f"{_sheet_label(sheet)} 有超过 {MAX_SHEET_CELLS:,} 个单元格")
+        if sheet.area > MAX_SHEET_AREA:
+            raise _limit(self.err, "MAX_SHEET_AREA",
+                         f"{_sheet_label(sheet)} 的使用范围达到 {sheet.rows:,} 行 × {sheet.cols:,} 列"
+                         f"（用到了 {_a1(sheet.rows, sheet.cols)} 这样远的单元格，可能是误填的）")
+
+
+#: a cell reference as calamine reads it: letters, then digits (any number of them)
+_A1 = re.compile(r"([A-Za-z]{1,7})([0-9]{1,30})")
 
 
 def _sheet_label(sheet: SheetShape) -> str:
     if not sheet.name and sheet.zf is not None:  # looked up only for a message
-        sheet.name = _sheet_names(sheet.zf).get(sheet.part.lower(), "")
+        names = {part: n for n, part in (_sheet_parts(sheet.zf, for_message=True) or {}).items()}
+        sheet.name = names.get(sheet.part, "")
     return f"工作表「{sheet.name}」" if sheet.name else f"工作表部件 {sheet.part}"
 
 
@@ -613,34 +670,83 @@ def _a1(row: int, col: int) -> str:
     return f"{letters}{row}"
 
 
-_SHEET_EL = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\bid="([^"]*)"')
-_REL_EL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"')
-_REL_EL2 = re.compile(rb'<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
+def _sheet_parts(zf: zipfile.ZipFile, *, for_message: bool = False) -> dict[str, str] | None:
+    """Sheet name → its part, as calamine resolves it (workbook.xml's ``<sheet name r:id>``,
+    the relationship of that id, its target under xl/) — or None when the workbook is not
+    unambiguous: the reader then checks every sheet.  Unambiguous means: both parts well-
+    formed XML without DOCTYPE, every sheet with exactly one ``name`` and one ``r:id`` and no
+    other attribute called name or id, names unique, relationship ids unique and with no
+    other attributes than Id/Type/Target/TargetMode, every target a plain path to an existing
+    part, no two parts whose names differ only in case.  ``for_message``: best effort, the
+    names for a message even when the workbook is not unambiguous."""
+    import xml.parsers.expat
 
-
-def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet part (lower-case) → sheet name, from workbook.xml and its relationships (best effort)."""
-    def read(name: str) -> bytes:
-        info = zf.getinfo(name)
+    def parse(name: str, local: str) -> list[dict] | None:
+        try:
+            info = zf.getinfo(name)
+        except KeyError:
+            return None
         if info.file_size >= (4 << 20):
-            return b""
-        body = _small_part(zf, info)
-        return zf.read(info) if body is None else body
+            return None
+        try:
+            body = _small_part(zf, info)
+            body = zf.read(info) if body is None else body
+        except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError, EOFError):
+            return None
+        found: list[dict] = []
+        p = xml.parsers.expat.ParserCreate()
 
-    try:
-        wb, rels = read("xl/workbook.xml"), read("xl/_rels/workbook.xml.rels")
-    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError):
-        return {}
-    targets = {m.group(1): m.group(2) for m in _REL_EL.finditer(rels)}
-    targets.update({m.group(2): m.group(1) for m in _REL_EL2.finditer(rels)})
-    out = {}
-    for m in _SHEET_EL.finditer(wb):
-        t = targets.get(m.group(2))
-        if t:
-            t = t.decode("utf-8", "replace").lstrip("/")
-            part = t if t.startswith("xl/") else "xl/" + t
-            out[part.lower()] = _xml_unescape(m.group(1).decode("utf-8", "replace"))
-    return out
+        def refuse(*args):
+            raise ValueError("DTD")
+
+        p.StartDoctypeDeclHandler = refuse
+        p.EntityDeclHandler = refuse
+        p.StartElementHandler = lambda tag, attrs: found.append(attrs) if tag.rpartition(":")[2] == local else None
+        try:
+            p.Parse(bytes(body), True)
+        except (xml.parsers.expat.ExpatError, ValueError):
+            return None
+        return found
+
+    sheets = parse("xl/workbook.xml", "sheet")
+    rels = parse("xl/_rels/workbook.xml.rels", "Relationship")
+    if sheets is None or rels is None:
+        return None
+    names = zf.namelist()
+    clean = len({n.lower() for n in names}) == len(names)
+    targets: dict[str, str] = {}
+    for rel in rels:
+        rid, target = rel.get("Id"), rel.get("Target", "")
+        if set(rel) - {"Id", "Type", "Target", "TargetMode"} or rid is None or rid in targets:
+            clean = False
+        if rid is not None and rid not in targets:
+            targets[rid] = target
+    out: dict[str, str] = {}
+    existing = set(names)
+    for sheet in sheets:
+        name, rid = sheet.get("name"), sheet.get("r:id")
+        others = [a for a in sheet if a not in ("name", "r:id") and a.rpartition(":")[2] in ("name", "id")]
+        if name is None or rid is None or others or name in out:
+            clean = False
+            if name is None or rid is None or name in out:
+                continue
+        part = _resolve(targets.get(rid, ""))
+        if part is None or part not in existing:
+            clean = False
+            continue
+        out[name] = part
+    return out if clean or for_message else None
+
+
+#: a relationship target calamine and the gate resolve alike: worksheets/x.xml, xl/…, /xl/…
+_PLAIN_TARGET = re.compile(r"(?:/?xl/)?[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.[A-Za-z0-9]+")
+
+
+def _resolve(target: str) -> str | None:
+    if not _PLAIN_TARGET.fullmatch(target):
+        return None
+    target = target.lstrip("/")
+    return target if target.startswith("xl/") else "xl/" + target
 
 
 _XML_REF = re.compile(r"&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));")

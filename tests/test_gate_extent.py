@@ -36,7 +36,7 @@ def _row(r: int | None, cells: list[bytes]) -> bytes:
 
 def _sheet_name() -> str:
     with zipfile.ZipFile(SAMPLE) as zf:
-        return gate._sheet_names(zf)["xl/worksheets/sheet3.xml"]
+        return {part: n for n, part in gate._sheet_parts(zf).items()}["xl/worksheets/sheet3.xml"]
 
 
 def test_ordinary_workbooks_are_proven_small_without_measuring():
@@ -110,7 +110,7 @@ def _with_part(dst: Path, part: str, edit) -> Path:
 
 def _part_of(sheet_name: str) -> str:
     with zipfile.ZipFile(SAMPLE) as zf:
-        return next(p for p, n in gate._sheet_names(zf).items() if n == sheet_name)
+        return gate._sheet_parts(zf)[sheet_name]
 
 
 FAR_CELL = lambda data: data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')  # noqa: E731
@@ -172,13 +172,12 @@ def test_sheet_names_with_references_name_the_sheet_in_messages(tmp_path):
     src = tmp_path / "renamed.xlsx"
     wb.save(src)
     with zipfile.ZipFile(src) as zf:
-        assert name in gate._sheet_names(zf).values()
-        part = next(p for p, n in gate._sheet_names(zf).items() if n == name)
+        part = gate._sheet_parts(zf)[name]
     dst = tmp_path / "renamed_far.xlsx"
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
-            zout.writestr(info, FAR_CELL(data) if info.filename.lower() == part else data)
+            zout.writestr(info, FAR_CELL(data) if info.filename == part else data)
     with pytest.raises(LimitError) as e:
         gate.check_workbook(dst)
     assert f"工作表「{name}」" in e.value.message
@@ -304,3 +303,48 @@ def test_a_worksheet_outside_xl_worksheets_is_checked_as_a_sheet(tmp_path):
     assert r.stdout.startswith("False F-1 ") and "ZZZ60000" in r.stdout
     moved = read_filing(_moved(tmp_path / "moved.xlsx"))  # the same, without the far cell, reads
     assert moved.readable and moved.values == read_filing(SAMPLE).values
+
+
+# --------------------------------------------------------------------------------------
+# the red-team corpus: crafted workbooks that once got past the gate (tests/data/hostile/)
+# --------------------------------------------------------------------------------------
+HOSTILE = sorted((ROOT / "tests" / "data" / "hostile").glob("*.xlsx"))
+
+_CHILD = """
+import sys, time
+from gxxl import gate
+from gxxl.errors import GxxlError
+from gxxl.reader import read_filing
+p = sys.argv[1]
+try:
+    gate.check_workbook(p)
+    verdict = "passed"
+except GxxlError as e:
+    verdict = "refused"
+f = read_filing(p)
+print(verdict, f.readable, f.findings[0].rule if f.findings else "-")
+"""
+
+
+def test_the_hostile_corpus_is_there():
+    assert len(HOSTILE) >= 30
+
+
+@pytest.mark.parametrize("path", HOSTILE, ids=[p.stem for p in HOSTILE])
+def test_hostile_workbooks_are_refused_without_abort_or_hang(path):
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    r = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, timeout=60,
+                       preexec_fn=limit, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0, f"the process died ({r.returncode}): {r.stderr[-400:]}"
+    verdict, readable, rule = r.stdout.split()
+    if path.stem == "z_dos_wb":  # a comment full of '<sheet ': harmless, only must not hang
+        assert verdict == "passed"
+    else:
+        assert (verdict, readable, rule) == ("refused", "False", "F-1"), r.stdout
