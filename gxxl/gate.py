@@ -393,15 +393,17 @@ def _scan_other(zf: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool, is_text: 
                 err: ErrorFactory) -> tuple[int, bool]:
     """A part that is not under xl/worksheets/: its real size; for an XML part (``xml``) its
     encoding, DOCTYPE and (``is_text``) long text runs; and for any part whether it holds a
-    ``<sheetData>`` (then it is checked as a sheet too).  A part that starts as XML (a
-    byte-order mark or ``<``) is XML whatever its extension; a binary part (image, VBA
-    project, embedded object) is not searched for DOCTYPE: an embedded web page may have one."""
+    ``<sheetData>`` (then it is checked as a sheet too, DOCTYPE included).  Another part
+    (image, SVG, VBA project, embedded object) is not searched for DOCTYPE — an SVG picture
+    often has one —, only refused when it is UTF-16 text."""
     size, has_cells = 0, False
     for body in _bodies(zf, info, err):
         if size == 0:
-            # XML under another extension (a relationship may name any part as a sheet)
-            xml = xml or body[:3] == b"\xef\xbb\xbf" or body[:2] in (b"\xff\xfe", b"\xfe\xff") or body.lstrip()[:1] == b"<"
             if xml:
+                _check_encoding(body, info.filename, err)
+            elif body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                # UTF-16 text under another extension: a relationship may name any part as a
+                # sheet, and its cells would be invisible to the byte-level checks
                 _check_encoding(body, info.filename, err)
         size += len(body)
         if xml and _DOCTYPE.search(body):

@@ -348,3 +348,17 @@ def test_hostile_workbooks_are_refused_without_abort_or_hang(path):
         assert verdict == "passed"
     else:
         assert (verdict, readable, rule) == ("refused", "False", "F-1"), r.stdout
+
+
+def test_an_svg_picture_with_a_doctype_is_not_a_reason_to_refuse(tmp_path):
+    from gxxl.reader import read_filing
+
+    svg = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+           b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg xmlns="http://www.w3.org/2000/svg"/>')
+    dst = tmp_path / "with_svg.xlsx"
+    with zipfile.ZipFile(SAMPLE) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename))
+        zout.writestr("xl/media/image1.svg", svg)
+    gate.check_workbook(dst)
+    assert read_filing(dst).values == read_filing(SAMPLE).values
