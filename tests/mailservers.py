@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import pytest
+from conftest import need
 
 USER = "clerk@example.gov.cn"
 PASSWORD = "S3cret-pw!"
@@ -66,10 +66,7 @@ def find_dovecot() -> str | None:
 
 def need_dovecot() -> str:
     path = find_dovecot()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI 环境中未安装 dovecot（.ci/install-system 应已安装 dovecot-imapd）")
-        pytest.skip("dovecot-imapd not installed")
+    need(path is not None, "dovecot（dovecot-imapd）")
     return path
 
 

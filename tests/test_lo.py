@@ -18,31 +18,20 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from conftest import need
 from gxxl import lo
 
 pytestmark = pytest.mark.libreoffice
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 @pytest.fixture(autouse=True)
 def _need_soffice():
-    if lo.find_soffice() is None:
-        msg = "未找到 LibreOffice（soffice）；CI 应先运行 .ci/install-system"
-        if _in_ci():
-            pytest.fail(msg)
-        pytest.skip(msg)
+    need(lo.find_soffice() is not None, "LibreOffice（soffice）")
 
 
 def _need_tool(name: str) -> str:
     exe = shutil.which(name)
-    if exe is None:
-        msg = f"未找到 {name}（poppler-utils）；CI 应先运行 .ci/install-system"
-        if _in_ci():
-            pytest.fail(msg)
-        pytest.skip(msg)
+    need(exe is not None, f"{name}（poppler-utils）")
     return exe
 
 

