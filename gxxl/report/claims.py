@@ -454,7 +454,7 @@ def extract(spec: FormatSpec, paragraphs) -> list[Claim]:
     """
     pats = triggers(spec)
     d = paragraphs if isinstance(paragraphs, Prepared) else prepare(paragraphs)
-    units, doc, offsets, hidden = d.units, d.doc, d.offsets, d.hidden
+    units, offsets, hidden = d.units, d.offsets, d.hidden
     if not units:
         return []
     per: list[dict[str, list]] = [{"trig": [], "neg": [], "num": [], "bound": []} for _ in units]

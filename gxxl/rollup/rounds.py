@@ -74,7 +74,7 @@ def _addr(e: P.Entry) -> str:
 
 def annotate_history(decision: P.Decision, replies: list[dict]) -> None:
     """Set ``entry.history`` for every entry and ``entry.returned`` for latest ones sent back."""
-    from .feedback import CHECK, RETURN
+    from .feedback import RETURN
 
     by_sha: dict[str, dict] = {}
     by_mid: dict[tuple[str, str], dict] = {}
