@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Union
 
 from .constants import YEAR_MAX, YEAR_MIN
 from .records import Mutable
-from .errors import MSG_OUTPUT_BUSY, MSG_OUTPUT_IS_INPUT, OutputError, OutputExistsError, UserError
+from .errors import MSG_OUTPUT_BUSY, OutputError, UserError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -143,8 +143,9 @@ def annotate(checked: Validation, output: PathLike, *, force: bool = False) -> P
 
     src = Path(checked.filing.source or "")
     out = Path(output)
-    if src.exists() and out.exists() and out.resolve() == src.resolve():
-        raise OutputError(MSG_OUTPUT_IS_INPUT.format(path=out, role="被校验的工作簿"), path=out)
+    from .fileio import check_output
+
+    check_output(out, inputs=((src, "被校验的工作簿"),))
     if not checked.readable:
         raise UserError(_unreadable_message(checked.filing), path=src)
     try:
@@ -312,8 +313,10 @@ def report(source: "PathLike | Filing", output: PathLike | None = None, *, to: s
             prev_path = _existing(previous, what="上一年度的工作簿")
             if src is not None and prev_path.resolve() == src.resolve():
                 raise UserError("--previous 指定的是本年度同一个文件，请指定上一年度的工作簿")
-            if out is not None and out.exists() and out.resolve() == prev_path.resolve():
-                raise OutputError(MSG_OUTPUT_IS_INPUT.format(path=out, role="上一年度的工作簿"), path=out)
+            if out is not None:
+                from .fileio import check_output
+
+                check_output(out, inputs=((prev_path, "上一年度的工作簿"),))
         prev = _filing(previous)
         if not prev.readable:
             raise UserError("上一年度工作簿：" + _unreadable_message(prev), path=prev.source)
@@ -471,10 +474,9 @@ def import_source(source: PathLike, output: PathLike | None = None, *, format: s
     if out is not None:
         if out.suffix.lower() not in (".xlsx", ".xlsm"):
             raise UserError(f"{out}：输出文件应为 .xlsx 工作簿", path=out)
-        if src.exists() and out.exists() and out.resolve() == src.resolve():
-            raise OutputError(MSG_OUTPUT_IS_INPUT.format(path=out, role="来源文件"), path=out)
-        if out.exists() and not force:
-            raise OutputExistsError(out)
+        from .fileio import check_output
+
+        check_output(out, force=force, inputs=((src, "来源文件"),))
     if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
         raise UserError(f"--year「{year}」不是合理的报告年度")
     spec_for_level = specs[format] if format else next(iter(specs.values()))

@@ -27,7 +27,8 @@ def check_output(path: str | os.PathLike, *, force: bool = True, inputs: tuple =
     Refused: a path that is an input of this run (compared by device and inode — hard and
     symbolic links included — against every file the input gate admitted and ``inputs``),
     an existing path that is not a regular file (a device such as ``/dev/null``, a FIFO, a
-    folder), an existing file without ``force``.
+    folder), an existing file without ``force``.  An item of ``inputs`` is a path, or a
+    ``(path, role)`` pair naming what that input is in the message (「被校验的工作簿」).
     """
     path = Path(path)
     try:
@@ -38,8 +39,9 @@ def check_output(path: str | os.PathLike, *, force: bool = True, inputs: tuple =
         return path  # the write itself names the problem
     who = gate.input_role(st)
     for p in inputs:
+        p, role = p if isinstance(p, tuple) else (p, "输入文件")
         if who is None and p is not None and _same_file(p, st):
-            who = (str(p), "输入文件")
+            who = (str(p), role)
     if who is not None:
         raise OutputError(MSG_OUTPUT_IS_INPUT.format(path=path, role=who[1]), path=path)
     kind = gate.kind_of(st.st_mode)

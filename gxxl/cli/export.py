@@ -50,10 +50,9 @@ def run(args) -> int:
         from . import _json_error
 
         return _json_error(args, "；".join(problems), 2)
-    if any(p.exists() and p.resolve() == out.resolve() for p in paths):
-        from ..errors import MSG_OUTPUT_IS_INPUT, OutputError
+    from ..fileio import check_output
 
-        raise OutputError(MSG_OUTPUT_IS_INPUT.format(path=out, role="要导出的工作簿"), path=out)
+    check_output(out, inputs=tuple((p, "要导出的工作簿") for p in paths))
     filings = [api.read(p) for p in paths]
     unreadable = [f for f in filings if not f.readable]
     frame = api.read_frame(f for f in filings if f.readable)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..errors import MSG_OUTPUT_IS_INPUT, UserError
+from ..errors import UserError
 from .inputs import expand
 from .output import display_path, print_json
 
@@ -93,9 +93,10 @@ def _annotate_targets(paths: list[Path], out: Path) -> dict[Path, Path]:
         }
         if len(set(targets.values())) < len(targets):
             raise UserError(f"{out}：有多个同名文件，无法为每个文件分别写出标注副本，请分批校验")
+    from ..fileio import check_output
+
     for p, t in targets.items():
-        if t.resolve() == p.resolve():
-            raise UserError(MSG_OUTPUT_IS_INPUT.format(path=t, role="被校验的工作簿"))
+        check_output(t, inputs=((p, "被校验的工作簿"),))
     return targets
 
 
