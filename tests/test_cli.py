@@ -124,3 +124,15 @@ def test_annotate_several_files_into_a_folder(tmp_path, seed_filing, write):
     r = gxxl("validate", a, b, "--annotate", out)
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in out.iterdir()) == ["乙_报表.校验.xlsx", "甲_报表.校验.xlsx"]
+
+
+def test_output_piped_into_a_reader_that_leaves_ends_quietly():
+    """``gxxl validate … | head -1``: the reader closes the pipe; no message, no traceback,
+    exit 141 (128 + SIGPIPE) as other command-line tools do."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "gxxl", "validate", str(ROOT / "workbooks" / "示例县_03_教育局.xlsx")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc.stdout.close()  # before the child writes anything
+    err = proc.stderr.read().decode("utf-8", "replace")
+    assert proc.wait(timeout=60) == 141, err
+    assert err == ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import importlib
 import signal
 import sys
@@ -127,6 +128,11 @@ def _main(argv: list[str]) -> int:
     except GxxlError as e:
         print(f"gxxl：{e}", file=sys.stderr)
         return _json_error(args, str(e), e.exit_code)
+    except BrokenPipeError as e:
+        if _stdout_gone():  # the reader of our output left (``gxxl validate … | head``): quietly
+            return 141
+        print(f"gxxl：{os_error_text(e)}", file=sys.stderr)
+        return _json_error(args, os_error_text(e), 2)
     except OSError as e:  # a path the user named cannot be written or read
         print(f"gxxl：{os_error_text(e)}", file=sys.stderr)
         return _json_error(args, os_error_text(e), 2)
@@ -135,6 +141,26 @@ def _main(argv: list[str]) -> int:
         return _json_error(args, MSG_INTERRUPTED, 130)
     finally:
         _restore_sigterm(previous)
+
+
+def _stdout_gone() -> bool:
+    """True when standard output is a pipe whose reader has left (poll reports an error on
+    its write end); it is then pointed at /dev/null so that the interpreter's last flush does
+    not fail again.  A broken connection to a mail server is not this (stdout is fine)."""
+    import select
+
+    try:
+        fd = sys.__stdout__.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        gone = any(ev & select.POLLERR for _, ev in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
+    if gone:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    return gone
 
 
 def _json_error(args, message: str, code: int) -> int:
