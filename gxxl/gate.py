@@ -305,7 +305,7 @@ class SheetGate:
         info = self._pending[part]
         sheet = SheetShape(part=info.filename, zf=self._zf)
         try:
-            self.shape.total += _scan_part(self._zf, info, sheet, True, self._err)
+            self.shape.total += _scan_part(self._zf, info, sheet, self._err)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
             raise self._err("文件已损坏（压缩包中的 " + info.filename + " 无法解压），请重新保存或重新发送") from None
         sheet.zf = None
@@ -438,8 +438,7 @@ assert _SMALL_SHEET // 4 <= MAX_SHEET_CELLS
 assert 702 * 9_999 <= MAX_SHEET_AREA
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape, is_text: bool,
-               err: ErrorFactory) -> int:
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape, err: ErrorFactory) -> int:
     """Stream one sheet part: real decompressed size, encoding, DOCTYPE, long text runs; its
     extent proven small (``_FAR``) or, failing that, measured exactly (:class:`_Measure`).
     The pieces proven so far are kept (at most ``_SMALL_SHEET`` bytes) so that a sheet found
@@ -466,7 +465,7 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: SheetShape, is
             far, dtd = True, _DOCTYPE.search(body) is not None
         if dtd:
             raise err(f"{info.filename} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
-        if is_text and _long_run(body):
+        if _long_run(body):
             raise _limit(err, "MAX_CELL_TEXT", f"{info.filename} 中有一段文字过长")
         if near:
             if not far:

@@ -133,11 +133,8 @@ def read_filing_grids(sheets: dict[str, Grid], name: str = "工作簿", *, sourc
 # opening
 # --------------------------------------------------------------------------------------
 def _open(path: Path) -> CalamineWorkbook:
-    """Calamine's workbook, after the gate (``gate.sheets_checked_on_use``) passed the file."""
-    if not path.exists():
-        raise _Unreadable("文件不存在")
-    if path.is_dir():
-        raise _Unreadable("这是一个文件夹，不是工作簿")
+    """Calamine's workbook, after the gate (``gate.sheets_checked_on_use``) passed the file:
+    it exists and is a regular, readable file within the size limit."""
     size = path.stat().st_size
     if size == 0:
         raise _Unreadable("文件为空（0 字节），可能保存或发送时出错，请重新保存后再报送")
