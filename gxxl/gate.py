@@ -151,11 +151,6 @@ def forget(path: str | os.PathLike) -> None:
     _INPUTS.pop((st.st_dev, st.st_ino), None)
 
 
-def forget_inputs() -> None:
-    """Start a new run (the Excel add-in and tests run several in one process)."""
-    _INPUTS.clear()
-
-
 @contextmanager
 def session():
     """One run: the inputs remembered inside are forgotten when the outermost session ends.

@@ -148,16 +148,10 @@ def _raw_header(msg, name: str) -> str:
                     raw = value.encode("ascii", "surrogateescape")
                 except UnicodeEncodeError:
                     return value
+                from ..textio import decode_bytes  # UTF-8 when valid, else GB18030 (GBK, GB2312), Big5
+
                 return decode_bytes(raw)
     return ""
-
-
-def decode_bytes(raw: bytes) -> str:
-    """Bytes of unknown charset: UTF-8 when valid, else GB18030 (a superset of GBK and GB2312)."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030", errors="replace")
 
 
 def _filename(part) -> str:
