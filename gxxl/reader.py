@@ -283,9 +283,10 @@ def _read(path: Path, spec: FormatSpec, sheets: dict[str, Grid], meta: dict[str,
     for table in spec.tables:
         sheet = sheets.get(table.sheet)
         if sheet is not None and _template_matches(table, sheet):
-            name = table.sheet
-            for code, r, c in table.sheet_positions[0]:
-                raw_cells[code] = (name, r, c, _at(sheet, r, c))
+            name, n = table.sheet, len(sheet)
+            for code, r, c in table.sheet_positions[0]:  # _at(sheet, r, c), inlined: the hot loop
+                row = sheet[r - 1] if r <= n else ()
+                raw_cells[code] = (name, r, c, row[c - 1] if c <= len(row) else "")
             continue
         hit = _locate_table(table, sheets, grids)
         if hit is None:
@@ -583,7 +584,7 @@ def _read_cover(filing: Filing, spec: FormatSpec, sheets: dict[str, Grid], path:
     positions = cover_positions(spec)
     raw: dict[str, object] = {}
     fast = grid is not None and all(
-        norm(_at(grid, r, COVER_LABEL_COL)).startswith(norm(spec.cover_by_code[code].label))
+        _label_starts(_at(grid, r, COVER_LABEL_COL), spec.cover_by_code[code].label)
         for code, (r, _c) in positions.items()
     )
     if fast:
@@ -611,6 +612,14 @@ def _read_cover(filing: Filing, spec: FormatSpec, sheets: dict[str, Grid], path:
             # 「乡镇(街道)」, 「縣級政府」: the same choice in other brackets or script
             value = next((c for c in f.choices if norm(c) == norm(value)), value)
         filing.cover[f.code] = value
+
+
+def _label_starts(v: object, label: str) -> bool:
+    """The cell's text begins with the label, after normalising both (``norm``); the label as
+    the template wrote it is recognised without normalising anything."""
+    if isinstance(v, str) and v.startswith(label):
+        return True
+    return norm(v).startswith(norm(label))
 
 
 def _cover_value(kind: str, v: object):
