@@ -104,6 +104,9 @@ def relative_name(path: str, base: str | None) -> str:
     """``path`` as shown on paper: relative to ``base`` when inside it, else as given."""
     if not base or not path:
         return path
+    inside = base.rstrip(os.sep) + os.sep
+    if path.startswith(inside) and os.path.normpath(path) == path and os.path.normpath(base) == base:
+        return path[len(inside):]  # what relpath gives, without its two getcwd() calls
     try:
         rel = os.path.relpath(path, base)
     except ValueError:  # another drive on Windows
@@ -111,10 +114,14 @@ def relative_name(path: str, base: str | None) -> str:
     return path if rel.startswith("..") else rel
 
 
-def full_path(shown: str) -> str:
-    """The absolute path of a file as shown (「邮件.eml → 附件」: the e-mail's, then the name)."""
+def full_path(shown: str, cwd: str | None = None) -> str:
+    """The absolute path of a file as shown (「邮件.eml → 附件」: the e-mail's, then the name);
+    ``cwd``: the current folder, when the caller has it (``os.getcwd()`` once for many)."""
     path, arrow, rest = shown.partition(" → ")
-    return os.path.abspath(path) + (arrow + rest if arrow else "") if path else shown
+    if not path:
+        return shown
+    full = os.path.abspath(path) if cwd is None else os.path.normpath(os.path.join(cwd, path))
+    return full + (arrow + rest if arrow else "")
 
 
 def common_folder(paths: Iterable[str]) -> str | None:
@@ -130,14 +137,31 @@ def common_folder(paths: Iterable[str]) -> str | None:
     return common or None
 
 
+class _Units(dict):
+    """character → its width in units (2 for East Asian wide and full-width), looked up once
+    (for at most 65,536 different characters)."""
+
+    def __missing__(self, ch: str) -> int:
+        units = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if len(self) < 65536:
+            self[ch] = units
+        return units
+
+
+_UNITS = _Units()
+
+
 def text_lines(text: object, width_chars: float, size: float = 11) -> int:
     """Lines a wrapped text needs in a cell ``width_chars`` wide (Excel width units at 11 pt).
 
     CJK characters count two units; explicit line breaks start a new line.
     """
+    s = str(text or "")
+    if "\n" not in s and 2 * len(s) * size / 11 <= max(1.0, width_chars - 1):
+        return 1  # fits on one line even if every character is a wide one
     total = 0
-    for part in str(text or "").split("\n"):
-        units = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part) * size / 11
+    for part in s.split("\n"):
+        units = (len(part) if part.isascii() else sum(map(_UNITS.__getitem__, part))) * size / 11
         total += max(1, math.ceil(units / max(1.0, width_chars - 1)))
     return max(1, total)
 

@@ -107,12 +107,13 @@ def _build(decision, spec, aggregate, findings, meta, headline, roster_given, in
     _header(ws, LEDGER_HEAD_ROW, LEDGER_HEADERS, LEDGER_WIDTHS)
     styles = {status: _style_id(ws, PatternFill("solid", fgColor=color), wrap=True) for status, color in STATUS_FILL.items()}
     styles["wrap"] = _style_id(ws, None, wrap=True)
-    rows = [_ledger_row(e, styles, base) for e in decision.entries]
+    cwd = os.getcwd()
+    rows = [_ledger_row(e, styles, base, cwd) for e in decision.entries]
     first = LEDGER_HEAD_ROW + 1
     last = LEDGER_HEAD_ROW + len(rows)
     if len(rows) <= NOTE_LIMIT:  # the full path as a note on the file name (also in column P)
         for i, e in enumerate(decision.entries):
-            full = full_path(e.source.display)
+            full = full_path(e.source.display, cwd)
             ws.cell(first + i, 2).comment = Comment(full, "gxxl", width=360, height=60)
     ws.freeze_panes = f"C{first}"
     ws.auto_filter.ref = f"A{LEDGER_HEAD_ROW}:{col_letter(len(LEDGER_HEADERS))}{max(last, first)}"
@@ -223,7 +224,7 @@ def _style_id(ws, fill: PatternFill | None, font: Font | None = None, *, wrap: b
     return sid
 
 
-def _ledger_row(e: P.Entry, styles: dict[str, int], base: str | None = None) -> list:
+def _ledger_row(e: P.Entry, styles: dict[str, int], base: str | None = None, cwd: str | None = None) -> list:
     s = e.scan
     readable = s is not None and s.readable
     kind = ""
@@ -247,7 +248,7 @@ def _ledger_row(e: P.Entry, styles: dict[str, int], base: str | None = None) -> 
         (_strip_base(clean_text("；".join(dict.fromkeys(r for r in e.reasons if r))), base), wrap),
         e.source.origin,
         s.sha256 if s is not None else "",
-        full_path(e.source.display),
+        full_path(e.source.display, cwd),
         e.history,
     ]
     # every cell top-aligned like the wrapped ones (a tall row reads from the top)

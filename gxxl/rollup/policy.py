@@ -23,6 +23,7 @@ version is not silently summed instead.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -86,7 +87,7 @@ class Entry:
 
     def keys(self) -> set[str]:
         s = self.scan
-        return unit_keys(s.unit_name, s.credit_code) if s else set()
+        return unit_keys(s.unit_name, s.credit_code) if s else frozenset()
 
     def member_keys(self) -> set[str]:
         out = set()
@@ -95,8 +96,11 @@ class Entry:
         return out
 
 
-def unit_keys(name: str, credit_code: str) -> set[str]:
-    """Identity keys of a unit: its 统一社会信用代码 (when 18 characters) and its normalised name."""
+@functools.lru_cache(maxsize=1 << 16)
+def unit_keys(name: str, credit_code: str) -> frozenset[str]:
+    """Identity keys of a unit: its 统一社会信用代码 (when 18 characters) and its normalised name.
+    (Cached: a roll-up asks for each unit's keys several times, and for each aggregate
+    member's once per aggregate.)"""
     keys = set()
     code = norm(credit_code).upper()
     if len(code) == 18:
@@ -104,7 +108,7 @@ def unit_keys(name: str, credit_code: str) -> set[str]:
     n = norm(name)
     if n:
         keys.add("n:" + n)
-    return keys
+    return frozenset(keys)
 
 
 _DATE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})")
