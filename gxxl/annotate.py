@@ -83,8 +83,8 @@ def annotate(src: str | Path, filing: Filing, findings: list[Finding], out: str 
         try:
             # every sheet through the gate: the reader checked only the sheets it parsed,
             # openpyxl parses them all
-            gate.check_workbook(src)
-            wb = load_workbook(src, keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
+            checked = gate.check_workbook(src)
+            wb = load_workbook(gate.parse_source(src, checked), keep_vba=src.suffix.lower() == ".xlsm", rich_text=True)
         except Exception:  # a sheet the gate refuses; openpyxl refuses what calamine read (<v>NaN</v>, odd XML)
             wb = None
     if wb is None:  # .xls and others: annotate a copy in the official template instead

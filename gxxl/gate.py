@@ -241,6 +241,9 @@ class WorkbookShape:
     size: int = 0
     total: int = 0
     sheets: list[SheetShape] = field(default_factory=list)
+    #: the file's bytes as the gate read and checked them (a package of at most 8 MiB), else
+    #: None: a parser given these sees what the gate saw, even if the file changes meanwhile
+    data: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def _col_number(letters: bytes) -> int:
@@ -262,6 +265,12 @@ def check_workbook(path: str | os.PathLike, *, error: ErrorFactory | None = None
         return sheets.shape
 
 
+def parse_source(path: str | os.PathLike, checked: WorkbookShape):
+    """What a parser should open after ``checked = check_workbook(path)``: the bytes the gate
+    checked when it kept them (a file object over them), else the path."""
+    return io.BytesIO(checked.data) if checked.data is not None else path
+
+
 class SheetGate:
     """A workbook whose package passed the gate (file, part sizes, every part that is not a
     worksheet), with its worksheets checked one by one, each just before it is parsed:
@@ -270,6 +279,8 @@ class SheetGate:
 
     def __init__(self, zf: zipfile.ZipFile | None, shape: WorkbookShape, err: ErrorFactory):
         self._zf = zf
+        #: the bytes the gate checked (``WorkbookShape.data``)
+        self.data: bytes | None = shape.data
         self.shape = shape
         self._err = err
         self._pending: dict[str, zipfile.ZipInfo] = {}  # part (exact name) → its entry
@@ -335,6 +346,7 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
                     zf = None  # damaged: the reader says so
                 else:
                     zf._gxxl_bytes = memoryview(data) if data is not None else None
+                    shape.data = data
         except PermissionError:
             raise err("没有读取权限（请检查文件或所在文件夹的权限）") from None
         gate = SheetGate(zf, shape, err)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import errno
+import io
 import math
 import os
 import re
@@ -85,7 +86,7 @@ def read_filing(path: str | os.PathLike, spec: FormatSpec | None = None) -> Fili
     try:
         # the gate checks the package now and each worksheet just before calamine parses it
         with gate.sheets_checked_on_use(path, error=_Unreadable) as sheet_gate:
-            book = _open(path)
+            book = _open(path, sheet_gate.data)
             sheets = _load_sheets(book, sheet_gate)
             meta = _read_meta(sheets)
             spec = spec or _choose_spec(meta, sheets, name)
@@ -132,9 +133,16 @@ def read_filing_grids(sheets: dict[str, Grid], name: str = "工作簿", *, sourc
 # --------------------------------------------------------------------------------------
 # opening
 # --------------------------------------------------------------------------------------
-def _open(path: Path) -> CalamineWorkbook:
+def _open(path: Path, data: bytes | None = None) -> CalamineWorkbook:
     """Calamine's workbook, after the gate (``gate.sheets_checked_on_use``) passed the file:
-    it exists and is a regular, readable file within the size limit."""
+    it exists and is a regular, readable file within the size limit.  ``data``: the bytes
+    the gate checked (a workbook package of at most 8 MiB); calamine parses those, not the
+    file again, so what it parses is what the gate passed even if the file changes."""
+    if data is not None and path.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            return CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except Exception as e:  # a zip (the gate opened it) that is no workbook; never the file again
+            raise _Unreadable(f"无法作为 Excel 工作簿打开，文件可能已损坏；{MSG_RESAVE}") from e
     size = path.stat().st_size
     if size == 0:
         raise _Unreadable("文件为空（0 字节），可能保存或发送时出错，请重新保存后再报送")

@@ -443,3 +443,27 @@ def test_a_remembered_part_is_only_trusted_for_the_same_bytes(tmp_path):
                     sheets.check(name)
                 sheets.check_all()  # what annotate does; the reader stops at the sheets it parses
     assert len(gate._PASSED) <= gate._PASSED_MAX
+
+
+def test_the_reader_parses_the_bytes_the_gate_checked(tmp_path):
+    """No window between check and parse: calamine is given the bytes the gate read, so a
+    file replaced after the gate passed it (a mail client still writing it, or worse) is
+    not what gets parsed."""
+    import shutil
+
+    from python_calamine import CalamineWorkbook
+
+    from gxxl.reader import _open
+
+    other = ROOT / "workbooks" / "示例县_02_发展和改革局.xlsx"
+    name = _sheet_name()
+    want = CalamineWorkbook.from_path(str(SAMPLE)).get_sheet_by_name(name).to_python()
+    assert want != CalamineWorkbook.from_path(str(other)).get_sheet_by_name(name).to_python()
+    path = tmp_path / "changing.xlsx"
+    shutil.copy(SAMPLE, path)
+    with gate.sheets_checked_on_use(path) as sheets:
+        assert sheets.data == SAMPLE.read_bytes()
+        shutil.copy(other, path)  # replaced after the gate read it
+        book = _open(path, sheets.data)
+        sheets.check(name)
+        assert book.get_sheet_by_name(name).to_python() == want

@@ -324,7 +324,7 @@ def _read_workbook(path: Path) -> Document:
     # the reader's input gate, before calamine sees the file: a cell reference beyond the
     # sheet's limits or a decompression bomb makes calamine panic or exhaust memory
     try:
-        gate.check_workbook(path, error=SourceError)
+        checked = gate.check_workbook(path, error=SourceError)
     except LimitError as e:  # keep it a SourceError: the caller names the file
         raise SourceLimitError(e.message) from None
     doc = Document(path=path, kind="workbook")
@@ -332,8 +332,11 @@ def _read_workbook(path: Path) -> Document:
     try:
         from python_calamine import CalamineWorkbook
 
-        with open(path, "rb") as fh:  # a file object: also for file names that are not UTF-8
-            book = CalamineWorkbook.from_filelike(fh)
+        if checked.data is not None:  # the bytes the gate checked, not the file again
+            book = CalamineWorkbook.from_filelike(io.BytesIO(checked.data))
+        else:
+            with open(path, "rb") as fh:  # a file object: also for file names that are not UTF-8
+                book = CalamineWorkbook.from_filelike(fh)
     except PermissionError as e:
         raise SourceError("没有读取权限，无法打开；请检查文件的权限设置") from e
     except Exception as e:

@@ -51,8 +51,8 @@ def write_report_sheet(report: Report, src: str | Path, out: str | Path) -> Path
 
     # every sheet (the reader checked only those it parsed): openpyxl parses them all; the
     # caller has decided whether src is an input that must not be overwritten (--in-place)
-    gate.check_workbook(src, remember_input=False)
-    wb = load_workbook(src, keep_vba=keep_vba, rich_text=True)
+    checked = gate.check_workbook(src, remember_input=False)
+    wb = load_workbook(gate.parse_source(src, checked), keep_vba=keep_vba, rich_text=True)
     if SHEET in wb.sheetnames:
         del wb[SHEET]
     ws = wb.create_sheet(SHEET)

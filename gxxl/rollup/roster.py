@@ -49,8 +49,8 @@ def read_roster(path: str | Path) -> list[RosterUnit]:
         gate.check_file(path, max_bytes=gate.MAX_TEXT_BYTES, limit_name="MAX_TEXT_BYTES", error=refuse, role="应报单位名单")
         rows = _csv_rows(path)
     elif ext in (".xlsx", ".xlsm", ".xls"):
-        gate.check_workbook(path, error=refuse, role="应报单位名单")
-        rows = _sheet_rows(path)
+        checked = gate.check_workbook(path, error=refuse, role="应报单位名单")
+        rows = _sheet_rows(path, checked.data)
     else:
         raise RosterError(f"名单文件应为 .csv 或 .xlsx：{path.name}")
     return parse_rows(rows, path.name)
@@ -85,11 +85,14 @@ def _csv_reason(e: csv.Error) -> str:
     return "CSV 结构有误"
 
 
-def _sheet_rows(path: Path) -> list[list[str]]:
+def _sheet_rows(path: Path, data: bytes | None = None) -> list[list[str]]:
+    """The first sheet's rows; from ``data`` (the bytes the gate checked) when given."""
+    import io
+
     from python_calamine import CalamineWorkbook
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else CalamineWorkbook.from_path(str(path))
         grid = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as e:
         raise RosterError(f"名单文件 {path.name} 无法读取，请确认是 .csv 或 .xlsx 文件且未加密") from e
