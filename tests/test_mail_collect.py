@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import subprocess
@@ -122,8 +123,13 @@ def test_real_messages_arrive_once_byte_identical_and_mailbox_untouched(imap, tm
     assert r.returncode == 0 and "新保存 0 封" in r.stdout and "以前已收取 9 封" in r.stdout, r.stdout
     g = workbook(tmp_path, "示例县司法局", 7)
     imap.append(utf8_mail("司法局 <sfj@example.gov.cn>", "司法局年报", [("司法局.xlsx", g)]))
-    r = collect(imap, out)
-    assert "新保存 1 封" in r.stdout, r.stdout
+    r = collect(imap, out, "--json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert (doc["known"], doc["total"], doc["too_large"]) == (9, 10, [])
+    (saved,) = doc["saved"]
+    assert saved["attachments"] == ["司法局.xlsx"] and saved["subject"] == "司法局年报"
+    assert (out / saved["folder"] / "司法局.xlsx").read_bytes() == g
     assert saved_files(out) == Counter(map(sha, [a, c, d, b, e, f, a, b, outlook, h, g]))
 
     # gxxl rollup reads the folder: every workbook once (the .eml supplies it, the copy is skipped)

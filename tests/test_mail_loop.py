@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import os
 import random
 import re
@@ -148,12 +149,19 @@ def test_thirty_units_two_rounds(servers, tmp_path):
 
     r = gxxl("send", "退回", "--dry-run", cwd=work)
     assert r.returncode == 0 and "将要发送 7 封" in r.stdout and not smtp.messages, r.stdout
+    r = gxxl("send", "退回", "--dry-run", "--json", cwd=work)
+    planned = json.loads(r.stdout)
+    assert planned["dry_run"] and len(planned["planned"]) == 7 and not planned["sent"] and not smtp.messages
+    assert all(p["to"] and p["subject"].startswith(("退回：", "请核实：")) for p in planned["planned"])
     r = gxxl("send", "退回", "--smtp", smtp.url("smtps"), "--cafile", imap.cert, cwd=work)
     assert r.returncode == 0, r.stderr + r.stdout
     assert "新发送 7 封" in r.stdout, r.stdout
     assert len(smtp.messages) == 7
     r = gxxl("send", "退回", "--smtp", smtp.url("smtp"), "--starttls", "--cafile", imap.cert, cwd=work)
     assert r.returncode == 0 and "新发送 0 封" in r.stdout and "此前已发送 7 封" in r.stdout, r.stdout
+    r = gxxl("send", "退回", "--smtp", smtp.url("smtps"), "--cafile", imap.cert, "--json", cwd=work)
+    again = json.loads(r.stdout)
+    assert r.returncode == 0 and (again["already"], again["sent"], again["failed"]) == (7, [], [])
     assert len(smtp.messages) == 7  # nothing sent twice
 
     returned = sorted([*wrong_cell, WRONG_YEAR, JUNK])

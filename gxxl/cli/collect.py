@@ -36,6 +36,7 @@ def add_arguments(p) -> None:
     p.add_argument("--timeout", metavar="秒", help="等待服务器应答的最长时间（默认 60 秒）")
     p.add_argument("--mark-seen", action="store_true", help="把已收取的邮件标为已读（默认不改变邮件状态）")
     p.add_argument("--max-size", metavar="MB", help="单封邮件大小上限，超过的不下载（默认 30 MB）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出收取结果（供程序使用）")
 
 
 def run(args) -> int:
@@ -65,8 +66,25 @@ def run(args) -> int:
     result = imap.collect(server, password, out, since=since, context=context, starttls=args.starttls,
                           mark_seen=args.mark_seen, max_bytes=int(max_mb * (1 << 20)),
                           timeout=conn.timeout_arg(args.timeout))
-    print(summary(result, out))
-    return 1 if result.too_large else 0  # 1: something was left on the server that needs a look
+    if args.json:
+        from .output import print_json
+
+        print_json(to_json(result, out))
+    else:
+        print(summary(result, out))
+    return 1 if result.too_large else 0
+
+
+def to_json(result, out: Path) -> dict:
+    """The outcome for programs: what was saved where, what was skipped and why."""
+    return {
+        "mailbox": result.mailbox, "output": str(out), "total": result.total, "known": result.known,
+        "without_workbook": result.without_workbook, "duplicate": result.duplicate,
+        "saved": [{"folder": s.folder, "uid": s.uid, "sender": s.sender, "subject": s.subject,
+                   "attachments": list(s.attachments)} for s in result.saved],
+        "too_large": [{"uid": uid, "bytes": size, "message": what} for uid, size, what in result.too_large],
+        "notes": list(result.notes), "marked_seen": result.marked_seen,
+    }  # 1: something was left on the server that needs a look
 
 
 def summary(result, out: Path) -> str:

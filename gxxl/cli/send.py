@@ -26,6 +26,7 @@ def add_arguments(p) -> None:
     p.add_argument("--cafile", metavar="证书.pem", help="信任的证书文件（邮件服务器使用自签名证书时）")
     p.add_argument("--insecure", action="store_true", help="不验证服务器证书（仅用于测试）")
     p.add_argument("--timeout", metavar="秒", help="等待服务器应答的最长时间（默认 60 秒）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出发送结果（供程序使用）")
     p.add_argument("--from", dest="sender", metavar="地址", help="发件人地址（默认为登录用户名；用户名不是邮件地址时为各单位来信的收件地址）")
 
 
@@ -38,7 +39,7 @@ def run(args) -> int:
     folder = Path(args.folder)
     if args.dry_run:
         result = smtp.send(folder, None, "", dry_run=True)
-        print(summary(result, dry_run=True))
+        _show(args, result, dry_run=True)
         return 0
     if not args.smtp:
         raise UserError("请用 --smtp 指定发信服务器，如 --smtp smtps://用户名@邮件服务器（或加 --dry-run 只查看）")
@@ -51,8 +52,29 @@ def run(args) -> int:
     password = conn.password("GXXL_SMTP_PASSWORD", server) if todo else ""
     result = smtp.send(folder, server, password, context=context, starttls=args.starttls, sender=args.sender or "",
                        timeout=timeout)
-    print(summary(result))
+    _show(args, result)
     return 1 if result.failed else 0
+
+
+def _show(args, result, dry_run: bool = False) -> None:
+    if args.json:
+        from .output import print_json
+
+        print_json(to_json(result, dry_run))
+    else:
+        print(summary(result, dry_run=dry_run))
+
+
+def to_json(result, dry_run: bool = False) -> dict:
+    """The outcome for programs: each reply sent, planned (--dry-run) or refused, with the reason."""
+    def reply(r: dict) -> dict:
+        return {k: r.get(k, "") for k in ("id", "unit", "to", "subject", "workbook")}
+
+    return {
+        "folder": str(result.folder), "dry_run": dry_run, "already": result.already, "no_message": result.no_message,
+        "planned": [reply(r) for r in result.planned], "sent": [reply(r) for r in result.sent],
+        "failed": [{**reply(r), "reason": why} for r, why in result.failed],
+    }
 
 
 def summary(result, dry_run: bool = False) -> str:
