@@ -30,6 +30,7 @@ import io
 import os
 import re
 import stat
+from struct import error as struct_error
 import zipfile
 import zlib
 from contextlib import contextmanager
@@ -38,6 +39,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .errors import InputError, LimitError
+from .textio import OLE_MAGIC
 
 # -- limits (each named in the message when it is exceeded) -----------------------------
 #: a workbook file on disk (a unit's filing is ~30 KB; a large roll-up a few MB)
@@ -325,8 +327,10 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
                           role: str = "输入文件", remember_input: bool = True):
     """The gate for a reader that parses sheets lazily: everything but the worksheets is
     checked on entry; the yielded :class:`SheetGate` checks each worksheet on request while
-    the package stays open.  Not a zip (.xls, not a workbook, damaged): nothing to check
-    beyond the file, the reader says what it is."""
+    the package stays open.  An Excel 97-2003 workbook (.xls, an OLE compound file) is
+    measured whole on entry (:func:`_check_xls`: calamine parses all its sheets when it opens
+    it), and so is an OpenDocument spreadsheet's content.xml (:func:`_check_ods`).  Neither
+    (not a workbook, damaged): nothing to check beyond the file, the reader says what it is."""
     err = _factory(path, error)
     st = check_file(path, error=err, role=role, remember_input=remember_input)
     shape = WorkbookShape(size=st.st_size)
@@ -337,7 +341,13 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
     with fh:
         zf = None
         try:
-            if fh.read(4) == b"PK\x03\x04":
+            magic = fh.read(8)
+            if magic == OLE_MAGIC:
+                fh.seek(0)
+                data = fh.read()  # within MAX_FILE_BYTES (check_file)
+                _check_xls(data, shape, err)
+                shape.data = data if len(data) <= _IN_MEMORY else None
+            elif magic[:4] == b"PK\x03\x04":
                 fh.seek(0)
                 data = fh.read() if st.st_size <= _IN_MEMORY else None
                 try:
@@ -366,6 +376,10 @@ def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory,
     """Sizes of every part; every part but the worksheets scanned now, the worksheets put
     into ``sheets`` (part → entry) for :class:`SheetGate`."""
     infos = zf.infolist()
+    names = {i.filename.lower(): i for i in infos}
+    if "xl/workbook.bin" in names:
+        # Excel binary workbook (.xlsb): its cell positions are not measured by this gate
+        raise err("是 Excel 二进制工作簿（.xlsb），gxxl 不读取这种格式；请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）")
     declared_total = 0
     for info in infos:
         if info.file_size > MAX_PART_BYTES:
@@ -391,6 +405,11 @@ def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory,
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
             raise err("文件已损坏（压缩包中的 " + name + " 无法解压），请重新保存或重新发送") from None
         shape.total += size
+        if low == "content.xml" and xml:  # an OpenDocument spreadsheet: calamine reads every table on opening
+            try:
+                _check_ods(zf, info, shape, err)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
+                raise err("文件已损坏（压缩包中的 " + name + " 无法解压），请重新保存或重新发送") from None
         if has_cells:
             # a worksheet elsewhere than xl/worksheets/, or under another extension (calamine
             # follows the workbook's relationships wherever they point): checked as a sheet
@@ -433,6 +452,266 @@ def _remember_passed(key: tuple | None, verdict: object) -> None:
     if len(_PASSED) >= _PASSED_MAX:
         del _PASSED[next(iter(_PASSED))]
     _PASSED[key] = verdict
+
+
+# --------------------------------------------------------------------------------------
+# OpenDocument spreadsheets (.ods): the tables of content.xml
+# --------------------------------------------------------------------------------------
+#: calamine's own caps on an .ods table (rows and columns a repeat may reach)
+_ODS_MAX_ROWS = 1_048_576
+_ODS_MAX_COLS = 16_384
+#: attributes that give a table cell a value (or a formula) for calamine
+_ODS_VALUE = ("value", "string-value", "date-value", "time-value", "boolean-value", "value-type", "formula")
+
+
+class _OdsMeasure:
+    """The extent calamine gives each table of content.xml, measured as it builds it: rows
+    and cells repeated by ``number-rows-repeated`` / ``number-columns-repeated`` (capped as
+    calamine caps them), every value cell pushed once per repeat into the row (the empty
+    cells before it too), and the range the smallest box around the value cells with the
+    rows between counted with their repeats.  Any prefix is accepted for the elements and
+    attributes (calamine wants ``table:``; counting more is on the safe side), a cell with
+    any value attribute or any content counts as a value."""
+
+    def __init__(self, shape: WorkbookShape, err: ErrorFactory):
+        import xml.parsers.expat
+
+        self.shape, self.err = shape, err
+        p = self.parser = xml.parsers.expat.ParserCreate()
+        p.StartElementHandler = self.start
+        p.EndElementHandler = self.end
+        p.StartDoctypeDeclHandler = self.doctype
+        p.EntityDeclHandler = self.doctype
+        p.CharacterDataHandler = self.text
+        self.error = xml.parsers.expat.ExpatError
+        self.sheet: SheetShape | None = None
+        self.depth = 0  # inside a table:table (nested tables count into the outer one)
+        self.cell = None  # [repeats, has value] of the open cell
+        self.inner = 0  # elements open inside that cell (text, notes, a nested table: all content)
+        self.checked = 0
+
+    def doctype(self, *args) -> None:
+        raise self.err("content.xml 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
+
+    @staticmethod
+    def _repeat(attrs: dict, local: str) -> int:
+        for k, v in attrs.items():
+            if k.rpartition(":")[2] == local:
+                try:
+                    return max(0, int(v))
+                except ValueError:
+                    return 1  # calamine refuses the file
+        return 1
+
+    def start(self, name: str, attrs: dict) -> None:
+        if self.cell is not None:  # inside a cell: content (calamine reads it as the cell's value)
+            self.cell[1] = True
+            self.inner += 1
+            return
+        local = name.rpartition(":")[2]
+        if local == "table":
+            if self.depth == 0:
+                name = next((v for k, v in attrs.items() if k.rpartition(":")[2] == "name"), "")
+                self.sheet = SheetShape(part="content.xml", name=name, measured=True)
+                self.shape.sheets.append(self.sheet)
+                self.total_rows = 0
+                self.first = self.last = None  # value rows: (row index, cumulative rows before)
+                self.rows_before = 0
+                self.col_min, self.col_max = None, -1
+                self.rows: list[int] = []  # repeats of each row element, for the span
+            self.depth += 1
+            return
+        if self.depth == 0:
+            return
+        if local == "table-row":
+            repeats = self._repeat(attrs, "number-rows-repeated")
+            repeats = min(repeats, max(0, _ODS_MAX_ROWS - self.total_rows))
+            self.total_rows += repeats
+            self.row_repeats = repeats
+            self.row_len = 0  # cells pushed so far in this row
+            self.pending = 0  # empty cells waiting for a value cell
+            self.row_first = self.row_last = None
+        elif local in ("table-cell", "covered-table-cell"):
+            value = any(k.rpartition(":")[2] in _ODS_VALUE for k in attrs)
+            self.cell = [self._repeat(attrs, "number-columns-repeated"), value]
+
+    def text(self, data: str) -> None:
+        if self.cell is not None and data.strip():
+            self.cell[1] = True
+
+    def end(self, name: str) -> None:
+        if self.inner:
+            self.inner -= 1
+            return
+        local = name.rpartition(":")[2]
+        if self.depth == 0:
+            return
+        if self.cell is not None:  # the cell's own end tag
+            repeats, value = self.cell
+            self.cell = None
+            if not value:
+                self.pending += repeats
+                return
+            pending = min(self.pending, max(0, _ODS_MAX_COLS - self.row_len))
+            self.row_len += pending
+            self.pending = 0
+            pushed = min(repeats, max(0, _ODS_MAX_COLS - self.row_len))
+            if pushed:
+                if self.row_first is None:
+                    self.row_first = self.row_len
+                self.row_last = self.row_len + pushed - 1
+            self.row_len += pushed
+            self.sheet.cells += pending + pushed
+            self.checked += 1
+            if self.checked & 1023 == 0:
+                self.limits()
+        elif local == "table-row":
+            if self.row_first is not None:
+                if self.first is None:
+                    self.first = self.rows_before
+                self.last = self.rows_before + self.row_repeats
+                self.col_min = self.row_first if self.col_min is None else min(self.col_min, self.row_first)
+                self.col_max = max(self.col_max, self.row_last)
+                self.sheet.rows = self.last - self.first
+                self.sheet.cols = self.col_max - self.col_min + 1
+            self.rows_before += self.row_repeats
+        elif local == "table":
+            self.depth -= 1
+            if self.depth == 0:
+                self.limits()
+
+    def limits(self) -> None:
+        sheet = self.sheet
+        if sheet is None:
+            return
+        label = f"工作表「{sheet.name}」" if sheet.name else "content.xml 中的一个工作表"
+        if sheet.cells > MAX_SHEET_CELLS:
+            raise _limit(self.err, "MAX_SHEET_CELLS", f"{label}有超过 {MAX_SHEET_CELLS:,} 个单元格")
+        if sheet.area > MAX_SHEET_AREA:
+            raise _limit(self.err, "MAX_SHEET_AREA",
+                         f"{label}的使用范围达到 {sheet.rows:,} 行 × {sheet.cols:,} 列（可能有误填在远处的单元格）")
+
+    def feed(self, body: bytes, final: bool = False) -> None:
+        try:
+            self.parser.Parse(body, final)
+        except self.error as e:
+            raise self.err(f"content.xml 不是格式正确的 XML（{e}），不予读取") from None
+        self.limits()
+
+
+def _check_ods(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shape: WorkbookShape, err: ErrorFactory) -> None:
+    measure = _OdsMeasure(shape, err)
+    for body in _bodies(zf, info, err):
+        measure.feed(body)
+    measure.feed(b"", final=True)
+
+
+# --------------------------------------------------------------------------------------
+# Excel 97-2003 workbooks (.xls): the BIFF records of every sheet
+# --------------------------------------------------------------------------------------
+#: BIFF records that put a cell into calamine's sheet (row and column in their first 4 bytes):
+#: Number, Label, RString, BoolErr, Rk, LabelSst, Formula (MulRk apart)
+_XLS_CELLS = frozenset((0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006))
+
+
+def _xls_records(stream: bytes, at: int) -> Iterator[tuple[int, bytes]]:
+    """(type, data) of each record from offset ``at`` as calamine reads them (a truncated
+    record ends the stream: calamine refuses the file there)."""
+    end = len(stream)
+    while at + 4 <= end:
+        typ = int.from_bytes(stream[at:at + 2], "little")
+        n = int.from_bytes(stream[at + 2:at + 4], "little")
+        if at + 4 + n > end:
+            return
+        yield typ, stream[at + 4:at + 4 + n]
+        at += 4 + n
+
+
+def _check_xls(data: bytes, shape: WorkbookShape, err: ErrorFactory) -> None:
+    """Every sheet of an .xls, measured before calamine parses them all on opening: the
+    reserve its DIMENSIONS record asks for and the box around its cell records (calamine
+    allocates rows × columns of it; a 2-byte column reaches 65,536), and the number of
+    cells.  Sheets are found as calamine finds them: BoundSheet offsets into the Workbook
+    stream, records to the sheet's EOF, embedded substreams included (on the safe side).
+    An encrypted or damaged file is left to the reader, which says what it is."""
+    try:
+        import olefile
+
+        with olefile.OleFileIO(data) as ole:
+            name = next((n for n in ("Workbook", "Book", "WORKBOOK", "BOOK") if ole.exists(n)), None)
+            if name is None:
+                return
+            size = ole.get_size(name)
+            if size > MAX_PART_BYTES:
+                raise _limit(err, "MAX_PART_BYTES", f"其中的 {name} 数据 {human(size)}")
+            stream = ole.openstream(name).read()
+    except (OSError, ValueError, IndexError, struct_error, TypeError):
+        return  # not readable as a compound file: the reader reports it
+    except Exception as e:  # olefile's own errors (damaged directory, loops)
+        if isinstance(e, (InputError, LimitError)) or type(e).__module__.startswith("gxxl"):
+            raise
+        return
+    shape.total += len(stream)
+    offsets = {int.from_bytes(d[:4], "little"): _xls_sheet_name(d)
+               for t, d in _xls_records(stream, 0) if t == 0x0085 and len(d) >= 4}
+    for n, (at, title) in enumerate(offsets.items(), start=1):
+        sheet = SheetShape(part=f"{name}#{n}", name=f"工作表「{title}」" if title else f"第 {n} 个工作表", measured=True)
+        shape.sheets.append(sheet)
+        rows = cols = None
+        r0 = c0 = 1 << 32
+        r1 = c1 = -1
+        depth = 0
+        for typ, d in _xls_records(stream, at):
+            if typ == 0x0809:
+                depth += 1
+            elif typ == 0x000A:
+                depth -= 1
+                if depth <= 0:
+                    break
+            elif typ == 0x0200 and len(d) in (10, 14):  # Dimensions: calamine reserves rows × cols
+                if len(d) == 10:
+                    rf, rl, cf, cl = (int.from_bytes(d[i:i + 2], "little") for i in (0, 2, 4, 6))
+                else:
+                    rf, rl = int.from_bytes(d[0:4], "little"), int.from_bytes(d[4:8], "little")
+                    cf, cl = int.from_bytes(d[8:10], "little"), int.from_bytes(d[10:12], "little")
+                if cf > 0xFF or cl < cf:
+                    cf = 0
+                rows, cols = max(rows or 0, rl - rf + 1), max(cols or 0, cl - cf + 1)
+                _xls_limit(sheet, rows, cols, err)
+            elif len(d) >= 4 and (typ in _XLS_CELLS or typ == 0x00BD):
+                row, col = int.from_bytes(d[0:2], "little"), int.from_bytes(d[2:4], "little")
+                last = col
+                if typ == 0x00BD and len(d) >= 6:  # MulRk: columns col … the last one
+                    last = max(int.from_bytes(d[-2:], "little"), col + max(0, (len(d) - 6) // 6 - 1))
+                sheet.cells += last - col + 1
+                r0, r1, c0, c1 = min(r0, row), max(r1, row), min(c0, col), max(c1, last)
+                sheet.rows, sheet.cols = r1 - r0 + 1, c1 - c0 + 1
+                if sheet.cells & 1023 == 0 or sheet.area > MAX_SHEET_AREA:
+                    _xls_limit(sheet, rows, cols, err)
+        _xls_limit(sheet, rows, cols, err)
+
+
+def _xls_sheet_name(d: bytes) -> str:
+    """The name in a BoundSheet8 record (BIFF8: length, flags, UTF-16 or 8-bit characters),
+    for messages only; "" when it cannot be read."""
+    if len(d) < 8:
+        return ""
+    n, wide = d[6], d[7] & 1
+    raw = d[8:8 + n * (2 if wide else 1)]
+    if len(raw) != n * (2 if wide else 1):
+        return ""
+    text = raw.decode("utf-16-le" if wide else "latin-1", "replace")
+    return "".join(ch for ch in text if ch.isprintable())[:31]
+
+
+def _xls_limit(sheet: SheetShape, rows: int | None, cols: int | None, err: ErrorFactory) -> None:
+    if sheet.cells > MAX_SHEET_CELLS:
+        raise _limit(err, "MAX_SHEET_CELLS", f"{sheet.name}有超过 {MAX_SHEET_CELLS:,} 个单元格")
+    if sheet.area > MAX_SHEET_AREA:
+        raise _limit(err, "MAX_SHEET_AREA", f"{sheet.name}的使用范围达到 {sheet.rows:,} 行 × {sheet.cols:,} 列"
+                     f"（用到了 {_a1(sheet.rows, sheet.cols)} 这样远的单元格，可能是误填的）")
+    if rows is not None and rows * cols > MAX_SHEET_AREA:
+        raise _limit(err, "MAX_SHEET_AREA", f"{sheet.name}声明的使用范围达到 {rows:,} 行 × {cols:,} 列")
 
 
 #: a part with a sheet's cells, wherever it is in the package

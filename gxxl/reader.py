@@ -136,35 +136,34 @@ def read_filing_grids(sheets: dict[str, Grid], name: str = "工作簿", *, sourc
 def _open(path: Path, data: bytes | None = None) -> CalamineWorkbook:
     """Calamine's workbook, after the gate (``gate.sheets_checked_on_use``) passed the file:
     it exists and is a regular, readable file within the size limit.  ``data``: the bytes
-    the gate checked (a workbook package of at most 8 MiB); calamine parses those, not the
-    file again, so what it parses is what the gate passed even if the file changes."""
-    if data is not None and path.suffix.lower() in (".xlsx", ".xlsm"):
+    the gate checked (a workbook of at most 8 MiB); calamine parses those (recognising the
+    format by content), not the file again, so what it parses is what the gate passed even
+    if the file changes meanwhile."""
+    if data is not None:
+        head = data[:8]
+    else:
+        size = path.stat().st_size
+        if size == 0:
+            raise _Unreadable("文件为空（0 字节），可能保存或发送时出错，请重新保存后再报送")
         try:
-            return CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except Exception as e:  # a zip (the gate opened it) that is no workbook; never the file again
-            raise _Unreadable(f"无法作为 Excel 工作簿打开，文件可能已损坏；{MSG_RESAVE}") from e
-    size = path.stat().st_size
-    if size == 0:
-        raise _Unreadable("文件为空（0 字节），可能保存或发送时出错，请重新保存后再报送")
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-    except PermissionError as e:
-        raise _Unreadable("没有读取权限，无法打开；请检查文件的权限设置（或以有权限的用户运行）") from e
-    except OSError as e:
-        raise _Unreadable(f"无法读取文件（{os.strerror(e.errno) if e.errno else e}）") from e
+            with open(path, "rb") as fh:
+                head = fh.read(8)
+        except PermissionError as e:
+            raise _Unreadable("没有读取权限，无法打开；请检查文件的权限设置（或以有权限的用户运行）") from e
+        except OSError as e:
+            raise _Unreadable(f"无法读取文件（{os.strerror(e.errno) if e.errno else e}）") from e
     if head == OLE_MAGIC:
-        if is_encrypted_ooxml(path):
+        if is_encrypted_ooxml(data if data is not None else path):
             raise _Unreadable("文件设置了打开密码（已加密），无法读取；请在 Excel/WPS 中取消密码后另存为 .xlsx")
         # an Excel 97-2003 .xls: calamine reads it
     elif not head.startswith(b"PK"):
         raise _Unreadable(_not_a_workbook_hint(path))
     try:
-        return _calamine(path)
+        return CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else _calamine(path)
     except Exception as e:  # calamine raises several error types for damaged files
         if isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM):
             raise _Unreadable("没有读取权限，无法打开；请检查文件的权限设置（或以有权限的用户运行）") from e
-        if head.startswith(b"PK") and not zipfile.is_zipfile(path):
+        if head.startswith(b"PK") and not zipfile.is_zipfile(io.BytesIO(data) if data is not None else path):
             raise _Unreadable("文件已损坏（压缩包不完整），请重新保存或重新发送") from e
         if path.suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
             raise _Unreadable(_not_a_workbook_hint(path)) from e

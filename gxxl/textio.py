@@ -99,15 +99,20 @@ def cell_text(v: object) -> str:
     return str(v).strip()
 
 
-def is_encrypted_ooxml(path: str | Path) -> bool:
-    """True for an OLE compound file holding an encrypted Office package."""
+def is_encrypted_ooxml(path: str | Path | bytes) -> bool:
+    """True for an OLE compound file holding an encrypted Office package (a path, or the
+    file's bytes)."""
     try:
-        with open(path, "rb") as fh:
-            if fh.read(8) != OLE_MAGIC:
+        if isinstance(path, bytes):
+            if path[:8] != OLE_MAGIC:
                 return False
+        else:
+            with open(path, "rb") as fh:
+                if fh.read(8) != OLE_MAGIC:
+                    return False
         import olefile
 
-        with olefile.OleFileIO(str(path)) as ole:
+        with olefile.OleFileIO(path if isinstance(path, bytes) else str(path)) as ole:
             return ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
     except Exception:  # unreadable, damaged, or olefile missing: not known to be encrypted
         return False

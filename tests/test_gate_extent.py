@@ -308,7 +308,7 @@ def test_a_worksheet_outside_xl_worksheets_is_checked_as_a_sheet(tmp_path):
 # --------------------------------------------------------------------------------------
 # the red-team corpus: crafted workbooks that once got past the gate (tests/data/hostile/)
 # --------------------------------------------------------------------------------------
-HOSTILE = sorted((ROOT / "tests" / "data" / "hostile").glob("*.xlsx"))
+HOSTILE = sorted(p for p in (ROOT / "tests" / "data" / "hostile").iterdir() if p.suffix in (".xlsx", ".xls", ".ods"))
 
 _CHILD = """
 import sys, time
@@ -467,3 +467,24 @@ def test_the_reader_parses_the_bytes_the_gate_checked(tmp_path):
         book = _open(path, sheets.data)
         sheets.check(name)
         assert book.get_sheet_by_name(name).to_python() == want
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_xls_and_ods_are_measured_as_calamine_places_their_cells(tmp_path, soffice, fmt):
+    """.xls and .ods are measured whole before calamine opens them (it parses every sheet on
+    opening): for a workbook LibreOffice saved, every sheet's measured extent is the range
+    calamine then gives it, and the file reads as the .xlsx it came from."""
+    from python_calamine import CalamineWorkbook
+
+    from gxxl.lo import convert
+    from gxxl.reader import read_filing
+
+    src = ROOT / "workbooks" / "示例县_02_发展和改革局.xlsx"
+    path = convert(src, fmt, tmp_path / fmt)
+    shape = gate.check_workbook(path)
+    book = CalamineWorkbook.from_path(str(path))
+    sizes = [(s.height, s.width) for s in (book.get_sheet_by_name(n) for n in book.sheet_names)]
+    assert [(s.rows, s.cols) for s in shape.sheets] == sizes
+    assert all(s.measured and 0 < s.cells <= s.area for s in shape.sheets)
+    assert read_filing(path).values == read_filing(src).values
