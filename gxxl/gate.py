@@ -610,8 +610,11 @@ def _check_ods(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shape: WorkbookShape,
 # Excel 97-2003 workbooks (.xls): the BIFF records of every sheet
 # --------------------------------------------------------------------------------------
 #: BIFF records that put a cell into calamine's sheet (row and column in their first 4 bytes):
-#: Number, Label, RString, BoolErr, Rk, LabelSst, Formula (MulRk apart)
-_XLS_CELLS = frozenset((0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006))
+#: Number, Label, RString, BoolErr, Rk, LabelSst, Formula, and (on the safe side: calamine
+#: skips them today) Blank; MulRk and MulBlank hold a run of columns
+_XLS_CELLS = frozenset((0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006, 0x0201))
+_XLS_RUNS = frozenset((0x00BD, 0x00BE))
+_U32 = 1 << 32
 
 
 def _xls_records(stream: bytes, at: int) -> Iterator[tuple[int, bytes]]:
@@ -634,26 +637,39 @@ def _check_xls(data: bytes, shape: WorkbookShape, err: ErrorFactory) -> None:
     cells.  Sheets are found as calamine finds them: BoundSheet offsets into the Workbook
     stream, records to the sheet's EOF, embedded substreams included (on the safe side).
     An encrypted or damaged file is left to the reader, which says what it is."""
-    try:
-        import olefile
+    import olefile
 
-        with olefile.OleFileIO(data) as ole:
-            name = next((n for n in ("Workbook", "Book", "WORKBOOK", "BOOK") if ole.exists(n)), None)
-            if name is None:
-                return
+    try:
+        ole = olefile.OleFileIO(data)
+    except Exception:  # olefile's errors for a damaged compound file are of several kinds
+        raise err("文件已损坏（.xls 文件的内部结构无法读取），请重新保存或重新发送") from None
+    with ole:
+        # calamine reads the stream called exactly Workbook, Book, WORKBOOK or BOOK; olefile
+        # finds names whatever their case: every such stream is measured, and two whose names
+        # differ only in case (olefile could not tell them apart) are refused
+        names = [e[0] for e in ole.listdir(streams=True, storages=False) if len(e) == 1
+                 and e[0].lower() in ("workbook", "book")]
+        if len({n.lower() for n in names}) != len(names):
+            raise err("文件的内部结构异常（有两个仅大小写不同的工作簿数据流），可能是恶意构造的文件，不予读取")
+        streams = []
+        for name in names:
             size = ole.get_size(name)
             if size > MAX_PART_BYTES:
                 raise _limit(err, "MAX_PART_BYTES", f"其中的 {name} 数据 {human(size)}")
-            stream = ole.openstream(name).read()
-    except (OSError, ValueError, IndexError, struct_error, TypeError):
-        return  # not readable as a compound file: the reader reports it
-    except Exception as e:  # olefile's own errors (damaged directory, loops)
-        if isinstance(e, (InputError, LimitError)) or type(e).__module__.startswith("gxxl"):
-            raise
-        return
+            try:
+                streams.append((name, ole.openstream(name).read()))
+            except Exception:
+                raise err("文件已损坏（.xls 文件的内部结构无法读取），请重新保存或重新发送") from None
+    for name, stream in streams:
+        _check_xls_stream(name, stream, shape, err)
+
+
+def _check_xls_stream(name: str, stream: bytes, shape: WorkbookShape, err: ErrorFactory) -> None:
     shape.total += len(stream)
     offsets = {int.from_bytes(d[:4], "little"): _xls_sheet_name(d)
                for t, d in _xls_records(stream, 0) if t == 0x0085 and len(d) >= 4}
+    if any(at > len(stream) for at in offsets):  # calamine would slice past the stream's end (a panic)
+        raise err(f"文件已损坏（{name} 中的工作表位置超出数据范围），请重新保存或重新发送")
     for n, (at, title) in enumerate(offsets.items(), start=1):
         sheet = SheetShape(part=f"{name}#{n}", name=f"工作表「{title}」" if title else f"第 {n} 个工作表", measured=True)
         shape.sheets.append(sheet)
@@ -676,13 +692,16 @@ def _check_xls(data: bytes, shape: WorkbookShape, err: ErrorFactory) -> None:
                     cf, cl = int.from_bytes(d[8:10], "little"), int.from_bytes(d[10:12], "little")
                 if cf > 0xFF or cl < cf:
                     cf = 0
-                rows, cols = max(rows or 0, rl - rf + 1), max(cols or 0, cl - cf + 1)
+                end_r, end_c = (rl - 1, cl - 1) if rl >= 1 and cl >= 1 else (rf, cf)
+                # calamine's u32 arithmetic: an end before the start wraps round to ~4 billion
+                dim_rows, dim_cols = (end_r - rf + 1) % _U32, (end_c - cf + 1) % _U32
+                rows, cols = max(rows or 0, dim_rows), max(cols or 0, dim_cols)
                 _xls_limit(sheet, rows, cols, err)
-            elif len(d) >= 4 and (typ in _XLS_CELLS or typ == 0x00BD):
+            elif len(d) >= 4 and (typ in _XLS_CELLS or typ in _XLS_RUNS):
                 row, col = int.from_bytes(d[0:2], "little"), int.from_bytes(d[2:4], "little")
                 last = col
-                if typ == 0x00BD and len(d) >= 6:  # MulRk: columns col … the last one
-                    last = max(int.from_bytes(d[-2:], "little"), col + max(0, (len(d) - 6) // 6 - 1))
+                if typ in _XLS_RUNS and len(d) >= 6:  # MulRk/MulBlank: columns col … the last one
+                    last = max(int.from_bytes(d[-2:], "little"), col + max(0, (len(d) - 6) // (6 if typ == 0x00BD else 2) - 1))
                 sheet.cells += last - col + 1
                 r0, r1, c0, c1 = min(r0, row), max(r1, row), min(c0, col), max(c1, last)
                 sheet.rows, sheet.cols = r1 - r0 + 1, c1 - c0 + 1
