@@ -73,6 +73,11 @@ def shown_value(raw: object) -> str:
     return _shown(raw)
 
 
+#: what a reader never swallows (everything else a parser raises — pyo3's PanicException
+#: for a panic in calamine is a BaseException — means the file cannot be read)
+_NOT_ERRORS = (KeyboardInterrupt, SystemExit, GeneratorExit)
+
+
 class _Unreadable(Exception):
     def __init__(self, message: str, rule: str = "F-1"):
         super().__init__(message)
@@ -160,7 +165,9 @@ def _open(path: Path, data: bytes | None = None) -> CalamineWorkbook:
         raise _Unreadable(_not_a_workbook_hint(path))
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else _calamine(path)
-    except Exception as e:  # calamine raises several error types for damaged files
+    except _NOT_ERRORS:
+        raise
+    except BaseException as e:  # calamine raises several error types for damaged files, and panics
         if isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM):
             raise _Unreadable("没有读取权限，无法打开；请检查文件的权限设置（或以有权限的用户运行）") from e
         if head.startswith(b"PK") and not zipfile.is_zipfile(io.BytesIO(data) if data is not None else path):
@@ -220,6 +227,10 @@ class _LazySheets(Mapping):
                 raise
             except Exception:
                 grid = []  # chart sheets and the like
+            except _NOT_ERRORS:
+                raise
+            except BaseException as e:  # a Rust panic inside calamine (pyo3's PanicException)
+                raise _Unreadable(f"读取时发生意外错误，文件可能已损坏；{MSG_RESAVE}") from e
             self._grids[name] = grid
         return grid
 
@@ -231,6 +242,10 @@ class _LazySheets(Mapping):
             raise
         except Exception:
             return []
+        except _NOT_ERRORS:
+            raise
+        except BaseException as e:  # a Rust panic inside calamine
+            raise _Unreadable(f"读取时发生意外错误，文件可能已损坏；{MSG_RESAVE}") from e
         return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
 
     def __iter__(self):

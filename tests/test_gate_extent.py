@@ -488,3 +488,13 @@ def test_xls_and_ods_are_measured_as_calamine_places_their_cells(tmp_path, soffi
     assert [(s.rows, s.cols) for s in shape.sheets] == sizes
     assert all(s.measured and 0 < s.cells <= s.area for s in shape.sheets)
     assert read_filing(path).values == read_filing(src).values
+
+
+def test_a_panic_inside_calamine_is_an_unreadable_file_not_a_crash():
+    """Behind the gate too: pyo3's PanicException (a BaseException) from calamine becomes the
+    reader's F-1 「无法作为 Excel 工作簿打开」, never a traceback (the gate refuses this file first)."""
+    from gxxl.reader import _open, _Unreadable
+
+    path = ROOT / "tests" / "data" / "hostile" / "x_xls_sheet_offset.xls"
+    with pytest.raises(_Unreadable, match="无法作为 Excel 工作簿打开"):
+        _open(path)  # straight to calamine: its slice past the stream's end panics
