@@ -339,7 +339,9 @@ def _read_workbook(path: Path) -> Document:
                 book = CalamineWorkbook.from_filelike(fh)
     except PermissionError as e:
         raise SourceError("没有读取权限，无法打开；请检查文件的权限设置") from e
-    except Exception as e:
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as e:  # calamine's errors, and its panics (pyo3's PanicException)
         if is_encrypted_ooxml(path):
             raise SourceError("工作簿设置了打开密码（已加密），请取消密码后另存为 .xlsx 再导入") from e
         raise SourceError("无法作为 Excel 工作簿打开，文件可能已损坏") from e
@@ -351,8 +353,10 @@ def _read_workbook(path: Path) -> Document:
             sheet = book.get_sheet_by_name(name)
             values = sheet.to_python(skip_empty_area=False)[:MAX_ROWS]
             merges = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or ())]
-        except Exception:
-            continue  # chart sheets and the like
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException:
+            continue  # chart sheets and the like (and a sheet calamine panics on)
         if errors is None:  # calamine shows #DIV/0! and the like as empty: take them from the XML
             from ..reader import formula_and_error_cells
 

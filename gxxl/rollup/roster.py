@@ -94,7 +94,9 @@ def _sheet_rows(path: Path, data: bytes | None = None) -> list[list[str]]:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data)) if data is not None else CalamineWorkbook.from_path(str(path))
         grid = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as e:
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as e:  # calamine's errors, and its panics (pyo3's PanicException)
         raise RosterError(f"名单文件 {path.name} 无法读取，请确认是 .csv 或 .xlsx 文件且未加密") from e
     from ..layout import META_SHEET
 
