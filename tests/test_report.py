@@ -258,6 +258,60 @@ def test_docx_tables_have_the_official_structure(seed_filing, spec):
     assert t3.cell(3 + 2, 9).text == "68"  # （一）予以公开 · 总计
 
 
+def _on(p, tag: str) -> bool:
+    """A paragraph property switched on (``<w:keepNext/>``, not absent or ``w:val="0"``)."""
+    el = p.pPr.find(qn(f"w:{tag}")) if p.pPr is not None else None
+    return el is not None and el.get(qn("w:val"), "1") not in ("0", "false", "off")
+
+
+@pytest.mark.parametrize("which", ["seed004", "busy"])
+def test_docx_merged_row_labels_keep_their_rows_on_one_page(seed_filing, spec, which):
+    """表三's tall merged labels (「三、本年度办理结果」 over 22 rows) are never cut by a page break.
+
+    The merged cell's text is laid out in its part on the first page; a break right after
+    its first row or two left 「三、本年度办」 at the page foot and 「理结果」 on the next
+    page.  So: no row has an exact height or splits; a group label (「（三）不予公开」) keeps
+    all its rows together; the label over the groups keeps at least as many rows as its
+    text has lines (column width less cell margins, at the cell's font size) plus one —
+    and the keep is on every cell of those rows, the covered cells under the merge too
+    (LibreOffice reads a row's keep from its first cell, which is such a covered cell).
+    """
+    from gxxl.samples import city_filing
+
+    filing = seed_filing if which == "seed004" else city_filing()
+    tbl = _docx(filing).tables[1]
+    table = spec.table_by_code["T3"]
+    trs = tbl._tbl.tr_lst
+    for tr in trs:
+        assert tr.trPr.find(qn("w:cantSplit")) is not None
+        height = tr.trPr.find(qn("w:trHeight"))
+        assert height is None or height.get(qn("w:hRule")) != "exact"
+
+    def kept(r: int) -> bool:
+        return all(_on(p, "keepNext") for tc in trs[r].tc_lst for p in tc.p_lst)
+
+    cols = [int(g.get(qn("w:w"))) for g in tbl._tbl.tblGrid.findall(qn("w:gridCol"))]
+    mar = tbl._tbl.tblPr.find(qn("w:tblCellMar"))
+    pad = sum(int(mar.find(qn(f"w:{side}")).get(qn("w:w"))) for side in ("left", "right"))
+    grid = _grid(tbl)
+    labels = [s for s in table.layout.spans if s.kind == "label" and s.rowspan > 1]
+    assert {s.text for s in labels} >= {"三、本年度办理结果", "（三）不予公开", "（六）其他处理"}
+    for s in labels:
+        tc, _, vmerge = grid[(s.row, s.col)]
+        assert vmerge == "restart"
+        assert "".join(t.text or "" for t in tc.iter(qn("w:t"))) == s.text  # complete, verbatim
+        half_points = int(next(tc.iter(qn("w:sz"))).get(qn("w:val")))
+        per_line = (sum(cols[s.col:s.col + s.colspan]) - pad) // (half_points * 10)  # em in twips
+        lines = -(-len(s.text) // per_line)
+        groups = any(o is not s and s.row <= o.row and o.row + o.rowspan <= s.row + s.rowspan for o in labels)
+        together = min(lines, s.rowspan - 1) if groups else s.rowspan - 1
+        assert lines >= (3 if s.text.startswith("三、") else 2)
+        for r in range(s.row, s.row + together):
+            assert kept(r), (which, s.text, r)
+    # the header and the rows above the first label stay with it (and, by the heading's keep, with the heading)
+    assert all(kept(r) for r in range(min(s.row for s in labels)))
+
+
 def test_docx_fonts_are_chinese_and_headings_black_and_bold_free(seed_filing):
     doc = _docx(seed_filing)
     runs = [r for p in doc.paragraphs for r in p.runs] + [

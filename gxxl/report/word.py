@@ -8,9 +8,11 @@ so Chinese text renders in the intended face, not in a Latin fallback.
 Tables are built from the spec's grid (:mod:`gxxl.report.grid`): the official merged
 headers (``cell.merge``), verbatim labels, single-line borders on every cell, widths in
 proportion to the layout's column widths, header rows repeated on a new page and rows
-that never split.  表四's 15 narrow columns use a smaller font and tight cell margins so the
-table keeps to the portrait text width with two characters per line (「结果/维持」), as
-real reports print it.
+that never split.  表二 and 表四 are kept whole; 表三 may continue on the next page, but
+only where no merged row label (「三、本年度办理结果」, 「（三）不予公开」 …) would be cut
+(:func:`rows_kept_with_next`).  表四's 15 narrow columns use a smaller font and tight cell
+margins so the table keeps to the portrait text width with two characters per line
+(「结果/维持」), as real reports print it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from ..fileio import atomic_write_bytes
 from ..spec import TableSpec
@@ -375,6 +378,7 @@ def _table(doc, report: Report, table: TableSpec) -> None:
         trpr.append(_el("w:cantSplit"))
         if r < n_head:
             trpr.append(_el("w:tblHeader"))
+    keep = rows_kept_with_next(table, widths, size, tight=tight)
     # the grid's cells taken once: ``tbl.cell(r, c)`` re-reads the whole grid on every call
     # (seconds for 表三); boxes never overlap, so merging one leaves the others' cells valid
     grid = tbl._cells
@@ -388,7 +392,7 @@ def _table(doc, report: Report, table: TableSpec) -> None:
         pf.first_line_indent = Pt(0)
         pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
         pf.space_before = pf.space_after = Pt(1)
-        pf.keep_with_next = box.row < lay.height - 1  # keep a table with its heading and together
+        pf.keep_with_next = keep[box.row]
         left = box.kind == "caption" or (box.kind == "label" and box.rowspan == 1 and box.col + box.colspan > 1)
         p.alignment = WD_ALIGN_PARAGRAPH.LEFT if left else WD_ALIGN_PARAGRAPH.CENTER
         run = p.add_run(box.text)
@@ -396,9 +400,84 @@ def _table(doc, report: Report, table: TableSpec) -> None:
         run.font.size = Pt(size)
         if box.kind == "caption":
             run.bold = True
+    # the cells under a vertical merge keep an empty paragraph each: give it the table's
+    # size (not the body's 16 pt on a 28 pt line) and the row's keep, which LibreOffice reads
+    # from a row's first cell — for 表三's label rows that is such a covered cell
+    for r, tr in enumerate(tbl._tbl.tr_lst):
+        for tc in tr.tc_lst:
+            for p_el in tc.p_lst:
+                if p_el.r_lst:
+                    continue
+                pf = Paragraph(p_el, None).paragraph_format
+                pf.first_line_indent = Pt(0)
+                pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+                pf.space_before = pf.space_after = Pt(1)
+                pf.keep_with_next = keep[r]
+                _mark_size(p_el, size)
     # a little air after the table
     after = doc.add_paragraph()
     after.paragraph_format.line_spacing = Pt(12)
+
+
+#: left/right cell margin in twips: 0.05 cm in 表四's narrow columns ("tight"), else 0.12 cm
+CELL_PAD_TWIPS = {True: 28, False: 70}
+
+
+def _label_lines(text: str, width_cm: float, size: float, pad_cm: float) -> int:
+    """Lines a centred label needs in a cell ``width_cm`` wide (every character taken as 1 em)."""
+    em_cm = size / 72 * 2.54
+    per_line = max(1, int((width_cm - 2 * pad_cm - 0.05) / em_cm))
+    return -(-len(text) // per_line)
+
+
+def rows_kept_with_next(table: TableSpec, widths: list[float], size: float, *, tight: bool = False) -> list[bool]:
+    """For each table row: must it stay on the page of the next row (``w:keepNext``)?
+
+    A table without row labels spanning several rows (表二, 表四) is kept whole, with its
+    heading.  表三 is usually taller than what is left of the page and may continue on the
+    next one, but never where a merged row label would be torn: the header and the rows
+    above the first merged label (「一、」「二、」) stay with it; a group label (「（三）不予公开」) stays with all its rows; a label over
+    other groups (「三、本年度办理结果」, 22 rows) keeps at least as many rows as its text
+    has lines, plus one, on its first page.  A merged cell's text is laid out from the top
+    of its part on the first page, and what does not fit there is cut off or carried over
+    mid-word (LibreOffice printed 「三、本年度办」 at one page foot and 「理结果」 on the
+    next); this way the part on the first page holds the whole label.
+    """
+    lay = table.layout
+    last = lay.height - 1
+    tall = [s for s in lay.spans if s.kind == "label" and s.rowspan > 1]
+    if not tall:
+        return [r < last for r in range(lay.height)]
+    keep = [False] * lay.height
+    for r in range(min(s.row for s in tall)):  # the header and the rows above the first label
+        keep[r] = True
+    pad_cm = CELL_PAD_TWIPS[tight] / 1440 * 2.54
+    for s in tall:
+        outer = any(o is not s and s.row <= o.row and o.row + o.rowspan <= s.row + s.rowspan for o in tall)
+        if outer:
+            lines = _label_lines(s.text, sum(widths[s.col:s.col + s.colspan]), size, pad_cm)
+            end = min(s.row + lines, s.row + s.rowspan - 1)
+        else:
+            end = s.row + s.rowspan - 1
+        for r in range(s.row, end):
+            keep[r] = True
+    keep[last] = False
+    return keep
+
+
+def _mark_size(p_el, size: float) -> None:
+    """The size of an empty paragraph's mark (what sets its line height)."""
+    ppr = p_el.get_or_add_pPr()
+    rpr = ppr.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        ppr.append(rpr)
+    for tag in ("w:sz", "w:szCs"):
+        el = rpr.find(qn(tag))
+        if el is None:
+            el = OxmlElement(tag)
+            rpr.append(el)
+        el.set(qn("w:val"), str(int(round(size * 2))))
 
 
 def _el(tag: str, **attrs) -> OxmlElement:
@@ -439,7 +518,7 @@ def _table_props(tbl, widths: list[float], *, tight: bool) -> None:
     tblPr.append(borders)
     tblPr.append(_el("w:tblLayout", type="fixed"))
     mar = _el("w:tblCellMar")
-    pad = 28 if tight else 70  # twips: 0.05 cm / 0.12 cm
+    pad = CELL_PAD_TWIPS[tight]
     for side in ("left", "right"):
         mar.append(_el(f"w:{side}", w=pad, type="dxa"))
     tblPr.append(mar)
