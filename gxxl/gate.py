@@ -291,19 +291,27 @@ class SheetGate:
         """Check the worksheet called ``name`` (each part once).  The name leads to its part
         only through an unambiguous workbook (:func:`_sheet_parts`); otherwise, or for a
         name it does not know, every sheet is checked."""
-        if not self._pending:
+        if self._zf is None:
             return
         if self._by_name is None:
             self._by_name = _sheet_parts(self._zf) or {}
         part = self._by_name.get(name)
         if part in self._done:
             return
+        if part is not None and part not in self._pending:
+            # a part the workbook names as this sheet that the gate did not take for one (no
+            # <sheetData> it recognised): calamine parses it as a sheet, so it is checked as one
+            self._pending[part] = self._zf.getinfo(part)
         if part in self._pending:
             self._check(part)
         else:
             self.check_all()
 
     def check_all(self) -> None:
+        if self._zf is not None:  # every part the workbook names as a sheet, as in check()
+            for part in set((_sheet_parts(self._zf, for_message=True) or {}).values()):
+                if part not in self._done and part not in self._pending:
+                    self._pending[part] = self._zf.getinfo(part)
         for part in list(self._pending):
             self._check(part)
 
@@ -435,8 +443,15 @@ def _remember_passed(key: tuple | None, verdict: object) -> None:
     _PASSED[key] = verdict
 
 
+#: An optional namespace prefix as calamine's XML parser (quick-xml) reads an element name:
+#: the name is every byte up to the first space, tab, CR or LF (quotes, "/", "=", ">", a form
+#: feed are name bytes to it), its local part what follows the *first* colon, and the prefix
+#: may be empty (``<:c>`` is a cell).  Not ``</``, ``<!``, ``<?`` (other constructs); no
+#: ``<`` (a later "<" starts a match of its own).
+_PREFIX = rb'(?:[^ \t\r\n<:/!?][^ \t\r\n<:]*+:|:)?'
+
 #: a part with a sheet's cells, wherever it is in the package
-_SHEET_DATA = re.compile(rb"<(?:[^\s<>/!?\"'=]+:)?sheetData[\s/>]")
+_SHEET_DATA = re.compile(rb"<" + _PREFIX + rb"sheetData[\s/>]")
 
 
 def _scan_other(zf: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool, is_text: bool,
@@ -481,11 +496,11 @@ def _scan_other(zf: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool, is_text: 
 #: attribute name cannot hold "=", a value cannot hold '"', and after the last attribute only
 #: "/" or ">" may follow — so none is tried; 10 % faster)
 _GOOD_CELL = rb'(?! r="[A-Z]{1,2}[0-9]{1,4}"(?: (?!r=)[^\s=<>/"\']++="[^"<>]*+")*+/?>)'
-_FAR = re.compile(rb'<(?:[^\s<>/!?"\'=]+:)?c(?=[\s/>])' + _GOOD_CELL)
+_FAR = re.compile(rb'<' + _PREFIX + rb'c(?=[\s/>])' + _GOOD_CELL)
 #: the same pass looks for a ``<!D…``/``<!E…`` (group 1: a possible DOCTYPE or ENTITY);
 #: one leading ``<`` keeps the regex engine's fast literal scan (an alternation of two
 #: patterns is five times slower)
-_FAR_OR_DTD = re.compile(rb'<(?:(?:[^\s<>/!?"\'=]+:)?c(?=[\s/>])' + _GOOD_CELL + rb'|(![DdEe]))')
+_FAR_OR_DTD = re.compile(rb'<(?:' + _PREFIX + rb'c(?=[\s/>])' + _GOOD_CELL + rb'|(![DdEe]))')
 #: the same proof for a sheet whose cells carry no namespace prefix (no ``:c`` before a space,
 #: ``/`` or ``>`` anywhere in it): its cells are exactly the ``<c`` tags
 _FAR_PLAIN = re.compile(rb'<c(?=[\s/>])' + _GOOD_CELL)
@@ -666,22 +681,31 @@ def _long_run(body: bytes) -> bool:
 
 
 class _Measure:
-    """The exact extent of a sheet, measured as calamine places cells: a cell (an element
-    whose local name is ``c``, any prefix) at its ``r`` reference (letters and digits, any
-    number of digits), or without one after the previous cell of its row; rows likewise.
-    The XML is parsed by expat (C, streaming, linear whatever the markup); a DOCTYPE or an
-    entity declaration, a duplicated attribute or any other malformed XML is refused — a
-    sheet that gets here failed the ordinary-sheet proof, and Excel, WPS, LibreOffice and
-    openpyxl write well-formed XML."""
+    """The exact extent of a sheet, measured as calamine places cells (``XlsxCellReader``):
+    a cell (an element whose local name — after the *first* colon, as quick-xml reads it —
+    is ``c``) at its ``r`` reference (letters, then digits), or without one at the current
+    row and the column after the previous cell; a row's ``r`` (letters allowed before the
+    digits, as calamine's ``get_row``) sets the current row, the end of a row moves to the
+    next row and column 1.  Calamine's column and row numbers are 32-bit and wrap (eight
+    letters can come back to column XFD): a reference beyond seven letters or thirty
+    digits counts as infinitely far.  The XML is parsed by expat (C, streaming, linear
+    whatever the markup); a DOCTYPE or an entity declaration, a duplicated attribute or any
+    other malformed XML is refused, and so is a row or a cell inside a cell (calamine's
+    view of such nesting is not the XML's: it skips what a cell's value holds and ends a
+    cell at the first end tag named c) — a sheet that gets here failed the ordinary-sheet
+    proof, and Excel, WPS, LibreOffice and openpyxl write none of that."""
 
     def __init__(self, sheet: SheetShape, err: ErrorFactory, part: str):
         import xml.parsers.expat
 
         self.sheet, self.err, self.part = sheet, err, part
-        self.row_now = 0
+        #: calamine's current row and column (1-based here), and how deep inside a cell
+        self.row_now = 1
+        self.in_cell = 0
         self.checked = 0
         p = self.parser = xml.parsers.expat.ParserCreate()
         p.StartElementHandler = self.start
+        p.EndElementHandler = self.end
         p.StartDoctypeDeclHandler = self.doctype
         p.EntityDeclHandler = self.doctype
         p.buffer_text = True
@@ -691,29 +715,43 @@ class _Measure:
         raise self.err(f"{self.part} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
 
     def start(self, name: str, attrs: dict) -> None:
-        local = name.rpartition(":")[2]
+        local = name.partition(":")[2] if ":" in name else name
         sheet = self.sheet
+        if self.in_cell:
+            self.in_cell += 1
+            if local in ("c", "row"):
+                raise self.err(f"{self.part} 的单元格中嵌套了单元格或行（正常的工作簿没有），可能是恶意构造的文件，不予读取")
+            return
         if local == "row":
             sheet.row_elems += 1
-            sheet.col_now = 0
-            r = attrs.get("r", "")
-            self.row_now = int(r) if r.isdigit() else self.row_now + 1
+            m = _ROW_REF.fullmatch(attrs.get("r", ""))
+            if m:
+                self.row_now = _ref_number(m.group(1))
             sheet.rows = max(sheet.rows, self.row_now)
         elif local == "c":
             sheet.cells += 1
+            self.in_cell = 1
             m = _A1.fullmatch(attrs.get("r", ""))
             if m:
-                sheet.col_now = _col_number(m.group(1).upper().encode())
-                sheet.rows = max(sheet.rows, int(m.group(2)))
+                col = _letters_number(m.group(1))
+                sheet.rows = max(sheet.rows, _ref_number(m.group(2)))
             else:
-                sheet.col_now += 1
+                col = sheet.col_now + 1
                 sheet.rows = max(sheet.rows, self.row_now)
-            sheet.cols = max(sheet.cols, sheet.col_now)
+            sheet.col_now = col  # the cell's column: the next cell without a reference is one further
+            sheet.cols = max(sheet.cols, col)
         else:
             return
         self.checked += 1
         if self.checked & 1023 == 0:
             self.limits()
+
+    def end(self, name: str) -> None:
+        if self.in_cell:
+            self.in_cell -= 1
+        elif (name.partition(":")[2] if ":" in name else name) == "row":
+            self.row_now += 1  # calamine: the row after, from column 1
+            self.sheet.col_now = 0
 
     def feed(self, body: bytes, final: bool = False) -> None:
         try:
@@ -733,8 +771,21 @@ class _Measure:
                          f"（用到了 {_a1(sheet.rows, sheet.cols)} 这样远的单元格，可能是误填的）")
 
 
-#: a cell reference as calamine reads it: letters, then digits (any number of them)
-_A1 = re.compile(r"([A-Za-z]{1,7})([0-9]{1,30})")
+#: a cell reference as calamine reads it: ASCII letters, then ASCII digits (any number of
+#: either; calamine's numbers wrap at 2**32, so a long one may land anywhere)
+_A1 = re.compile(r"([A-Za-z]+)([0-9]+)", re.ASCII)
+#: a row's reference as calamine's get_row reads it: letters (ignored), then digits
+_ROW_REF = re.compile(r"[A-Za-z]*([0-9]+)", re.ASCII)
+#: a column or row number calamine may wrap anywhere: counted as beyond every limit
+_FAR_AWAY = 1 << 40
+
+
+def _letters_number(letters: str) -> int:
+    return _col_number(letters.encode()) if len(letters) <= 7 else _FAR_AWAY
+
+
+def _ref_number(digits: str) -> int:
+    return int(digits) if len(digits) <= 30 else _FAR_AWAY
 
 
 def _sheet_label(sheet: SheetShape) -> str:
