@@ -333,8 +333,11 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
                           role: str = "输入文件", remember_input: bool = True):
     """The gate for a reader that parses sheets lazily: everything but the worksheets is
     checked on entry; the yielded :class:`SheetGate` checks each worksheet on request while
-    the package stays open.  Not a zip (.xls, not a workbook, damaged): nothing to check
-    beyond the file, the reader says what it is."""
+    the package stays open.  Any file but an OLE one (.xls) is opened as a zip whatever its
+    first bytes (calamine's zip reader skips leading bytes); one that zipfile cannot read but
+    that starts with "PK" or holds an end-of-directory record is refused as damaged (calamine's
+    zip reader is more lenient and might read an archive the gate never saw).  Not a zip
+    (.xls, not a workbook): nothing to check beyond the file, the reader says what it is."""
     err = _factory(path, error)
     st = check_file(path, error=err, role=role, remember_input=remember_input)
     shape = WorkbookShape(size=st.st_size)
@@ -345,13 +348,21 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
     with fh:
         zf = None
         try:
-            if fh.read(4) == b"PK\x03\x04":
+            head = fh.read(8)
+            if head and head != _OLE:
+                # whatever its first bytes: calamine's zip reader finds an archive after leading
+                # bytes of any kind ("PK00…", a web page), and so does zipfile
                 fh.seek(0)
                 data = fh.read() if st.st_size <= _IN_MEMORY else None
                 try:
                     zf = zipfile.ZipFile(io.BytesIO(data) if data is not None else fh)
                 except (zipfile.BadZipFile, ValueError, EOFError, OSError):
-                    zf = None  # damaged: the reader says so
+                    zf = None  # not a zip: the reader says what it is
+                    if head.startswith(b"PK") or _has_zip_end(fh, data):
+                        # a damaged zip: never handed to calamine, whose zip reader is more
+                        # lenient than zipfile (earlier end records, guessed offsets) and might
+                        # read an archive the gate never saw
+                        raise err("文件已损坏（压缩包不完整），请重新保存或重新发送") from None
                 else:
                     zf._gxxl_bytes = memoryview(data) if data is not None else None
                     shape.data = data
@@ -363,19 +374,47 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
             return
         with zf:
             try:
-                _check_parts(zf, shape, err, gate._pending)
+                _check_parts(zf, shape, err, gate._pending, Path(path).suffix.lower())
             except PermissionError:
                 raise err("没有读取权限（请检查文件或所在文件夹的权限）") from None
             yield gate
 
 
+def _has_zip_end(fh, data: bytes | None) -> bool:
+    """An end-of-central-directory signature anywhere in the file (zip or zip64)."""
+    if data is not None:
+        return b"PK\x05\x06" in data or b"PK\x06\x06" in data
+    fh.seek(0)
+    tail = b""
+    while block := fh.read(_CHUNK):
+        chunk = tail + block
+        if b"PK\x05\x06" in chunk or b"PK\x06\x06" in chunk:
+            return True
+        tail = chunk[-3:]
+    return False
+
+
+#: The parts by which calamine takes a package for another format: its content detection
+#: (``from_filelike``, which the reader uses on the checked bytes) tries .xls, .xlsx, .xlsb,
+#: .ods in turn, and the gate checks a package as .xlsx only.
+_FOREIGN = {"mimetype": ".ods", "workbook.bin": ".xlsb"}
+
+
 def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory,
-                 sheets: dict[str, zipfile.ZipInfo]) -> None:
+                 sheets: dict[str, zipfile.ZipInfo], suffix: str = "") -> None:
     """Sizes of every part; every part but the worksheets scanned now, the worksheets put
     into ``sheets`` (part → entry) for :class:`SheetGate`."""
     infos = zf.infolist()
     declared_total = 0
     for info in infos:
+        if _unicode_path(info.extra):
+            # calamine's zip reader names the part from this field, zipfile does not: the
+            # gate would check one part under a name and calamine read it under another
+            raise err(f"压缩包中的部件 {info.filename} 带有另一个名称（Info-ZIP Unicode Path 扩展字段），"
+                      "可能是恶意构造的文件，不予读取")
+        base = info.filename.replace("\\", "/").rpartition("/")[2].lower()
+        if base in _FOREIGN and _FOREIGN[base] != suffix:
+            raise err(f"文件内容是 {_FOREIGN[base]} 格式（含 {info.filename}），与文件扩展名不符，不予读取")
         if info.file_size > MAX_PART_BYTES:
             raise _limit(err, "MAX_PART_BYTES", f"其中 {info.filename} 解压后 {human(info.file_size)}")
         declared_total += info.file_size
@@ -403,6 +442,17 @@ def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory,
             # a worksheet elsewhere than xl/worksheets/, or under another extension (calamine
             # follows the workbook's relationships wherever they point): checked as a sheet
             sheets[name] = info
+
+
+def _unicode_path(extra: bytes) -> bool:
+    """The extra fields of a zip entry hold an Info-ZIP Unicode Path field (0x7075)."""
+    at = 0
+    while at + 4 <= len(extra):
+        kind, size = int.from_bytes(extra[at:at + 2], "little"), int.from_bytes(extra[at + 2:at + 4], "little")
+        if kind == 0x7075:
+            return True
+        at += 4 + size
+    return False
 
 
 #: Parts already passed, by content.  The verdict on a part is a function of its name, its
@@ -605,6 +655,9 @@ def _bodies(zf: zipfile.ZipFile, info: zipfile.ZipInfo, err: ErrorFactory) -> It
     if tail:
         yield tail
 
+
+#: an OLE compound file (.xls, an encrypted .xlsx): not a zip
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 #: a workbook file up to this size is read into memory once, and its small parts are
 #: inflated straight from it (no per-part ``ZipFile.open``: a third of the gate's time on a
@@ -842,9 +895,9 @@ def _sheet_parts(zf: zipfile.ZipFile, *, for_message: bool = False) -> dict[str,
         return found
 
     key = None
-    if not for_message:  # the map is a function of the two parts and the part names alone
+    if not for_message:  # the map is a function of the three parts and the part names alone
         try:
-            keys = [_passed_key(zf, zf.getinfo(n)) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")]
+            keys = [_passed_key(zf, zf.getinfo(n)) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels")]
         except (KeyError, zipfile.BadZipFile):
             keys = [None]
         if None not in keys:
@@ -859,6 +912,8 @@ def _sheet_parts(zf: zipfile.ZipFile, *, for_message: bool = False) -> dict[str,
 
 
 def _sheet_map(zf: zipfile.ZipFile, parse, for_message: bool) -> dict[str, str] | None:
+    if not for_message and not _workbook_in_xl(parse("_rels/.rels", "Relationship")):
+        return None
     sheets = parse("xl/workbook.xml", "sheet")
     rels = parse("xl/_rels/workbook.xml.rels", "Relationship")
     if sheets is None or rels is None:
@@ -889,15 +944,30 @@ def _sheet_map(zf: zipfile.ZipFile, parse, for_message: bool) -> dict[str, str] 
     return out if clean or for_message else None
 
 
-#: a relationship target calamine and the gate resolve alike: worksheets/x.xml, xl/…, /xl/…
+def _workbook_in_xl(package_rels: list[dict] | None) -> bool:
+    """Calamine reads the workbook, its relationships and its sheets from the folder of the
+    package's officeDocument relationship (the last one; ``_rels/.rels``), not from xl/ as
+    such: the map is only calamine's when every such relationship points into xl/."""
+    if not package_rels:
+        return False
+    folders = []
+    for rel in package_rels:
+        if rel.get("Type", "").endswith("/relationships/officeDocument"):
+            target = rel.get("Target", "")
+            folder = target[:target.rfind("/") + 1]
+            folders.append(folder[1:] if folder.startswith("/") else folder)
+    return bool(folders) and all(f == "xl/" for f in folders)
+
+
+#: a relationship target calamine and the gate resolve alike: worksheets/x.xml, /xl/…
+#: (calamine 0.37 puts a relative target after the workbook's folder: xl/xl/… for "xl/…")
 _PLAIN_TARGET = re.compile(r"(?:/?xl/)?[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.[A-Za-z0-9]+")
 
 
 def _resolve(target: str) -> str | None:
     if not _PLAIN_TARGET.fullmatch(target):
         return None
-    target = target.lstrip("/")
-    return target if target.startswith("xl/") else "xl/" + target
+    return target[1:] if target.startswith("/") else "xl/" + target
 
 
 _XML_REF = re.compile(r"&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));")
