@@ -534,3 +534,22 @@ def test_a_row_reference_calamine_cannot_read_does_not_break_the_gate(tmp_path):
     path = _tiny(tmp_path / "sup.xlsx", '<row r="²"><c r="AAA1"><v>1</v></c></row>'.encode())
     shape = gate.check_workbook(path)
     assert [s.measured for s in shape.sheets] == [True]
+
+
+OPEN = sorted(p for p in (HOSTILE_DIR / "open").iterdir() if p.suffix in (".xlsx", ".xls"))
+
+
+@pytest.mark.xfail(strict=True, reason="known open bypasses: tests/data/hostile/open/README.md")
+@pytest.mark.parametrize("path", OPEN, ids=[p.stem for p in OPEN])
+def test_known_open_bypasses(path):
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    r = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, timeout=60,
+                       preexec_fn=limit, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 0 and r.stdout.split()[0] == "refused", (r.returncode, r.stdout)
