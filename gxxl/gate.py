@@ -336,8 +336,10 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
     the package stays open.  Any file but an OLE one (.xls) is opened as a zip whatever its
     first bytes (calamine's zip reader skips leading bytes); one that zipfile cannot read but
     that starts with "PK" or holds an end-of-directory record is refused as damaged (calamine's
-    zip reader is more lenient and might read an archive the gate never saw).  Not a zip
-    (.xls, not a workbook): nothing to check beyond the file, the reader says what it is."""
+    zip reader is more lenient and might read an archive the gate never saw) — except an OLE
+    file named .xls/.et (calamine reads it as .xls; a legitimate one may embed a package).
+    Not a zip (.xls, not a workbook): nothing to check beyond the file, the reader says what
+    it is."""
     err = _factory(path, error)
     st = check_file(path, error=err, role=role, remember_input=remember_input)
     shape = WorkbookShape(size=st.st_size)
@@ -349,16 +351,17 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
         zf = None
         try:
             head = fh.read(8)
-            if head and head != _OLE:
+            if head:
                 # whatever its first bytes: calamine's zip reader finds an archive after leading
-                # bytes of any kind ("PK00…", a web page), and so does zipfile
+                # bytes of any kind ("PK00…", a web page, an OLE header), and so does zipfile
                 fh.seek(0)
                 data = fh.read() if st.st_size <= _IN_MEMORY else None
                 try:
                     zf = zipfile.ZipFile(io.BytesIO(data) if data is not None else fh)
                 except (zipfile.BadZipFile, ValueError, EOFError, OSError):
                     zf = None  # not a zip: the reader says what it is
-                    if head.startswith(b"PK") or _has_zip_end(fh, data):
+                    ole_book = head == _OLE and Path(path).suffix.lower() in (".xls", ".et")
+                    if head.startswith(b"PK") or (not ole_book and _has_zip_end(fh, data)):
                         # a damaged zip: never handed to calamine, whose zip reader is more
                         # lenient than zipfile (earlier end records, guessed offsets) and might
                         # read an archive the gate never saw
