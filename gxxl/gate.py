@@ -922,7 +922,8 @@ def _sheet_map(zf: zipfile.ZipFile, parse, for_message: bool) -> dict[str, str] 
     if sheets is None or rels is None:
         return None
     names = zf.namelist()
-    clean = len({n.lower() for n in names}) == len(names)
+    # calamine finds a part by its name lower-cased and with "\\" read as "/" (the last entry wins)
+    clean = len({n.replace("\\", "/").lower() for n in names}) == len(names)
     targets: dict[str, str] = {}
     for rel in rels:
         rid, target = rel.get("Id"), rel.get("Target", "")
