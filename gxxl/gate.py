@@ -293,19 +293,27 @@ class SheetGate:
         """Check the worksheet called ``name`` (each part once).  The name leads to its part
         only through an unambiguous workbook (:func:`_sheet_parts`); otherwise, or for a
         name it does not know, every sheet is checked."""
-        if not self._pending:
+        if self._zf is None:
             return
         if self._by_name is None:
             self._by_name = _sheet_parts(self._zf) or {}
         part = self._by_name.get(name)
         if part in self._done:
             return
+        if part is not None and part not in self._pending:
+            # a part the workbook names as this sheet that the gate did not take for one (no
+            # <sheetData> it recognised): calamine parses it as a sheet, so it is checked as one
+            self._pending[part] = self._zf.getinfo(part)
         if part in self._pending:
             self._check(part)
         else:
             self.check_all()
 
     def check_all(self) -> None:
+        if self._zf is not None:  # every part the workbook names as a sheet, as in check()
+            for part in set((_sheet_parts(self._zf, for_message=True) or {}).values()):
+                if part not in self._done and part not in self._pending:
+                    self._pending[part] = self._zf.getinfo(part)
         for part in list(self._pending):
             self._check(part)
 
@@ -329,8 +337,13 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
     checked on entry; the yielded :class:`SheetGate` checks each worksheet on request while
     the package stays open.  An Excel 97-2003 workbook (.xls, an OLE compound file) is
     measured whole on entry (:func:`_check_xls`: calamine parses all its sheets when it opens
-    it), and so is an OpenDocument spreadsheet's content.xml (:func:`_check_ods`).  Neither
-    (not a workbook, damaged): nothing to check beyond the file, the reader says what it is."""
+    it), and so is an OpenDocument spreadsheet's content.xml (:func:`_check_ods`).  Any file
+    is also opened as a zip whatever its first bytes (calamine's zip reader skips leading
+    bytes, an OLE header included); one that zipfile cannot read but that starts with "PK"
+    or holds an end-of-directory record is refused as damaged (calamine's zip reader is more
+    lenient and might read an archive the gate never saw) — except an OLE file named
+    .xls/.et (calamine reads it as .xls; a legitimate one may embed a package).  Neither
+    (not a workbook): nothing to check beyond the file, the reader says what it is."""
     err = _factory(path, error)
     st = check_file(path, error=err, role=role, remember_input=remember_input)
     shape = WorkbookShape(size=st.st_size)
@@ -341,19 +354,28 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
     with fh:
         zf = None
         try:
-            magic = fh.read(8)
-            if magic == OLE_MAGIC:
+            head = fh.read(8)
+            if head == OLE_MAGIC:
                 fh.seek(0)
-                data = fh.read()  # within MAX_FILE_BYTES (check_file)
-                _check_xls(data, shape, err)
-                shape.data = data if len(data) <= _IN_MEMORY else None
-            elif magic[:4] == b"PK\x03\x04":
+                whole = fh.read()  # within MAX_FILE_BYTES (check_file)
+                _check_xls(whole, shape, err)
+                shape.data = whole if len(whole) <= _IN_MEMORY else None
+                del whole
+            if head:
+                # whatever its first bytes: calamine's zip reader finds an archive after leading
+                # bytes of any kind ("PK00…", a web page, an OLE header), and so does zipfile
                 fh.seek(0)
                 data = fh.read() if st.st_size <= _IN_MEMORY else None
                 try:
                     zf = zipfile.ZipFile(io.BytesIO(data) if data is not None else fh)
                 except (zipfile.BadZipFile, ValueError, EOFError, OSError):
-                    zf = None  # damaged: the reader says so
+                    zf = None  # not a zip: the reader says what it is
+                    ole_book = head == OLE_MAGIC and Path(path).suffix.lower() in (".xls", ".et")
+                    if head.startswith(b"PK") or (not ole_book and _has_zip_end(fh, data)):
+                        # a damaged zip: never handed to calamine, whose zip reader is more
+                        # lenient than zipfile (earlier end records, guessed offsets) and might
+                        # read an archive the gate never saw
+                        raise err("文件已损坏（压缩包不完整），请重新保存或重新发送") from None
                 else:
                     zf._gxxl_bytes = memoryview(data) if data is not None else None
                     shape.data = data
@@ -365,23 +387,51 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
             return
         with zf:
             try:
-                _check_parts(zf, shape, err, gate._pending)
+                _check_parts(zf, shape, err, gate._pending, Path(path).suffix.lower())
             except PermissionError:
                 raise err("没有读取权限（请检查文件或所在文件夹的权限）") from None
             yield gate
 
 
+def _has_zip_end(fh, data: bytes | None) -> bool:
+    """An end-of-central-directory signature anywhere in the file (zip or zip64)."""
+    if data is not None:
+        return b"PK\x05\x06" in data or b"PK\x06\x06" in data
+    fh.seek(0)
+    tail = b""
+    while block := fh.read(_CHUNK):
+        chunk = tail + block
+        if b"PK\x05\x06" in chunk or b"PK\x06\x06" in chunk:
+            return True
+        tail = chunk[-3:]
+    return False
+
+
+#: The parts by which calamine takes a package for another format: its content detection
+#: (``from_filelike``, which the reader uses on the checked bytes) tries .xls, .xlsx, .xlsb,
+#: .ods in turn.  An .ods is checked as one (content.xml, :class:`_OdsMeasure`) but read only
+#: under its own name; an .xlsb (a workbook.bin anywhere) is never read.
+_FOREIGN = {"mimetype": ".ods"}
+
+
 def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory,
-                 sheets: dict[str, zipfile.ZipInfo]) -> None:
+                 sheets: dict[str, zipfile.ZipInfo], suffix: str = "") -> None:
     """Sizes of every part; every part but the worksheets scanned now, the worksheets put
     into ``sheets`` (part → entry) for :class:`SheetGate`."""
     infos = zf.infolist()
-    names = {i.filename.lower(): i for i in infos}
-    if "xl/workbook.bin" in names:
-        # Excel binary workbook (.xlsb): its cell positions are not measured by this gate
-        raise err("是 Excel 二进制工作簿（.xlsb），gxxl 不读取这种格式；请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）")
     declared_total = 0
     for info in infos:
+        if _unicode_path(info.extra):
+            # calamine's zip reader names the part from this field, zipfile does not: the
+            # gate would check one part under a name and calamine read it under another
+            raise err(f"压缩包中的部件 {info.filename} 带有另一个名称（Info-ZIP Unicode Path 扩展字段），"
+                      "可能是恶意构造的文件，不予读取")
+        base = info.filename.replace("\\", "/").rpartition("/")[2].lower()
+        if base == "workbook.bin":
+            # Excel binary workbook (.xlsb): its cell positions are not measured by this gate
+            raise err("是 Excel 二进制工作簿（.xlsb），gxxl 不读取这种格式；请在 Excel/WPS 中“另存为”Excel 工作簿（.xlsx）")
+        if base in _FOREIGN and _FOREIGN[base] != suffix:
+            raise err(f"文件内容是 {_FOREIGN[base]} 格式（含 {info.filename}），与文件扩展名不符，不予读取")
         if info.file_size > MAX_PART_BYTES:
             raise _limit(err, "MAX_PART_BYTES", f"其中 {info.filename} 解压后 {human(info.file_size)}")
         declared_total += info.file_size
@@ -405,7 +455,7 @@ def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory,
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
             raise err("文件已损坏（压缩包中的 " + name + " 无法解压），请重新保存或重新发送") from None
         shape.total += size
-        if low == "content.xml" and xml:  # an OpenDocument spreadsheet: calamine reads every table on opening
+        if low.replace("\\", "/") == "content.xml" and xml:  # an OpenDocument spreadsheet: calamine reads every table on opening
             try:
                 _check_ods(zf, info, shape, err)
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
@@ -414,6 +464,17 @@ def _check_parts(zf: zipfile.ZipFile, shape: WorkbookShape, err: ErrorFactory,
             # a worksheet elsewhere than xl/worksheets/, or under another extension (calamine
             # follows the workbook's relationships wherever they point): checked as a sheet
             sheets[name] = info
+
+
+def _unicode_path(extra: bytes) -> bool:
+    """The extra fields of a zip entry hold an Info-ZIP Unicode Path field (0x7075)."""
+    at = 0
+    while at + 4 <= len(extra):
+        kind, size = int.from_bytes(extra[at:at + 2], "little"), int.from_bytes(extra[at + 2:at + 4], "little")
+        if kind == 0x7075:
+            return True
+        at += 4 + size
+    return False
 
 
 #: Parts already passed, by content.  The verdict on a part is a function of its name, its
@@ -732,9 +793,15 @@ def _xls_limit(sheet: SheetShape, rows: int | None, cols: int | None, err: Error
     if rows is not None and rows * cols > MAX_SHEET_AREA:
         raise _limit(err, "MAX_SHEET_AREA", f"{sheet.name}声明的使用范围达到 {rows:,} 行 × {cols:,} 列")
 
+#: An optional namespace prefix as calamine's XML parser (quick-xml) reads an element name:
+#: the name is every byte up to the first space, tab, CR or LF (quotes, "/", "=", ">", a form
+#: feed are name bytes to it), its local part what follows the *first* colon, and the prefix
+#: may be empty (``<:c>`` is a cell).  Not ``</``, ``<!``, ``<?`` (other constructs); no
+#: ``<`` (a later "<" starts a match of its own).
+_PREFIX = rb'(?:[^ \t\r\n<:/!?][^ \t\r\n<:]*+:|:)?'
 
 #: a part with a sheet's cells, wherever it is in the package
-_SHEET_DATA = re.compile(rb"<(?:[^\s<>/!?\"'=]+:)?sheetData[\s/>]")
+_SHEET_DATA = re.compile(rb"<" + _PREFIX + rb"sheetData[\s/>]")
 
 
 def _scan_other(zf: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool, is_text: bool,
@@ -779,11 +846,11 @@ def _scan_other(zf: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bool, is_text: 
 #: attribute name cannot hold "=", a value cannot hold '"', and after the last attribute only
 #: "/" or ">" may follow — so none is tried; 10 % faster)
 _GOOD_CELL = rb'(?! r="[A-Z]{1,2}[0-9]{1,4}"(?: (?!r=)[^\s=<>/"\']++="[^"<>]*+")*+/?>)'
-_FAR = re.compile(rb'<(?:[^\s<>/!?"\'=]+:)?c(?=[\s/>])' + _GOOD_CELL)
+_FAR = re.compile(rb'<' + _PREFIX + rb'c(?=[\s/>])' + _GOOD_CELL)
 #: the same pass looks for a ``<!D…``/``<!E…`` (group 1: a possible DOCTYPE or ENTITY);
 #: one leading ``<`` keeps the regex engine's fast literal scan (an alternation of two
 #: patterns is five times slower)
-_FAR_OR_DTD = re.compile(rb'<(?:(?:[^\s<>/!?"\'=]+:)?c(?=[\s/>])' + _GOOD_CELL + rb'|(![DdEe]))')
+_FAR_OR_DTD = re.compile(rb'<(?:' + _PREFIX + rb'c(?=[\s/>])' + _GOOD_CELL + rb'|(![DdEe]))')
 #: the same proof for a sheet whose cells carry no namespace prefix (no ``:c`` before a space,
 #: ``/`` or ``>`` anywhere in it): its cells are exactly the ``<c`` tags
 _FAR_PLAIN = re.compile(rb'<c(?=[\s/>])' + _GOOD_CELL)
@@ -889,6 +956,9 @@ def _bodies(zf: zipfile.ZipFile, info: zipfile.ZipInfo, err: ErrorFactory) -> It
         yield tail
 
 
+#: an OLE compound file (.xls, an encrypted .xlsx): not a zip
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
 #: a workbook file up to this size is read into memory once, and its small parts are
 #: inflated straight from it (no per-part ``ZipFile.open``: a third of the gate's time on a
 #: unit's workbook of fourteen parts)
@@ -964,22 +1034,31 @@ def _long_run(body: bytes) -> bool:
 
 
 class _Measure:
-    """The exact extent of a sheet, measured as calamine places cells: a cell (an element
-    whose local name is ``c``, any prefix) at its ``r`` reference (letters and digits, any
-    number of digits), or without one after the previous cell of its row; rows likewise.
-    The XML is parsed by expat (C, streaming, linear whatever the markup); a DOCTYPE or an
-    entity declaration, a duplicated attribute or any other malformed XML is refused — a
-    sheet that gets here failed the ordinary-sheet proof, and Excel, WPS, LibreOffice and
-    openpyxl write well-formed XML."""
+    """The exact extent of a sheet, measured as calamine places cells (``XlsxCellReader``):
+    a cell (an element whose local name — after the *first* colon, as quick-xml reads it —
+    is ``c``) at its ``r`` reference (letters, then digits), or without one at the current
+    row and the column after the previous cell; a row's ``r`` (letters allowed before the
+    digits, as calamine's ``get_row``) sets the current row, the end of a row moves to the
+    next row and column 1.  Calamine's column and row numbers are 32-bit and wrap (eight
+    letters can come back to column XFD): a reference beyond seven letters or thirty
+    digits counts as infinitely far.  The XML is parsed by expat (C, streaming, linear
+    whatever the markup); a DOCTYPE or an entity declaration, a duplicated attribute or any
+    other malformed XML is refused, and so is a row or a cell inside a cell (calamine's
+    view of such nesting is not the XML's: it skips what a cell's value holds and ends a
+    cell at the first end tag named c) — a sheet that gets here failed the ordinary-sheet
+    proof, and Excel, WPS, LibreOffice and openpyxl write none of that."""
 
     def __init__(self, sheet: SheetShape, err: ErrorFactory, part: str):
         import xml.parsers.expat
 
         self.sheet, self.err, self.part = sheet, err, part
-        self.row_now = 0
+        #: calamine's current row and column (1-based here), and how deep inside a cell
+        self.row_now = 1
+        self.in_cell = 0
         self.checked = 0
         p = self.parser = xml.parsers.expat.ParserCreate()
         p.StartElementHandler = self.start
+        p.EndElementHandler = self.end
         p.StartDoctypeDeclHandler = self.doctype
         p.EntityDeclHandler = self.doctype
         p.buffer_text = True
@@ -989,29 +1068,43 @@ class _Measure:
         raise self.err(f"{self.part} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
 
     def start(self, name: str, attrs: dict) -> None:
-        local = name.rpartition(":")[2]
+        local = name.partition(":")[2] if ":" in name else name
         sheet = self.sheet
+        if self.in_cell:
+            self.in_cell += 1
+            if local in ("c", "row"):
+                raise self.err(f"{self.part} 的单元格中嵌套了单元格或行（正常的工作簿没有），可能是恶意构造的文件，不予读取")
+            return
         if local == "row":
             sheet.row_elems += 1
-            sheet.col_now = 0
-            r = attrs.get("r", "")
-            self.row_now = int(r) if r.isdigit() else self.row_now + 1
+            m = _ROW_REF.fullmatch(attrs.get("r", ""))
+            if m:
+                self.row_now = _ref_number(m.group(1))
             sheet.rows = max(sheet.rows, self.row_now)
         elif local == "c":
             sheet.cells += 1
+            self.in_cell = 1
             m = _A1.fullmatch(attrs.get("r", ""))
             if m:
-                sheet.col_now = _col_number(m.group(1).upper().encode())
-                sheet.rows = max(sheet.rows, int(m.group(2)))
+                col = _letters_number(m.group(1))
+                sheet.rows = max(sheet.rows, _ref_number(m.group(2)))
             else:
-                sheet.col_now += 1
+                col = sheet.col_now + 1
                 sheet.rows = max(sheet.rows, self.row_now)
-            sheet.cols = max(sheet.cols, sheet.col_now)
+            sheet.col_now = col  # the cell's column: the next cell without a reference is one further
+            sheet.cols = max(sheet.cols, col)
         else:
             return
         self.checked += 1
         if self.checked & 1023 == 0:
             self.limits()
+
+    def end(self, name: str) -> None:
+        if self.in_cell:
+            self.in_cell -= 1
+        elif (name.partition(":")[2] if ":" in name else name) == "row":
+            self.row_now += 1  # calamine: the row after, from column 1
+            self.sheet.col_now = 0
 
     def feed(self, body: bytes, final: bool = False) -> None:
         try:
@@ -1031,8 +1124,21 @@ class _Measure:
                          f"（用到了 {_a1(sheet.rows, sheet.cols)} 这样远的单元格，可能是误填的）")
 
 
-#: a cell reference as calamine reads it: letters, then digits (any number of them)
-_A1 = re.compile(r"([A-Za-z]{1,7})([0-9]{1,30})")
+#: a cell reference as calamine reads it: ASCII letters, then ASCII digits (any number of
+#: either; calamine's numbers wrap at 2**32, so a long one may land anywhere)
+_A1 = re.compile(r"([A-Za-z]+)([0-9]+)", re.ASCII)
+#: a row's reference as calamine's get_row reads it: letters (ignored), then digits
+_ROW_REF = re.compile(r"[A-Za-z]*([0-9]+)", re.ASCII)
+#: a column or row number calamine may wrap anywhere: counted as beyond every limit
+_FAR_AWAY = 1 << 40
+
+
+def _letters_number(letters: str) -> int:
+    return _col_number(letters.encode()) if len(letters) <= 7 else _FAR_AWAY
+
+
+def _ref_number(digits: str) -> int:
+    return int(digits) if len(digits) <= 30 else _FAR_AWAY
 
 
 def _sheet_label(sheet: SheetShape) -> str:
@@ -1089,9 +1195,9 @@ def _sheet_parts(zf: zipfile.ZipFile, *, for_message: bool = False) -> dict[str,
         return found
 
     key = None
-    if not for_message:  # the map is a function of the two parts and the part names alone
+    if not for_message:  # the map is a function of the three parts and the part names alone
         try:
-            keys = [_passed_key(zf, zf.getinfo(n)) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")]
+            keys = [_passed_key(zf, zf.getinfo(n)) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels")]
         except (KeyError, zipfile.BadZipFile):
             keys = [None]
         if None not in keys:
@@ -1106,12 +1212,15 @@ def _sheet_parts(zf: zipfile.ZipFile, *, for_message: bool = False) -> dict[str,
 
 
 def _sheet_map(zf: zipfile.ZipFile, parse, for_message: bool) -> dict[str, str] | None:
+    if not for_message and not _workbook_in_xl(parse("_rels/.rels", "Relationship")):
+        return None
     sheets = parse("xl/workbook.xml", "sheet")
     rels = parse("xl/_rels/workbook.xml.rels", "Relationship")
     if sheets is None or rels is None:
         return None
     names = zf.namelist()
-    clean = len({n.lower() for n in names}) == len(names)
+    # calamine finds a part by its name lower-cased and with "\\" read as "/" (the last entry wins)
+    clean = len({n.replace("\\", "/").lower() for n in names}) == len(names)
     targets: dict[str, str] = {}
     for rel in rels:
         rid, target = rel.get("Id"), rel.get("Target", "")
@@ -1136,15 +1245,30 @@ def _sheet_map(zf: zipfile.ZipFile, parse, for_message: bool) -> dict[str, str] 
     return out if clean or for_message else None
 
 
-#: a relationship target calamine and the gate resolve alike: worksheets/x.xml, xl/…, /xl/…
+def _workbook_in_xl(package_rels: list[dict] | None) -> bool:
+    """Calamine reads the workbook, its relationships and its sheets from the folder of the
+    package's officeDocument relationship (the last one; ``_rels/.rels``), not from xl/ as
+    such: the map is only calamine's when every such relationship points into xl/."""
+    if not package_rels:
+        return False
+    folders = []
+    for rel in package_rels:
+        if rel.get("Type", "").endswith("/relationships/officeDocument"):
+            target = rel.get("Target", "")
+            folder = target[:target.rfind("/") + 1]
+            folders.append(folder[1:] if folder.startswith("/") else folder)
+    return bool(folders) and all(f == "xl/" for f in folders)
+
+
+#: a relationship target calamine and the gate resolve alike: worksheets/x.xml, /xl/…
+#: (calamine 0.37 puts a relative target after the workbook's folder: xl/xl/… for "xl/…")
 _PLAIN_TARGET = re.compile(r"(?:/?xl/)?[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.[A-Za-z0-9]+")
 
 
 def _resolve(target: str) -> str | None:
     if not _PLAIN_TARGET.fullmatch(target):
         return None
-    target = target.lstrip("/")
-    return target if target.startswith("xl/") else "xl/" + target
+    return target[1:] if target.startswith("/") else "xl/" + target
 
 
 _XML_REF = re.compile(r"&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(amp|lt|gt|quot|apos));")

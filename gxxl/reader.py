@@ -23,7 +23,7 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -95,7 +95,9 @@ def read_filing(path: str | os.PathLike, spec: FormatSpec | None = None) -> Fili
             sheets = _load_sheets(book, sheet_gate)
             meta = _read_meta(sheets)
             spec = spec or _choose_spec(meta, sheets, name)
-            return _read(path, spec, sheets, meta)
+            data = sheet_gate.data
+            return _read(path, spec, sheets, meta,
+                         formula_cells=None if data is None else (lambda: formula_and_error_cells(path, data)))
     except _Unreadable as e:
         return Filing(
             spec_id=(spec or get_spec()).id,
@@ -480,39 +482,54 @@ def _clean(v: float | int) -> int | float:
     return v
 
 
-_SHEET_REL = re.compile(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"')
-_REL = re.compile(rb'<Relationship [^>]*Id="([^"]+)"[^>]*Target="([^"]+)"')
-_REL2 = re.compile(rb'<Relationship [^>]*Target="([^"]+)"[^>]*Id="([^"]+)"')
+#: a <sheet …> or <Relationship …> start tag, then its attributes: linear (a tag holds no
+#: "<", so each try stops at the next one; a comment of 500,000 "<sheet " made the former
+#: single patterns quadratic)
+_SHEET_TAG = re.compile(rb'<sheet [^<>]*>')
+_REL_TAG = re.compile(rb'<Relationship [^<>]*>')
+_ATTR = {k: re.compile(rb'\s%s="([^"]+)"' % k) for k in (b"name", b"r:id", b"Id", b"Target")}
+
+
+def _tag_attrs(tag_re: re.Pattern, xml: bytes, first: bytes, second: bytes) -> Iterator[tuple[bytes, bytes]]:
+    for m in tag_re.finditer(xml):
+        a, b = _ATTR[first].search(m.group()), _ATTR[second].search(m.group())
+        if a and b:
+            yield a.group(1), b.group(1)
+
+
 #: one cell element: self-closing (no formula) or with a body that may hold <f> and <v>
 _CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?:[^>/]|/(?!>))*)(?:/>|>(.*?)</c>)', re.S)
 _ERROR_TYPE = re.compile(rb'\st="e"')
 _V = re.compile(rb"<v>([^<]*)</v>")
 
 
-def formula_and_error_cells(path: Path) -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
+def formula_and_error_cells(path: Path, data: bytes | None = None) -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
     """(sheet name → A1 addresses of cells holding a formula, sheet name → {A1: error value}).
 
     Read from the sheet XML (of an .xls: with xlrd) only when a blank is seen: python-calamine
     gives both a formula without a cached result and an error value (#DIV/0!) as an empty
-    cell.  An .ods keeps its results; its error cells are read from content.xml."""
+    cell.  An .ods keeps its results; its error cells are read from content.xml.  ``data``:
+    the package the gate checked (its bytes, not the file again)."""
     import html
 
     formulas: dict[str, set[str]] = {}
     errors: dict[str, dict[str, str]] = {}
     try:
-        with open(path, "rb") as fh:
-            if fh.read(8) == OLE_MAGIC:  # an Excel 97-2003 .xls: results are always cached
-                return formulas, _xls_error_cells(path)
-        with zipfile.ZipFile(path) as z:
+        if data is None:
+            with open(path, "rb") as fh:
+                if fh.read(8) == OLE_MAGIC:  # an Excel 97-2003 .xls: results are always cached
+                    return formulas, _xls_error_cells(path)
+        elif data[:8] == OLE_MAGIC:
+            return formulas, _xls_error_cells(data)
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as z:
             if "content.xml" in z.namelist() and "xl/workbook.xml" not in z.namelist():
                 return formulas, _ods_error_cells(z)  # OpenDocument: results are always stored
             wbxml = z.read("xl/workbook.xml")
             rels = z.read("xl/_rels/workbook.xml.rels")
-            targets = {m.group(1): m.group(2) for m in _REL.finditer(rels)}
-            targets.update({m.group(2): m.group(1) for m in _REL2.finditer(rels)})
-            for m in _SHEET_REL.finditer(wbxml):
-                name = html.unescape(m.group(1).decode())
-                target = targets.get(m.group(2), b"").decode()
+            targets = dict(_tag_attrs(_REL_TAG, rels, b"Id", b"Target"))
+            for sheet_name, rid in _tag_attrs(_SHEET_TAG, wbxml, b"name", b"r:id"):
+                name = html.unescape(sheet_name.decode())
+                target = targets.get(rid, b"").decode()
                 part = target.lstrip("/") if target.startswith("/") else "xl/" + target
                 try:
                     xml = z.read(part)
@@ -571,14 +588,16 @@ def _ods_error_cells(z: zipfile.ZipFile) -> dict[str, dict[str, str]]:
     return out
 
 
-def _xls_error_cells(path: Path) -> dict[str, dict[str, str]]:
-    """sheet name → {A1: error value} of an .xls (BIFF), read with xlrd."""
+def _xls_error_cells(path: Path | bytes) -> dict[str, dict[str, str]]:
+    """sheet name → {A1: error value} of an .xls (BIFF), read with xlrd (from its path, or
+    the bytes the gate checked)."""
     import io
 
     try:
         import xlrd
 
-        book = xlrd.open_workbook(str(path), on_demand=True, logfile=io.StringIO(), verbosity=0)
+        source = {"file_contents": path} if isinstance(path, bytes) else {"filename": str(path)}
+        book = xlrd.open_workbook(**source, on_demand=True, logfile=io.StringIO(), verbosity=0)
     except Exception:  # not a BIFF workbook after all, damaged: no error cells known
         return {}
     out: dict[str, dict[str, str]] = {}

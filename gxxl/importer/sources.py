@@ -360,7 +360,7 @@ def _read_workbook(path: Path) -> Document:
         if errors is None:  # calamine shows #DIV/0! and the like as empty: take them from the XML
             from ..reader import formula_and_error_cells
 
-            errors = formula_and_error_cells(path)[1]
+            errors = formula_and_error_cells(path, checked.data)[1]
         for ref, err in errors.get(name, {}).items():
             r, c = _rowcol(ref)
             if r < len(values) and c < len(values[r]):
