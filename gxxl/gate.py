@@ -1195,16 +1195,16 @@ def _sheet_parts(zf: zipfile.ZipFile, *, for_message: bool = False) -> dict[str,
         return found
 
     key = None
-    if not for_message:  # the map is a function of the three parts and the part names alone
-        try:
-            keys = [_passed_key(zf, zf.getinfo(n)) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels")]
-        except (KeyError, zipfile.BadZipFile):
-            keys = [None]
-        if None not in keys:
-            key = ("sheet map", *keys, tuple(zf.namelist()))
-            known = _passed(key)
-            if known is not None:
-                return known
+    # the map is a function of the three parts and the part names alone (and of for_message)
+    try:
+        keys = [_passed_key(zf, zf.getinfo(n)) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels")]
+    except (KeyError, zipfile.BadZipFile):
+        keys = [None]
+    if None not in keys:
+        key = ("sheet map", for_message, *keys, tuple(zf.namelist()))
+        known = _passed(key)
+        if known is not None:
+            return known
     out = _sheet_map(zf, parse, for_message)
     if out is not None:
         _remember_passed(key, out)
