@@ -30,7 +30,6 @@ import io
 import os
 import re
 import stat
-from struct import error as struct_error
 import zipfile
 import zlib
 from contextlib import contextmanager
@@ -955,9 +954,6 @@ def _bodies(zf: zipfile.ZipFile, info: zipfile.ZipInfo, err: ErrorFactory) -> It
     if tail:
         yield tail
 
-
-#: an OLE compound file (.xls, an encrypted .xlsx): not a zip
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 #: a workbook file up to this size is read into memory once, and its small parts are
 #: inflated straight from it (no per-part ``ZipFile.open``: a third of the gate's time on a
