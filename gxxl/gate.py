@@ -575,10 +575,9 @@ class _OdsMeasure:
                 self.sheet = SheetShape(part="content.xml", name=name, measured=True)
                 self.shape.sheets.append(self.sheet)
                 self.total_rows = 0
-                self.first = self.last = None  # value rows: (row index, cumulative rows before)
-                self.rows_before = 0
+                self.first = self.last = None  # rows (repeats counted) from the first value row to past the last
+                self.rows_before = 0  # rows (repeats counted) before the current row element
                 self.col_min, self.col_max = None, -1
-                self.rows: list[int] = []  # repeats of each row element, for the span
             self.depth += 1
             return
         if self.depth == 0:
