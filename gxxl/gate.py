@@ -354,17 +354,18 @@ def sheets_checked_on_use(path: str | os.PathLike, *, error: ErrorFactory | None
         zf = None
         try:
             head = fh.read(8)
+            fh.seek(0)
+            # read once: a small file, and an .xls whatever its size (within MAX_FILE_BYTES)
+            data = fh.read() if st.st_size <= _IN_MEMORY or head == OLE_MAGIC else None
             if head == OLE_MAGIC:
-                fh.seek(0)
-                whole = fh.read()  # within MAX_FILE_BYTES (check_file)
-                _check_xls(whole, shape, err)
-                shape.data = whole if len(whole) <= _IN_MEMORY else None
-                del whole
+                _check_xls(data, shape, err)
+                if len(data) > _IN_MEMORY:
+                    data = None  # the rest as for any large file: streamed from the file
+                shape.data = data
             if head:
                 # whatever its first bytes: calamine's zip reader finds an archive after leading
                 # bytes of any kind ("PK00…", a web page, an OLE header), and so does zipfile
                 fh.seek(0)
-                data = fh.read() if st.st_size <= _IN_MEMORY else None
                 try:
                     zf = zipfile.ZipFile(io.BytesIO(data) if data is not None else fh)
                 except (zipfile.BadZipFile, ValueError, EOFError, OSError):
@@ -524,7 +525,40 @@ _ODS_MAX_COLS = 16_384
 _ODS_VALUE = ("value", "string-value", "date-value", "time-value", "boolean-value", "value-type", "formula")
 
 
-class _OdsMeasure:
+class _ExpatMeasure:
+    """What both exact measurements share: expat (C, streaming, linear whatever the markup)
+    with a DOCTYPE or an entity declaration refused, malformed XML refused, and the sheet
+    limits checked at the end (subclasses check them on the way too)."""
+
+    def __init__(self, err: ErrorFactory, part: str):
+        import xml.parsers.expat
+
+        self.err, self.part = err, part
+        self.checked = 0
+        p = self.parser = xml.parsers.expat.ParserCreate()
+        p.StartElementHandler = self.start
+        p.EndElementHandler = self.end
+        p.StartDoctypeDeclHandler = self.doctype
+        p.EntityDeclHandler = self.doctype
+        p.buffer_text = True
+        self.error = xml.parsers.expat.ExpatError
+
+    def doctype(self, *args) -> None:
+        raise self.err(f"{self.part} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
+
+    def feed(self, body: bytes, final: bool = False) -> None:
+        try:
+            self.parser.Parse(body, final)
+        except self.error as e:
+            raise self.err(f"{self.part} 不是格式正确的 XML（{e}），不予读取") from None
+        if final:
+            self.limits()
+
+    def limits(self) -> None:
+        raise NotImplementedError
+
+
+class _OdsMeasure(_ExpatMeasure):
     """The extent calamine gives each table of content.xml, measured as it builds it: rows
     and cells repeated by ``number-rows-repeated`` / ``number-columns-repeated`` (capped as
     calamine caps them), every value cell pushed once per repeat into the row (the empty
@@ -534,24 +568,13 @@ class _OdsMeasure:
     any value attribute or any content counts as a value."""
 
     def __init__(self, shape: WorkbookShape, err: ErrorFactory):
-        import xml.parsers.expat
-
-        self.shape, self.err = shape, err
-        p = self.parser = xml.parsers.expat.ParserCreate()
-        p.StartElementHandler = self.start
-        p.EndElementHandler = self.end
-        p.StartDoctypeDeclHandler = self.doctype
-        p.EntityDeclHandler = self.doctype
-        p.CharacterDataHandler = self.text
-        self.error = xml.parsers.expat.ExpatError
+        super().__init__(err, "content.xml")
+        self.shape = shape
+        self.parser.CharacterDataHandler = self.text
         self.sheet: SheetShape | None = None
         self.depth = 0  # inside a table:table (nested tables count into the outer one)
         self.cell = None  # [repeats, has value] of the open cell
         self.inner = 0  # elements open inside that cell (text, notes, a nested table: all content)
-        self.checked = 0
-
-    def doctype(self, *args) -> None:
-        raise self.err("content.xml 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
 
     @staticmethod
     def _repeat(attrs: dict, local: str) -> int:
@@ -640,22 +663,8 @@ class _OdsMeasure:
                 self.limits()
 
     def limits(self) -> None:
-        sheet = self.sheet
-        if sheet is None:
-            return
-        label = f"工作表「{sheet.name}」" if sheet.name else "content.xml 中的一个工作表"
-        if sheet.cells > MAX_SHEET_CELLS:
-            raise _limit(self.err, "MAX_SHEET_CELLS", f"{label}有超过 {MAX_SHEET_CELLS:,} 个单元格")
-        if sheet.area > MAX_SHEET_AREA:
-            raise _limit(self.err, "MAX_SHEET_AREA",
-                         f"{label}的使用范围达到 {sheet.rows:,} 行 × {sheet.cols:,} 列（可能有误填在远处的单元格）")
-
-    def feed(self, body: bytes, final: bool = False) -> None:
-        try:
-            self.parser.Parse(body, final)
-        except self.error as e:
-            raise self.err(f"content.xml 不是格式正确的 XML（{e}），不予读取") from None
-        self.limits()
+        if self.sheet is not None:
+            _sheet_limits(self.sheet, self.err)
 
 
 def _check_ods(zf: zipfile.ZipFile, info: zipfile.ZipInfo, shape: WorkbookShape, err: ErrorFactory) -> None:
@@ -730,7 +739,7 @@ def _check_xls_stream(name: str, stream: bytes, shape: WorkbookShape, err: Error
     if any(at > len(stream) for at in offsets):  # calamine would slice past the stream's end (a panic)
         raise err(f"文件已损坏（{name} 中的工作表位置超出数据范围），请重新保存或重新发送")
     for n, (at, title) in enumerate(offsets.items(), start=1):
-        sheet = SheetShape(part=f"{name}#{n}", name=f"工作表「{title}」" if title else f"第 {n} 个工作表", measured=True)
+        sheet = SheetShape(part=f"{name}#{n}", name=title, measured=True)
         shape.sheets.append(sheet)
         rows = cols = None
         r0 = c0 = 1 << 32
@@ -783,13 +792,10 @@ def _xls_sheet_name(d: bytes) -> str:
 
 
 def _xls_limit(sheet: SheetShape, rows: int | None, cols: int | None, err: ErrorFactory) -> None:
-    if sheet.cells > MAX_SHEET_CELLS:
-        raise _limit(err, "MAX_SHEET_CELLS", f"{sheet.name}有超过 {MAX_SHEET_CELLS:,} 个单元格")
-    if sheet.area > MAX_SHEET_AREA:
-        raise _limit(err, "MAX_SHEET_AREA", f"{sheet.name}的使用范围达到 {sheet.rows:,} 行 × {sheet.cols:,} 列"
-                     f"（用到了 {_a1(sheet.rows, sheet.cols)} 这样远的单元格，可能是误填的）")
+    """The sheet limits, and the DIMENSIONS reserve (``rows`` × ``cols``, None before one)."""
+    _sheet_limits(sheet, err)
     if rows is not None and rows * cols > MAX_SHEET_AREA:
-        raise _limit(err, "MAX_SHEET_AREA", f"{sheet.name}声明的使用范围达到 {rows:,} 行 × {cols:,} 列")
+        raise _limit(err, "MAX_SHEET_AREA", f"{_sheet_label(sheet)} 声明的使用范围达到 {rows:,} 行 × {cols:,} 列")
 
 #: An optional namespace prefix as calamine's XML parser (quick-xml) reads an element name:
 #: the name is every byte up to the first space, tab, CR or LF (quotes, "/", "=", ">", a form
@@ -1028,7 +1034,7 @@ def _long_run(body: bytes) -> bool:
     return False
 
 
-class _Measure:
+class _Measure(_ExpatMeasure):
     """The exact extent of a sheet, measured as calamine places cells (``XlsxCellReader``):
     a cell (an element whose local name — after the *first* colon, as quick-xml reads it —
     is ``c``) at its ``r`` reference (letters, then digits), or without one at the current
@@ -1044,23 +1050,11 @@ class _Measure:
     proof, and Excel, WPS, LibreOffice and openpyxl write none of that."""
 
     def __init__(self, sheet: SheetShape, err: ErrorFactory, part: str):
-        import xml.parsers.expat
-
-        self.sheet, self.err, self.part = sheet, err, part
+        super().__init__(err, part)
+        self.sheet = sheet
         #: calamine's current row and column (1-based here), and how deep inside a cell
         self.row_now = 1
         self.in_cell = 0
-        self.checked = 0
-        p = self.parser = xml.parsers.expat.ParserCreate()
-        p.StartElementHandler = self.start
-        p.EndElementHandler = self.end
-        p.StartDoctypeDeclHandler = self.doctype
-        p.EntityDeclHandler = self.doctype
-        p.buffer_text = True
-        self.error = xml.parsers.expat.ExpatError
-
-    def doctype(self, *args) -> None:
-        raise self.err(f"{self.part} 含有 DOCTYPE 或实体声明（正常的工作簿没有），可能是恶意构造的文件，不予读取")
 
     def start(self, name: str, attrs: dict) -> None:
         local = name.partition(":")[2] if ":" in name else name
@@ -1101,22 +1095,18 @@ class _Measure:
             self.row_now += 1  # calamine: the row after, from column 1
             self.sheet.col_now = 0
 
-    def feed(self, body: bytes, final: bool = False) -> None:
-        try:
-            self.parser.Parse(body, final)
-        except self.error as e:
-            raise self.err(f"{self.part} 不是格式正确的 XML（{e}），不予读取") from None
-        if final:
-            self.limits()
-
     def limits(self) -> None:
-        sheet = self.sheet
-        if sheet.cells > MAX_SHEET_CELLS:
-            raise _limit(self.err, "MAX_SHEET_CELLS", f"{_sheet_label(sheet)} 有超过 {MAX_SHEET_CELLS:,} 个单元格")
-        if sheet.area > MAX_SHEET_AREA:
-            raise _limit(self.err, "MAX_SHEET_AREA",
-                         f"{_sheet_label(sheet)} 的使用范围达到 {sheet.rows:,} 行 × {sheet.cols:,} 列"
-                         f"（用到了 {_a1(sheet.rows, sheet.cols)} 这样远的单元格，可能是误填的）")
+        _sheet_limits(self.sheet, self.err)
+
+
+def _sheet_limits(sheet: SheetShape, err: ErrorFactory) -> None:
+    """MAX_SHEET_CELLS and MAX_SHEET_AREA for a sheet measured so far (any format)."""
+    if sheet.cells > MAX_SHEET_CELLS:
+        raise _limit(err, "MAX_SHEET_CELLS", f"{_sheet_label(sheet)} 有超过 {MAX_SHEET_CELLS:,} 个单元格")
+    if sheet.area > MAX_SHEET_AREA:
+        raise _limit(err, "MAX_SHEET_AREA",
+                     f"{_sheet_label(sheet)} 的使用范围达到 {sheet.rows:,} 行 × {sheet.cols:,} 列"
+                     f"（用到了 {_a1(sheet.rows, sheet.cols)} 这样远的单元格，可能是误填的）")
 
 
 #: a cell reference as calamine reads it: ASCII letters, then ASCII digits (any number of
