@@ -96,8 +96,7 @@ def read_filing(path: str | os.PathLike, spec: FormatSpec | None = None) -> Fili
             meta = _read_meta(sheets)
             spec = spec or _choose_spec(meta, sheets, name)
             data = sheet_gate.data
-            return _read(path, spec, sheets, meta,
-                         formula_cells=None if data is None else (lambda: formula_and_error_cells(path, data)))
+            return _read(path, spec, sheets, meta, formula_cells=lambda: formula_and_error_cells(path, data))
     except _Unreadable as e:
         return Filing(
             spec_id=(spec or get_spec()).id,
