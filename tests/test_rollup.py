@@ -699,3 +699,34 @@ def test_no_readable_input_and_a_workbook_as_roster_are_refused(tmp_path):
     r = subprocess.run([sys.executable, "-m", "gxxl", "rollup", str(book), "--roster", str(book),
                         "--unit", "示例县人民政府", "-o", str(tmp_path / "out.xlsx")], capture_output=True, text=True)
     assert r.returncode == 2 and "不是应报单位名单" in r.stderr and not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.mark.parametrize("posix", [True, False], ids=["selector", "connection.wait (Windows)"])
+def test_the_pool_waiter_reports_a_pipe_and_a_dead_process(posix):
+    """The roll-up pool's wait, both ways: one selector for the run (POSIX) and
+    multiprocessing's own wait (Windows, where pipes and process handles are not selectable)."""
+    import multiprocessing as mp
+
+    from gxxl.rollup.pool import _Waiter
+
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=child.send, args=("done",))
+    proc.start()
+    waiter = _Waiter(posix=posix)
+    try:
+        waiter.register(parent, "pipe")
+        waiter.register(proc.sentinel, "sentinel")
+        proc.join(10)
+        ready = set()
+        for _ in range(20):
+            ready |= set(waiter.select(1.0))
+            if ready == {"pipe", "sentinel"}:
+                break
+        assert ready == {"pipe", "sentinel"} and parent.recv() == "done"
+        waiter.unregister(proc.sentinel)
+        assert waiter.select(0.05) == []  # the message taken, the sentinel no longer watched
+    finally:
+        waiter.close()
+        parent.close()
+        child.close()

@@ -79,13 +79,15 @@ class _Slot:
         self.owed: deque[Item] = deque()
         #: when the worker last sent a result or was given work
         self.since = time.monotonic()
-        self._poller = select.poll()
-        self._poller.register(conn.fileno(), select.POLLIN)
+        self._poller = None
+        if hasattr(select, "poll"):  # POSIX; Windows pipes are not pollable this way
+            self._poller = select.poll()
+            self._poller.register(conn.fileno(), select.POLLIN)
 
     def readable(self) -> bool:
-        """``conn.poll()`` without the selector that ``Connection.poll`` builds at every call;
-        True at end of file too (then ``recv`` raises EOFError)."""
-        return bool(self._poller.poll(0))
+        """``conn.poll()`` without the selector that ``Connection.poll`` builds at every call
+        (where ``select.poll`` exists); True at end of file too (then ``recv`` raises EOFError)."""
+        return bool(self._poller.poll(0)) if self._poller is not None else self.conn.poll()
 
 
 def run(fn: Callable[[str], object], items: Iterable[Item], *, jobs: int, chunk: int,
@@ -117,9 +119,7 @@ def results(fn: Callable[[object], object], items: Iterable[Item], *, jobs: int,
     ctx = mp.get_context("fork" if "fork" in methods else None)
     slots: list[_Slot] = []
     finished = 0
-    # one selector for the whole run (``multiprocessing.connection.wait`` builds one per call:
-    # a third of this process's CPU while 10,000 results arrive)
-    selector = selectors.DefaultSelector()
+    selector = _Waiter()
 
     def start() -> _Slot:
         parent, child = ctx.Pipe()
@@ -134,8 +134,8 @@ def results(fn: Callable[[object], object], items: Iterable[Item], *, jobs: int,
         child.close()
         slot = _Slot(proc, parent)
         slots.append(slot)
-        selector.register(parent, selectors.EVENT_READ, (slot, True))
-        selector.register(proc.sentinel, selectors.EVENT_READ, (slot, False))
+        selector.register(parent, (slot, True))
+        selector.register(proc.sentinel, (slot, False))
         return slot
 
     def feed(slot: _Slot) -> None:
@@ -195,9 +195,7 @@ def results(fn: Callable[[object], object], items: Iterable[Item], *, jobs: int,
             for slot in list(slots):  # hung on one item (a deadlock in a native library): killed
                 if slot.owed and now - slot.since > item_timeout:
                     slot.proc.kill()
-            ready = selector.select(timeout=min(5.0, item_timeout))
-            for key, _ in ready:
-                slot, is_conn = key.data
+            for slot, is_conn in selector.select(min(5.0, item_timeout)):
                 if slot not in slots:
                     continue
                 alive = receive(slot) if is_conn else True
@@ -214,6 +212,41 @@ def results(fn: Callable[[object], object], items: Iterable[Item], *, jobs: int,
     finally:
         selector.close()
         stop(slots)
+
+
+class _Waiter:
+    """Waits for any worker's pipe or process sentinel.  On POSIX one selector serves the
+    whole run (``multiprocessing.connection.wait`` builds one per call: a third of this
+    process's CPU while 10,000 results arrive); elsewhere (Windows pipes and process
+    handles are not selectable) ``connection.wait`` it is."""
+
+    def __init__(self, posix: bool = os.name == "posix"):
+        self._selector = selectors.DefaultSelector() if posix else None
+        self._data: dict = {}
+
+    def register(self, obj, data) -> None:
+        if self._selector is not None:
+            self._selector.register(obj, selectors.EVENT_READ, data)
+        else:
+            self._data[obj] = data
+
+    def unregister(self, obj) -> None:
+        if self._selector is not None:
+            self._selector.unregister(obj)
+        else:
+            del self._data[obj]
+
+    def select(self, timeout: float) -> list:
+        """The data of every registered object that is ready."""
+        if self._selector is not None:
+            return [key.data for key, _ in self._selector.select(timeout=timeout)]
+        from multiprocessing.connection import wait
+
+        return [self._data[obj] for obj in wait(list(self._data), timeout=timeout)]
+
+    def close(self) -> None:
+        if self._selector is not None:
+            self._selector.close()
 
 
 def stop(slots: list[_Slot]) -> None:
