@@ -37,11 +37,12 @@ def check_output(path: str | os.PathLike, *, force: bool = True, inputs: tuple =
         return path
     except OSError:
         return path  # the write itself names the problem
-    who = gate.input_role(st)
-    for p in inputs:
-        p, role = p if isinstance(p, tuple) else (p, "输入文件")
-        if who is None and p is not None and _same_file(p, st):
-            who = (str(p), role)
+    # the role the caller named (「被校验的工作簿」) first, then the one the input gate
+    # remembered, then a plain 「输入文件」
+    named = [p for p in inputs if isinstance(p, tuple)]
+    plain = [(p, "输入文件") for p in inputs if not isinstance(p, tuple)]
+    who = next(((str(p), r) for p, r in named if p is not None and _same_file(p, st)), None)
+    who = who or gate.input_role(st) or next(((str(p), r) for p, r in plain if p is not None and _same_file(p, st)), None)
     if who is not None:
         raise OutputError(MSG_OUTPUT_IS_INPUT.format(path=path, role=who[1]), path=path)
     kind = gate.kind_of(st.st_mode)
